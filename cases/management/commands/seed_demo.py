@@ -1,0 +1,21 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from cases.demo import DEFAULT_DEMO_PASSWORD, USERS, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Demo units, users for every role, topics, channels and cases in every state. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="set every demo user's password (default: DEMO_PASSWORD or printed)")
+
+    def handle(self, *args, password=None, **options):
+        password = password or os.environ.get("DEMO_PASSWORD") or None
+        result = demo_seed(password=password)
+        self.stdout.write(f"Demo cases created: {len(result['cases_created'])}")
+        shown = password or f"{DEFAULT_DEMO_PASSWORD} (unless changed earlier)"
+        self.stdout.write("Demo logins (password: %s):" % shown)
+        for username, role, unit_code in USERS:
+            self.stdout.write(f"  {username:<12} {role:<14} {unit_code}")

@@ -1,0 +1,311 @@
+"""The domain: units, topics, channels, cases, reporters, attachments, events."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+from treebeard.mp_tree import MP_Node
+
+from .fields import EncryptedTextField
+
+
+class Tier(models.TextChoices):
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Tỉnh/Thành phố")
+    COMMUNE = "commune", _("Xã/Phường")
+    GRASSROOTS = "grassroots", _("Cơ sở")
+
+
+class UnitKind(models.TextChoices):
+    COMMITTEE = "committee", _("Cấp ủy/Ủy ban")
+    BOARD = "board", _("Ban")
+    OFFICE = "office", _("Văn phòng")
+    AGENCY = "agency", _("Cơ quan")
+    FRONT = "front", _("Mặt trận, đoàn thể")
+    PARTY_CELL = "party_cell", _("Chi bộ")
+    HAMLET = "hamlet", _("Thôn, xóm, tổ dân phố")
+
+
+class Role(models.TextChoices):
+    """Roles a person holds on a unit (stored as guardian object permissions)."""
+
+    INTAKE_CLERK = "intake_clerk", _("Cán bộ tiếp nhận")
+    HANDLER = "handler", _("Cán bộ xử lý")
+    LEADER = "leader", _("Lãnh đạo")
+    SECRETARIAT = "secretariat", _("Văn phòng tổng hợp")
+    SUPERVISOR = "supervisor", _("Giám sát")
+    INSPECTOR = "inspector", _("Kiểm tra")
+    ADMINISTRATOR = "administrator", _("Quản trị")
+
+
+# Roles that reach the whole subtree of the unit they are granted on;
+# every other role reaches only that unit.
+SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.INSPECTOR})
+
+
+def role_codename(role: str) -> str:
+    return f"role_{role}"
+
+
+class Unit(MP_Node):
+    """An organisational unit; the tree is central → province → commune → grassroots.
+
+    The materialised path (treebeard) makes a subtree one indexed prefix
+    query, which is how every permission scope is computed.
+    """
+
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    tier = models.CharField(_("cấp"), max_length=16, choices=Tier.choices)
+    kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices, default=UnitKind.COMMITTEE)
+    is_remote = models.BooleanField(_("vùng sâu, vùng xa"), default=False)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        permissions = [(role_codename(value), label) for value, label in Role.choices]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """A role granted to a person on a unit (guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="user_grants")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("vai trò trên đơn vị")
+        verbose_name_plural = _("vai trò trên đơn vị")
+
+
+class Topic(MP_Node):
+    """A field of issues (lĩnh vực); a tree."""
+
+    code = models.CharField(_("mã lĩnh vực"), max_length=32, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=255)
+    # Where False, `orient` may be skipped: no public response is expected.
+    needs_public_response = models.BooleanField(_("cần trả lời công khai"), default=True)
+    is_active = models.BooleanField(_("đang sử dụng"), default=True)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+
+    def __str__(self):
+        return self.name
+
+
+class Channel(models.Model):
+    """An intake channel (kênh tiếp nhận)."""
+
+    code = models.CharField(_("mã kênh"), max_length=32, unique=True)
+    name = models.CharField(_("tên kênh"), max_length=255)
+    is_active = models.BooleanField(_("đang sử dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("kênh tiếp nhận")
+        verbose_name_plural = _("kênh tiếp nhận")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", _("Tiếp nhận")  # logged, not yet checked
+    VERIFIED = "verified", _("Đã xác minh")  # topic, locality, priority checked
+    ASSIGNED = "assigned", _("Đã giao xử lý")  # a handling unit owns it
+    ORIENTED = "oriented", _("Đã định hướng, trả lời")  # public response issued
+    RESOLVED = "resolved", _("Đã giải quyết xong")  # outcome recorded
+    REPORTED = "reported", _("Đã báo cáo")  # final: in a submitted report
+    REJECTED = "rejected", _("Không thụ lý")  # final: not an issue, out of scope, spam
+    MERGED = "merged", _("Đã gộp")  # final: folded into another case
+
+
+OPEN_STATUSES = (CaseStatus.RECEIVED, CaseStatus.VERIFIED, CaseStatus.ASSIGNED, CaseStatus.ORIENTED)
+FINAL_STATUSES = (CaseStatus.REPORTED, CaseStatus.REJECTED, CaseStatus.MERGED)
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Thường")
+    URGENT = "urgent", _("Khẩn")
+    FLASH = "flash", _("Hỏa tốc")
+
+
+class Case(models.Model):
+    """One opinion issue (vụ việc), from intake to the report that accounts for it."""
+
+    code = models.CharField(_("mã vụ việc"), max_length=20, unique=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED, db_index=True
+    )
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    description = models.TextField(_("nội dung"), blank=True)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name=_("kênh tiếp nhận"))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, verbose_name=_("lĩnh vực"))
+    locality = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases_in_locality", verbose_name=_("địa bàn")
+    )
+    # Who must act now; the permission scope of every read follows it.
+    owner = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("đơn vị xử lý"))
+    # The unit whose leader made the last assignment and keeps watch over it.
+    assigned_by_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("đơn vị giao")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("người xử lý"),
+    )
+    priority = models.CharField(_("độ khẩn"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
+    deadline = models.DateTimeField(_("hạn của bước hiện tại"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("mức chuyển cấp trên"), default=0)
+    external_ref = models.CharField(_("mã tham chiếu ngoài"), max_length=100, blank=True)
+
+    public_response = models.TextField(_("nội dung trả lời công khai"), blank=True)
+    outcome = models.TextField(_("kết quả giải quyết"), blank=True)
+    closing_reason = models.TextField(_("lý do"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_cases",
+        verbose_name=_("gộp vào vụ việc"),
+    )
+    # Honest count of reports of this matter, merged duplicates included.
+    report_count = models.PositiveIntegerField(_("số lượt phản ánh"), default=1)
+
+    # Optimistic concurrency and the head of the hash chain of events.
+    version = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vụ việc")
+        verbose_name_plural = _("vụ việc")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["owner", "status", "deadline"], name="case_owner_queue"),
+            models.Index(fields=["locality", "status"], name="case_locality_status"),
+            models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseCodeCounter(models.Model):
+    """Last case number issued in a year; the row lock serialises allocation."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Reporter(models.Model):
+    """A person who raised a matter, kept apart from the case.
+
+    Only what the reporter chose to give is stored, encrypted at rest.
+    """
+
+    full_name = EncryptedTextField(_("họ tên"), blank=True)
+    phone = EncryptedTextField(_("số điện thoại"), blank=True)
+    email = EncryptedTextField(_("thư điện tử"), blank=True)
+    address = EncryptedTextField(_("địa chỉ"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("người phản ánh")
+        verbose_name_plural = _("người phản ánh")
+
+    def __str__(self):
+        return str(_("Người phản ánh #%(id)s") % {"id": self.pk})
+
+
+class CaseReport(models.Model):
+    """One report of the matter (lượt phản ánh): who raised it, when and how.
+
+    A case holds one row per report; duplicates merged into it bring their
+    rows along, so the count stays honest. `reporter` is empty for an
+    anonymous report.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, null=True, blank=True, related_name="case_reports")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT)
+    received_at = models.DateTimeField()
+    is_representative = models.BooleanField(default=False)
+    # The case this report was first logged under, when it came by a merge.
+    via_case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("lượt phản ánh")
+        verbose_name_plural = _("lượt phản ánh")
+        ordering = ["received_at", "pk"]
+
+
+def attachment_path(instance, filename):
+    # Never trust the client's name on disk; keep it only as metadata.
+    return f"attachments/{instance.case.received_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+
+    def __str__(self):
+        return self.original_name
+
+
+class CaseEvent(models.Model):
+    """One fact in a case's history: append-only and hash-chained per case.
+
+    `hash` covers this event's content and `prev_hash`, so editing,
+    deleting or reordering any event breaks the chain (see cases.audit).
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("sự kiện")
+        verbose_name_plural = _("lịch sử vụ việc")
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_case_seq_unique")]
+
+    def __str__(self):
+        return f"{self.case_id}#{self.seq} {self.action}"

@@ -1,0 +1,500 @@
+"""Every write to the case domain: one function per use case, each atomic.
+
+A transition locks the case row, asks the state machine whether the move is
+legal and whether this person may make it, moves the state, and appends one
+hash-chained event, all in one transaction, or does nothing at all.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow import fsm
+
+from workflow.deadlines import step_deadline
+
+from .audit import case_event_append
+from .exceptions import Conflict, PermissionDenied, TransitionNotAllowed
+from .lifecycle import transition_of
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseCodeCounter,
+    CaseReport,
+    CaseStatus,
+    Channel,
+    Priority,
+    Reporter,
+    Role,
+    Topic,
+    Unit,
+)
+from .permissions import has_role, user_grants
+
+CASE_CODE_PREFIX = "DL"
+
+
+# --- case codes ---------------------------------------------------------------
+
+
+def case_code_allocate(*, year: int) -> str:
+    """The next `DL-YYYY-NNNNNN` code.
+
+    The counter row's lock is held until the caller's transaction commits, so
+    concurrent intakes queue on it and never share a number.
+    """
+    with transaction.atomic():
+        bumped = CaseCodeCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+        if not bumped:
+            try:
+                with transaction.atomic():
+                    CaseCodeCounter.objects.create(year=year, last_number=1)
+            except IntegrityError:
+                # Another intake created this year's row first; take the next number.
+                CaseCodeCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+        number = CaseCodeCounter.objects.get(year=year).last_number
+    return f"{CASE_CODE_PREFIX}-{year}-{number:06d}"
+
+
+# --- intake -------------------------------------------------------------------
+
+
+@dataclass
+class ReporterInput:
+    full_name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((self.full_name.strip(), self.phone.strip(), self.email.strip(), self.address.strip()))
+
+
+def _intake_unit_for(*, user, locality: Unit) -> Unit:
+    """The unit where this person logs a case about `locality`: the nearest one
+    above or at the locality on which they are an intake clerk or leader."""
+    candidates = [g for g in user_grants(user) if g.role in (Role.INTAKE_CLERK, Role.LEADER)]
+    if not candidates:
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận vụ việc ở đơn vị nào."))
+    covering = [g for g in candidates if locality.path.startswith(g.path)]
+    chosen = max(covering, key=lambda g: len(g.path)) if covering else None
+    if chosen is None:
+        unit_ids = {g.unit_id for g in candidates}
+        if len(unit_ids) != 1:
+            raise ValidationError({"locality": _("Địa bàn này không thuộc đơn vị tiếp nhận của bạn.")})
+        chosen = candidates[0]
+    return Unit.objects.get(pk=chosen.unit_id)
+
+
+def case_intake(
+    *,
+    by,
+    title: str,
+    channel: Channel,
+    topic: Topic,
+    locality: Unit,
+    description: str = "",
+    priority: str = Priority.NORMAL,
+    received_at=None,
+    reporter: ReporterInput | None = None,
+    external_ref: str = "",
+    receiving_unit: Unit | None = None,
+    attachments=(),
+) -> Case:
+    """Log a new case (tiếp nhận); anonymous when no reporter is given."""
+    errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("Cần nhập tiêu đề.")
+    elif len(title) > Case._meta.get_field("title").max_length:
+        errors["title"] = _("Tiêu đề quá dài (tối đa 300 ký tự).")
+    if priority not in Priority.values:
+        errors["priority"] = _("Độ khẩn không hợp lệ.")
+    if not channel.is_active:
+        errors["channel"] = _("Kênh tiếp nhận này không còn sử dụng.")
+    if not topic.is_active:
+        errors["topic"] = _("Lĩnh vực này không còn sử dụng.")
+    if not locality.is_active:
+        errors["locality"] = _("Địa bàn này không còn hoạt động.")
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + timezone.timedelta(minutes=5):
+        errors["received_at"] = _("Thời điểm tiếp nhận không được ở tương lai.")
+    if errors:
+        raise ValidationError(errors)
+
+    if receiving_unit is None:
+        receiving_unit = _intake_unit_for(user=by, locality=locality)
+    elif not has_role(by, receiving_unit, Role.INTAKE_CLERK, Role.LEADER):
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận ở đơn vị này."))
+
+    with transaction.atomic():
+        code = case_code_allocate(year=timezone.localtime(now).year)
+        case = Case.objects.create(
+            code=code,
+            title=title,
+            description=description or "",
+            channel=channel,
+            topic=topic,
+            locality=locality,
+            owner=receiving_unit,
+            priority=priority,
+            received_at=received_at,
+            deadline=step_deadline(status=CaseStatus.RECEIVED, priority=priority, start=received_at),
+            external_ref=external_ref or "",
+            created_by=by,
+        )
+        reporter_row = None
+        if reporter is not None and not reporter.is_empty:
+            reporter_row = Reporter.objects.create(
+                full_name=reporter.full_name.strip(), phone=reporter.phone.strip(),
+                email=reporter.email.strip(), address=reporter.address.strip(),
+            )
+        CaseReport.objects.create(
+            case=case, reporter=reporter_row, channel=channel, received_at=received_at, is_representative=True
+        )
+        case_event_append(
+            case=case, action="intake", actor=by, to_status=CaseStatus.RECEIVED,
+            data={
+                "channel": channel.code, "topic": topic.code, "locality": locality.code,
+                "owner": receiving_unit.code, "owner_name": receiving_unit.name,
+                "priority": priority, "anonymous": reporter_row is None,
+            },
+        )
+        case.save(update_fields=["event_count", "head_hash"])
+        for uploaded in attachments:
+            attachment_add(case=case, by=by, uploaded_file=uploaded)
+    return case
+
+
+# --- transitions --------------------------------------------------------------
+
+
+def _lock_case(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("owner", "topic", "assigned_by_unit").get(pk=case.pk)
+
+
+def _refuse_unless_allowed(*, locked: Case, stale: Case, name: str, by):
+    """Raise the right error when `by` may not make move `name` on `locked` now."""
+    move = transition_of(locked, name)
+    if locked.version != stale.version:
+        raise Conflict()
+    if not move.can_proceed(check_conditions=False):
+        raise TransitionNotAllowed()
+    if by is None or not move.has_perm(by):
+        raise PermissionDenied()
+    return move
+
+
+def _run_transition(*, case: Case, name: str, by, note: str = "", data=None, apply=None, lock_also=()) -> Case:
+    """Lock, check, move, apply field changes, append the event; all or nothing."""
+    with transaction.atomic():
+        locked = _lock_case(case)
+        move = _refuse_unless_allowed(locked=locked, stale=case, name=name, by=by)
+        from_status = locked.status
+        try:
+            move()
+        except fsm.TransitionConditionsUnmet as exc:
+            raise TransitionNotAllowed(exc.unmet_message or None) from exc
+        except fsm.TransitionNotAllowed as exc:
+            raise TransitionNotAllowed() from exc
+        event_data = dict(data or {})
+        if apply is not None:
+            event_data.update(apply(locked) or {})
+        now = timezone.now()
+        locked.deadline = step_deadline(
+            status=locked.status, priority=locked.priority, start=now,
+            needs_public_response=locked.topic.needs_public_response,
+        )
+        case_event_append(
+            case=locked, action=name, actor=by, from_status=from_status, to_status=locked.status,
+            note=note, data=event_data,
+        )
+        locked.version += 1
+        locked.save()
+    _copy_into(case, locked)
+    return case
+
+
+def _copy_into(target: Case, source: Case) -> None:
+    """Bring the caller's instance up to date with what was committed."""
+    for field in Case._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    for cached in ("owner", "assigned_by_unit", "assignee", "topic", "locality", "merged_into"):
+        target._state.fields_cache.pop(cached, None)
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _may_hand_to(by, unit: Unit) -> bool:
+    """A leader or supervisor hands work only within the subtree they lead."""
+    return any(g.role in (Role.LEADER, Role.SUPERVISOR) and unit.path.startswith(g.path) for g in user_grants(by))
+
+
+def case_verify(*, case: Case, by, topic: Topic | None = None, locality: Unit | None = None,
+                priority: str | None = None, note: str = "") -> Case:
+    """Confirm (or correct) topic, locality and priority."""
+    if priority is not None and priority not in Priority.values:
+        raise ValidationError({"priority": _("Độ khẩn không hợp lệ.")})
+
+    def apply(locked):
+        changes = {}
+        if topic is not None and topic.pk != locked.topic_id:
+            changes["topic"] = [locked.topic.code, topic.code]
+            locked.topic = topic
+        if locality is not None and locality.pk != locked.locality_id:
+            changes["locality"] = [locked.locality.code, locality.code]
+            locked.locality = locality
+        if priority is not None and priority != locked.priority:
+            changes["priority"] = [locked.priority, priority]
+            locked.priority = priority
+        return {"changes": changes} if changes else {}
+
+    return _run_transition(case=case, name="verify", by=by, note=note, apply=apply)
+
+
+def case_reject(*, case: Case, by, reason: str) -> Case:
+    """Close as not an issue, out of scope or spam; a reason is required."""
+    reason = _required(reason, "reason", _("Cần nêu lý do không thụ lý."))
+
+    def apply(locked):
+        locked.closing_reason = reason
+
+    return _run_transition(case=case, name="reject", by=by, note=reason, apply=apply)
+
+
+def case_assign(*, case: Case, by, unit: Unit, assignee=None, note: str = "") -> Case:
+    """Hand the case to a handling unit (maybe of a lower tier), optionally to a person."""
+    _check_handover_target(by=by, unit=unit, assignee=assignee)
+
+    def apply(locked):
+        previous = locked.owner
+        locked.assigned_by_unit = previous
+        locked.owner = unit
+        locked.assignee = assignee
+        return _handover_data(previous, unit, assignee)
+
+    return _run_transition(case=case, name="assign", by=by, note=note, apply=apply)
+
+
+def case_reassign(*, case: Case, by, unit: Unit, reason: str, assignee=None) -> Case:
+    """Move the case to another unit; the old unit's task closes."""
+    reason = _required(reason, "reason", _("Cần nêu lý do giao lại."))
+    _check_handover_target(by=by, unit=unit, assignee=assignee)
+    if unit.pk == case.owner_id and (assignee is None or assignee.pk == case.assignee_id):
+        raise ValidationError({"unit": _("Vụ việc đang ở đơn vị này.")})
+
+    def apply(locked):
+        previous = locked.owner
+        locked.owner = unit
+        locked.assignee = assignee
+        return _handover_data(previous, unit, assignee)
+
+    return _run_transition(case=case, name="reassign", by=by, note=reason, apply=apply)
+
+
+def _check_handover_target(*, by, unit: Unit, assignee) -> None:
+    if not unit.is_active:
+        raise ValidationError({"unit": _("Đơn vị này không còn hoạt động.")})
+    if not _may_hand_to(by, unit):
+        raise ValidationError({"unit": _("Chỉ được giao cho đơn vị thuộc phạm vi mình phụ trách.")})
+    if assignee is not None and not has_role(assignee, unit, Role.HANDLER, Role.LEADER):
+        raise ValidationError({"assignee": _("Người được giao không thuộc đơn vị xử lý.")})
+
+
+def _handover_data(previous: Unit, unit: Unit, assignee) -> dict:
+    # Names as they are today, so the history keeps them if units are renamed.
+    return {
+        "from_unit": previous.code, "from_unit_name": previous.name,
+        "to_unit": unit.code, "to_unit_name": unit.name,
+        "assignee": assignee.get_username() if assignee else None,
+    }
+
+
+def case_orient(*, case: Case, by, response: str) -> Case:
+    """Record the public response: what was explained, where, to whom."""
+    response = _required(response, "response", _("Cần nhập nội dung định hướng, trả lời."))
+
+    def apply(locked):
+        locked.public_response = response
+
+    return _run_transition(case=case, name="orient", by=by, note=response, apply=apply)
+
+
+def case_resolve(*, case: Case, by, outcome: str) -> Case:
+    """Record the outcome; skipping `orient` is allowed only where the topic says so, and noted."""
+    outcome = _required(outcome, "outcome", _("Cần nhập kết quả giải quyết."))
+
+    def apply(locked):
+        locked.outcome = outcome
+        return {"orient_skipped": True} if not locked.public_response else {}
+
+    return _run_transition(case=case, name="resolve", by=by, note=outcome, apply=apply)
+
+
+def case_reopen(*, case: Case, by, reason: str) -> Case:
+    """Send a resolved case back to its handling unit."""
+    reason = _required(reason, "reason", _("Cần nêu lý do mở lại."))
+    return _run_transition(case=case, name="reopen", by=by, note=reason)
+
+
+def case_mark_reported(*, case: Case, by, report_ref: str) -> Case:
+    """Mark a resolved case as accounted for in a submitted report."""
+    return _run_transition(case=case, name="report", by=by, data={"report": report_ref})
+
+
+def case_merge(*, case: Case, into: Case, by, note: str = "") -> Case:
+    """Fold a duplicate into a surviving open case.
+
+    The duplicate's reports move to the survivor (their count with them);
+    both histories stay readable and each records the merge.
+    """
+    if into.pk == case.pk:
+        raise ValidationError({"into": _("Không thể gộp vụ việc vào chính nó.")})
+    with transaction.atomic():
+        # Lock both rows, always in id order, so two merges cannot deadlock.
+        first, second = sorted((case.pk, into.pk))
+        locked_rows = {
+            row.pk: row
+            for row in Case.objects.select_for_update().select_related("owner", "topic").filter(pk__in=(first, second))
+        }
+        survivor = locked_rows[into.pk]
+        if survivor.status not in OPEN_STATUSES:
+            raise ValidationError({"into": _("Chỉ gộp được vào vụ việc đang xử lý.")})
+        if not has_role(by, survivor.owner, Role.INTAKE_CLERK, Role.LEADER, Role.HANDLER):
+            raise ValidationError({"into": _("Vụ việc được gộp vào không thuộc đơn vị của bạn.")})
+
+        def apply(locked):
+            locked.merged_into = survivor
+            moved = list(locked.reports.all())
+            CaseReport.objects.bulk_create(
+                CaseReport(
+                    case=survivor, reporter_id=row.reporter_id, channel_id=row.channel_id,
+                    received_at=row.received_at, is_representative=False, via_case=locked,
+                )
+                for row in moved
+            )
+            survivor.report_count += locked.report_count
+            case_event_append(
+                case=survivor, action="merge_in", actor=by, from_status=survivor.status, to_status=survivor.status,
+                note=note, data={"merged_case": locked.code, "reports_added": locked.report_count},
+            )
+            survivor.version += 1
+            survivor.save()
+            return {"into": survivor.code}
+
+        _run_transition(case=case, name="merge", by=by, note=note, apply=apply)
+    into.refresh_from_db()
+    return case
+
+
+# --- attachments --------------------------------------------------------------
+
+_TEXT_EXTENSIONS = {".txt"}
+
+
+def attachment_add(*, case: Case, by, uploaded_file) -> Attachment:
+    """Store a file outside the database after checking its size and real type."""
+    name = PurePath(uploaded_file.name or "").name[:255] or "tep-dinh-kem"
+    size = uploaded_file.size
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"attachments": _("Tệp “%(name)s” quá lớn (tối đa %(max)s MB).")
+             % {"name": name, "max": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}}
+        )
+    head = uploaded_file.read(8192)
+    uploaded_file.seek(0)
+    content_type = _sniff_type(name, head)
+    if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
+        raise ValidationError({"attachments": _("Tệp “%(name)s” không thuộc loại được chấp nhận.") % {"name": name}})
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    attachment = Attachment(
+        case=case, original_name=name, content_type=content_type, size=size, sha256=digest.hexdigest(), uploaded_by=by
+    )
+    attachment.file.save(name, uploaded_file, save=False)
+    attachment.save()
+    return attachment
+
+
+def _sniff_type(name: str, head: bytes) -> str | None:
+    """The type the content really has; the extension must agree with it."""
+    suffix = PurePath(name).suffix.lower()
+    kind = filetype.guess(head)
+    if kind is None:
+        if suffix in _TEXT_EXTENSIONS and b"\x00" not in head:
+            try:
+                head.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            return "text/plain"
+        return None
+    if suffix.lstrip(".") not in _extension_aliases(kind.extension):
+        return None
+    return kind.mime
+
+
+def _extension_aliases(extension: str) -> set[str]:
+    return {"jpg": {"jpg", "jpeg"}, "mp4": {"mp4", "m4v"}}.get(extension, {extension})
+
+
+# --- reference data -----------------------------------------------------------
+
+
+def unit_upsert(*, code: str, name: str, tier: str, kind: str, parent: Unit | None, is_remote: bool = False) -> tuple[Unit, bool]:
+    """Create or update a unit by code, moving it under `parent` if that changed.
+
+    Returns (unit, changed) so imports can report what they did.
+    """
+    unit = Unit.objects.filter(code=code).first()
+    fields = {"name": name, "tier": tier, "kind": kind, "is_remote": is_remote}
+    if unit is None:
+        if parent is None:
+            return Unit.add_root(code=code, **fields), True
+        parent = Unit.objects.get(pk=parent.pk)  # fresh child count for treebeard
+        return parent.add_child(code=code, **fields), True
+    changed = False
+    current_parent = unit.get_parent()
+    if (current_parent.pk if current_parent else None) != (parent.pk if parent else None):
+        if parent is None:
+            unit.move(Unit.get_first_root_node(), pos="sorted-sibling")
+        else:
+            unit.move(Unit.objects.get(pk=parent.pk), pos="sorted-child")
+        unit = Unit.objects.get(pk=unit.pk)
+        changed = True
+    if any(getattr(unit, key) != value for key, value in fields.items()):
+        for key, value in fields.items():
+            setattr(unit, key, value)
+        unit.save(update_fields=list(fields))
+        changed = True
+    return unit, changed
+
+
+def topic_upsert(*, code: str, name: str, parent: Topic | None = None, needs_public_response: bool = True) -> Topic:
+    topic = Topic.objects.filter(code=code).first()
+    if topic is None:
+        if parent is None:
+            return Topic.add_root(code=code, name=name, needs_public_response=needs_public_response)
+        return Topic.objects.get(pk=parent.pk).add_child(
+            code=code, name=name, needs_public_response=needs_public_response
+        )
+    if (topic.name, topic.needs_public_response) != (name, needs_public_response):
+        topic.name, topic.needs_public_response = name, needs_public_response
+        topic.save(update_fields=["name", "needs_public_response"])
+    return topic
