@@ -279,9 +279,9 @@ def case_reject(*, case: Case, by, reason: str) -> Case:
 
 def case_assign(*, case: Case, by, unit: Unit, assignee=None, note: str = "") -> Case:
     """Hand the case to a handling unit (maybe of a lower tier), optionally to a person."""
-    _check_handover_target(by=by, unit=unit, assignee=assignee)
 
     def apply(locked):
+        _check_handover_target(by=by, unit=unit, assignee=assignee)
         previous = locked.owner
         locked.assigned_by_unit = previous
         locked.owner = unit
@@ -294,11 +294,11 @@ def case_assign(*, case: Case, by, unit: Unit, assignee=None, note: str = "") ->
 def case_reassign(*, case: Case, by, unit: Unit, reason: str, assignee=None) -> Case:
     """Move the case to another unit; the old unit's task closes."""
     reason = _required(reason, "reason", _("Cần nêu lý do giao lại."))
-    _check_handover_target(by=by, unit=unit, assignee=assignee)
-    if unit.pk == case.owner_id and (assignee is None or assignee.pk == case.assignee_id):
-        raise ValidationError({"unit": _("Vụ việc đang ở đơn vị này.")})
 
     def apply(locked):
+        _check_handover_target(by=by, unit=unit, assignee=assignee)
+        if unit.pk == locked.owner_id and (assignee is None or assignee.pk == locked.assignee_id):
+            raise ValidationError({"unit": _("Vụ việc đang ở đơn vị này.")})
         previous = locked.owner
         locked.owner = unit
         locked.assignee = assignee
@@ -466,16 +466,16 @@ def unit_upsert(*, code: str, name: str, tier: str, kind: str, parent: Unit | No
     fields = {"name": name, "tier": tier, "kind": kind, "is_remote": is_remote}
     if unit is None:
         if parent is None:
-            return Unit.add_root(code=code, **fields), True
+            return Unit.objects.add_root({"code": code, **fields}), True
         parent = Unit.objects.get(pk=parent.pk)  # fresh child count for treebeard
-        return parent.add_child(code=code, **fields), True
+        return Unit.objects.add_child(parent, {"code": code, **fields}), True
     changed = False
     current_parent = unit.get_parent()
     if (current_parent.pk if current_parent else None) != (parent.pk if parent else None):
         if parent is None:
-            unit.move(Unit.get_first_root_node(), pos="sorted-sibling")
+            Unit.objects.move(unit, Unit.get_first_root_node(), pos="sorted-sibling")
         else:
-            unit.move(Unit.objects.get(pk=parent.pk), pos="sorted-child")
+            Unit.objects.move(unit, Unit.objects.get(pk=parent.pk), pos="sorted-child")
         unit = Unit.objects.get(pk=unit.pk)
         changed = True
     if any(getattr(unit, key) != value for key, value in fields.items()):
@@ -489,11 +489,10 @@ def unit_upsert(*, code: str, name: str, tier: str, kind: str, parent: Unit | No
 def topic_upsert(*, code: str, name: str, parent: Topic | None = None, needs_public_response: bool = True) -> Topic:
     topic = Topic.objects.filter(code=code).first()
     if topic is None:
+        fields = {"code": code, "name": name, "needs_public_response": needs_public_response}
         if parent is None:
-            return Topic.add_root(code=code, name=name, needs_public_response=needs_public_response)
-        return Topic.objects.get(pk=parent.pk).add_child(
-            code=code, name=name, needs_public_response=needs_public_response
-        )
+            return Topic.objects.add_root(fields)
+        return Topic.objects.add_child(Topic.objects.get(pk=parent.pk), fields)
     if (topic.name, topic.needs_public_response) != (name, needs_public_response):
         topic.name, topic.needs_public_response = name, needs_public_response
         topic.save(update_fields=["name", "needs_public_response"])

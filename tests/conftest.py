@@ -1,0 +1,123 @@
+"""Shared fixtures: a small world of units, topics, channels and people with roles.
+
+The world mirrors the demo: a province with two communes (A and B), each
+with a grassroots unit, and people holding roles on them.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from cases.models import Channel, Role, Tier, Topic, Unit, UnitKind
+from cases.permissions import unit_grant_role
+from cases.services import ReporterInput, case_intake, topic_upsert, unit_upsert
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need the real server; on SQLite they are skipped.
+
+    CI runs the suite on PostgreSQL too, so nothing is left unrun there.
+    """
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
+
+
+@pytest.fixture
+def _require_postgres(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    province: Unit
+    commune_a: Unit
+    commune_b: Unit
+    hamlet_a: Unit
+    hamlet_b: Unit
+    topic: Topic
+    quiet_topic: Topic  # needs no public response
+    channel: Channel
+    users: dict
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def refresh_units(self):
+        for name in ("province", "commune_a", "commune_b", "hamlet_a", "hamlet_b"):
+            getattr(self, name).refresh_from_db()
+
+
+PEOPLE = [
+    ("clerk", Role.INTAKE_CLERK, "commune_a"),
+    ("leader", Role.LEADER, "commune_a"),
+    ("handler", Role.HANDLER, "commune_a"),
+    ("secretariat", Role.SECRETARIAT, "commune_a"),
+    ("clerk2", Role.INTAKE_CLERK, "commune_b"),
+    ("leader2", Role.LEADER, "commune_b"),
+    ("handler2", Role.HANDLER, "commune_b"),
+    ("hamlet_leader", Role.LEADER, "hamlet_a"),
+    ("hamlet_handler", Role.HANDLER, "hamlet_a"),
+    ("supervisor", Role.SUPERVISOR, "province"),
+    ("inspector", Role.INSPECTOR, "province"),
+    ("administrator", Role.ADMINISTRATOR, "province"),
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    province, _ = unit_upsert(code="P", name="Tỉnh ủy P", tier=Tier.PROVINCE, kind=UnitKind.COMMITTEE, parent=None)
+    commune_a, _ = unit_upsert(code="P-A", name="Đảng ủy xã A", tier=Tier.COMMUNE, kind=UnitKind.COMMITTEE, parent=province)
+    commune_b, _ = unit_upsert(code="P-B", name="Đảng ủy phường B", tier=Tier.COMMUNE, kind=UnitKind.COMMITTEE, parent=province)
+    hamlet_a, _ = unit_upsert(code="P-A-T1", name="Thôn 1 xã A", tier=Tier.GRASSROOTS, kind=UnitKind.HAMLET, parent=commune_a)
+    hamlet_b, _ = unit_upsert(code="P-B-K1", name="Khu phố 1 phường B", tier=Tier.GRASSROOTS, kind=UnitKind.HAMLET, parent=commune_b)
+    topic = topic_upsert(code="MT", name="Môi trường")
+    quiet_topic = topic_upsert(code="GY", name="Góp ý, đề xuất", needs_public_response=False)
+    channel, _ = Channel.objects.get_or_create(code="hotline", defaults={"name": "Đường dây nóng"})
+    units = {"province": province, "commune_a": commune_a, "commune_b": commune_b, "hamlet_a": hamlet_a, "hamlet_b": hamlet_b}
+    User = get_user_model()
+    users = {}
+    for username, role, unit_name in PEOPLE:
+        user = User.objects.create_user(username=username, password="pw-for-tests-1")
+        unit_grant_role(user=user, unit=Unit.objects.get(pk=units[unit_name].pk), role=role)
+        users[username] = user
+    world = World(users=users, topic=topic, quiet_topic=quiet_topic, channel=channel, **units)
+    world.refresh_units()
+    return world
+
+
+@pytest.fixture
+def new_case(world):
+    """Log a case about commune A's hamlet, by commune A's clerk."""
+
+    def make(title="Rác thải tồn đọng ở chợ", *, by=None, locality=None, topic=None, anonymous=False, **extra):
+        return case_intake(
+            by=by or world.clerk,
+            title=title,
+            description="Nội dung phản ánh.",
+            channel=world.channel,
+            topic=topic or world.topic,
+            locality=locality or world.hamlet_a,
+            reporter=None if anonymous else ReporterInput(full_name="Nguyễn Văn A", phone="0912345678"),
+            **extra,
+        )
+
+    return make
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s a user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
