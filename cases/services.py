@@ -180,7 +180,12 @@ def case_intake(
 
 
 def _lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("owner", "topic", "assigned_by_unit").get(pk=case.pk)
+    # Lock the case row only, not the units joined for reading.
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner", "topic", "assigned_by_unit")
+        .get(pk=case.pk)
+    )
 
 
 def _refuse_unless_allowed(*, locked: Case, stale: Case, name: str, by):
@@ -367,10 +372,12 @@ def case_merge(*, case: Case, into: Case, by, note: str = "") -> Case:
         raise ValidationError({"into": _("Không thể gộp vụ việc vào chính nó.")})
     with transaction.atomic():
         # Lock both rows, always in id order, so two merges cannot deadlock.
-        first, second = sorted((case.pk, into.pk))
         locked_rows = {
             row.pk: row
-            for row in Case.objects.select_for_update().select_related("owner", "topic").filter(pk__in=(first, second))
+            for row in Case.objects.select_for_update(of=("self",))
+            .select_related("owner", "topic")
+            .filter(pk__in=(case.pk, into.pk))
+            .order_by("pk")
         }
         survivor = locked_rows[into.pk]
         if survivor.status not in OPEN_STATUSES:
