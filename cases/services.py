@@ -477,10 +477,10 @@ def unit_upsert(*, code: str, name: str, tier: str, kind: str, parent: Unit | No
         parent = Unit.objects.get(pk=parent.pk)  # fresh child count for treebeard
         return Unit.objects.add_child(parent, {"code": code, **fields}), True
     changed = False
-    current_parent = unit.get_parent()
+    current_parent = Unit.objects.get_parent(unit)
     if (current_parent.pk if current_parent else None) != (parent.pk if parent else None):
         if parent is None:
-            Unit.objects.move(unit, Unit.get_first_root_node(), pos="sorted-sibling")
+            Unit.objects.move(unit, Unit.objects.get_first_root_node(), pos="sorted-sibling")
         else:
             Unit.objects.move(unit, Unit.objects.get(pk=parent.pk), pos="sorted-child")
         unit = Unit.objects.get(pk=unit.pk)
