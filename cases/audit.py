@@ -13,6 +13,7 @@ from datetime import datetime, timezone as dt_timezone
 from django.utils import timezone
 
 from .models import Case, CaseEvent
+from .signals import case_event_recorded
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -60,6 +61,7 @@ def case_event_append(*, case: Case, action: str, actor=None, from_status="", to
     )
     case.event_count = seq
     case.head_hash = digest
+    case_event_recorded.send(sender=CaseEvent, case=case, event=event)
     return event
 
 

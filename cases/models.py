@@ -9,6 +9,7 @@ from guardian.models import UserObjectPermissionBase
 from treebeard.mp_tree import MP_Node
 
 from .fields import EncryptedTextField
+from .text import fold
 
 
 class Tier(models.TextChoices):
@@ -177,6 +178,8 @@ class Case(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_cases",
         verbose_name=_("gộp vào vụ việc"),
     )
+    # Code, title and description folded (no diacritics, lower case) for search.
+    search_text = models.TextField(blank=True, editable=False)
     # Honest count of reports of this matter, merged duplicates included.
     report_count = models.PositiveIntegerField(_("số lượt phản ánh"), default=1)
 
@@ -203,6 +206,12 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.code} {self.title} {self.description}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -5,12 +5,24 @@ unit that assigned it (whose leader keeps watch). Missing and forbidden look
 the same: `case_get_for_user` answers "not found" for both.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .exceptions import CaseNotFound
 from .lifecycle import TRANSITION_NAMES, transition_of
-from .models import Case, CaseEvent, Unit
+from .models import (
+    OPEN_STATUSES,
+    SUBTREE_ROLES,
+    Case,
+    CaseEvent,
+    Topic,
+    Unit,
+    UnitUserObjectPermission,
+    role_codename,
+)
 from .permissions import user_grants
+from .text import fold
 
 
 def _scope_filter(user) -> Q | None:
@@ -26,15 +38,45 @@ def _scope_filter(user) -> Q | None:
 
 
 def case_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Case]:
-    """The cases this person may see, newest first."""
+    """The cases this person may see, newest first, narrowed by `filters`.
+
+    Filters (all optional): status, owner (unit code), locality (unit code,
+    its subtree included), topic (topic code, subtopics included), priority,
+    channel (code), overdue (bool), q (text, diacritics-insensitive),
+    received_after, received_before (datetimes).
+    """
     scope = _scope_filter(user)
     if scope is None:
         return Case.objects.none()
     cases = Case.objects.filter(scope).select_related("owner", "locality", "topic", "channel")
-    filters = filters or {}
+    return _apply_filters(cases, filters or {}).order_by("-received_at", "-pk")
+
+
+def _apply_filters(cases: QuerySet[Case], filters: dict) -> QuerySet[Case]:
     if status := filters.get("status"):
         cases = cases.filter(status=status)
-    return cases.order_by("-received_at", "-pk")
+    if owner := filters.get("owner"):
+        cases = cases.filter(owner__code=owner)
+    if locality := filters.get("locality"):
+        path = Unit.objects.filter(code=locality).values_list("path", flat=True).first()
+        cases = cases.filter(locality__path__startswith=path) if path else cases.none()
+    if topic := filters.get("topic"):
+        path = Topic.objects.filter(code=topic).values_list("path", flat=True).first()
+        cases = cases.filter(topic__path__startswith=path) if path else cases.none()
+    if priority := filters.get("priority"):
+        cases = cases.filter(priority=priority)
+    if channel := filters.get("channel"):
+        cases = cases.filter(channel__code=channel)
+    if filters.get("overdue"):
+        cases = cases.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now())
+    if received_after := filters.get("received_after"):
+        cases = cases.filter(received_at__gte=received_after)
+    if received_before := filters.get("received_before"):
+        cases = cases.filter(received_at__lt=received_before)
+    if q := filters.get("q"):
+        for word in fold(q).split()[:8]:
+            cases = cases.filter(search_text__contains=word)
+    return cases
 
 
 def case_get_for_user(*, user, code: str) -> Case:
@@ -64,3 +106,18 @@ def case_available_transitions(*, case: Case, user) -> list[str]:
 
 def unit_subtree(*, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path)
+
+
+def users_with_role_on(*, unit: Unit, roles) -> QuerySet:
+    """Active people holding one of `roles` that reaches `unit`.
+
+    Subtree roles (supervisor, inspector) held on any unit above count too.
+    """
+    ancestor_paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    codenames = [role_codename(role) for role in roles]
+    subtree_codenames = [role_codename(role) for role in roles if role in SUBTREE_ROLES]
+    grants = UnitUserObjectPermission.objects.filter(permission__codename__in=codenames).filter(
+        Q(content_object=unit)
+        | Q(content_object__path__in=ancestor_paths, permission__codename__in=subtree_codenames)
+    )
+    return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))

@@ -1,0 +1,60 @@
+"""Reads scoped to the person: lists, lookups by code, filters, who holds a role."""
+
+import pytest
+
+from cases.exceptions import CaseNotFound
+from cases.models import Role
+from cases.selectors import case_get_for_user, case_list_for_user, users_with_role_on
+from cases.services import case_assign, case_verify
+
+
+def codes(user, **filters):
+    return {case.code for case in case_list_for_user(user=user, filters=filters)}
+
+
+def test_commune_staff_see_only_their_communes_cases_and_the_province_sees_both(world, new_case):
+    case_a = new_case("Phản ánh xã A")
+    case_b = new_case("Phản ánh phường B", by=world.clerk2, locality=world.hamlet_b)
+    assert codes(world.clerk) == {case_a.code}
+    assert codes(world.clerk2) == {case_b.code}
+    assert codes(world.supervisor) == codes(world.inspector) == {case_a.code, case_b.code}
+    assert codes(world.administrator) == set()  # administrators manage reference data, not cases
+    with pytest.raises(CaseNotFound):
+        case_get_for_user(user=world.clerk2, code=case_a.code)
+    with pytest.raises(CaseNotFound):
+        case_get_for_user(user=world.clerk2, code="DL-1999-000001")  # missing looks the same
+
+
+def test_a_case_handed_down_is_seen_by_the_new_owner_and_the_assigning_leader(world, new_case):
+    case = new_case()
+    case_verify(case=case, by=world.clerk)
+    case_assign(case=case, by=world.leader, unit=world.hamlet_a)
+    assert case.code in codes(world.hamlet_handler)
+    assert case.code in codes(world.leader)  # keeps watch over what it assigned
+    assert case.code not in codes(world.handler2)
+
+
+def test_search_ignores_diacritics_and_case(world, new_case):
+    wanted = new_case("Thiếu nước sạch ở thôn Đông")
+    new_case("Đường hỏng")
+    assert codes(world.clerk, q="nuoc sach") == {wanted.code}
+    assert codes(world.clerk, q="NƯỚC Sạch dong") == {wanted.code}
+    assert codes(world.clerk, q="duong") != {wanted.code}
+
+
+def test_filters_by_locality_subtree_topic_and_status(world, new_case):
+    in_hamlet = new_case("Ở thôn")
+    in_commune = new_case("Ở xã", locality=world.commune_a)
+    quiet = new_case("Góp ý", topic=world.quiet_topic)
+    assert codes(world.clerk, locality="P-A") == {in_hamlet.code, in_commune.code, quiet.code}
+    assert codes(world.clerk, locality="P-A-T1") == {in_hamlet.code, quiet.code}
+    assert codes(world.clerk, topic="GY") == {quiet.code}
+    case_verify(case=in_commune, by=world.clerk)
+    assert codes(world.clerk, status="verified") == {in_commune.code}
+    assert codes(world.clerk, locality="NO-SUCH-UNIT") == set()
+
+
+def test_users_with_role_on_a_unit_include_subtree_roles_above(world):
+    leaders = set(users_with_role_on(unit=world.hamlet_a, roles=[Role.LEADER, Role.SUPERVISOR]))
+    assert leaders == {world.hamlet_leader, world.supervisor}
+    assert set(users_with_role_on(unit=world.commune_a, roles=[Role.LEADER])) == {world.leader}
