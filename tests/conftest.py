@@ -15,18 +15,19 @@ from cases.services import ReporterInput, case_intake, topic_upsert, unit_upsert
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need the real server; on SQLite they are skipped.
+    """Tests marked `postgres` / `redis` need the real servers; without them they are skipped.
 
     CI runs the suite on PostgreSQL too, so nothing is left unrun there.
     """
     from django.conf import settings
 
-    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI runs it there")
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    on_redis = bool(settings.REDIS_URL)
     for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(skip)
+        if item.get_closest_marker("postgres") and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI runs it there"))
+        if item.get_closest_marker("redis") and not on_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL); CI runs it there"))
 
 
 @pytest.fixture(autouse=True)
