@@ -44,8 +44,9 @@ def event_hash(*, case_code, seq, action, from_status, to_status, actor_id, note
 def case_event_append(*, case: Case, action: str, actor=None, from_status="", to_status="", note="", data=None) -> CaseEvent:
     """Append one event to a locked case's chain and move the case's head.
 
-    The caller holds the case row lock inside a transaction and saves the
-    case afterwards (the head fields are set here, not saved).
+    The caller holds the case row lock inside a transaction, saves the case
+    afterwards (the head fields are set here, not saved), then calls
+    `case_event_announce`.
     """
     data = data or {}
     seq = case.event_count + 1
@@ -61,8 +62,15 @@ def case_event_append(*, case: Case, action: str, actor=None, from_status="", to
     )
     case.event_count = seq
     case.head_hash = digest
-    case_event_recorded.send(sender=CaseEvent, case=case, event=event)
     return event
+
+
+def case_event_announce(*, case: Case, event: CaseEvent) -> None:
+    """Tell listeners (flow, clocks, outbox) about an event, once the case row is saved.
+
+    Still inside the transaction: what they write commits or rolls back with it.
+    """
+    case_event_recorded.send(sender=CaseEvent, case=case, event=event)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from viewflow import fsm
 
 from workflow.deadlines import step_deadline
 
-from .audit import case_event_append
+from .audit import case_event_announce, case_event_append
 from .exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from .lifecycle import transition_of
 from .models import (
@@ -162,7 +162,7 @@ def case_intake(
         CaseReport.objects.create(
             case=case, reporter=reporter_row, channel=channel, received_at=received_at, is_representative=True
         )
-        case_event_append(
+        event = case_event_append(
             case=case, action="intake", actor=by, to_status=CaseStatus.RECEIVED,
             data={
                 "channel": channel.code, "topic": topic.code, "locality": locality.code,
@@ -171,6 +171,7 @@ def case_intake(
             },
         )
         case.save(update_fields=["event_count", "head_hash"])
+        case_event_announce(case=case, event=event)
         for uploaded in attachments:
             attachment_add(case=case, by=by, uploaded_file=uploaded)
     return case
@@ -220,12 +221,13 @@ def _run_transition(*, case: Case, name: str, by, note: str = "", data=None, app
             status=locked.status, priority=locked.priority, start=now,
             needs_public_response=locked.topic.needs_public_response,
         )
-        case_event_append(
+        event = case_event_append(
             case=locked, action=name, actor=by, from_status=from_status, to_status=locked.status,
             note=note, data=event_data,
         )
         locked.version += 1
         locked.save()
+        case_event_announce(case=locked, event=event)
     _copy_into(case, locked)
     return case
 
@@ -396,12 +398,13 @@ def case_merge(*, case: Case, into: Case, by, note: str = "") -> Case:
                 for row in moved
             )
             survivor.report_count += locked.report_count
-            case_event_append(
+            absorbed = case_event_append(
                 case=survivor, action="merge_in", actor=by, from_status=survivor.status, to_status=survivor.status,
                 note=note, data={"merged_case": locked.code, "reports_added": locked.report_count},
             )
             survivor.version += 1
             survivor.save()
+            case_event_announce(case=survivor, event=absorbed)
             return {"into": survivor.code}
 
         _run_transition(case=case, name="merge", by=by, note=note, apply=apply)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "viewflow",
+    "viewflow.workflow",
     "cases",
     "workflow",
     "notifications",

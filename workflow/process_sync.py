@@ -1,1 +1,89 @@
-"""Placeholder replaced below."""
+"""Keep each case's viewflow process in step with the case's events.
+
+Runs inside the transaction that records the event (a receiver of
+`case_event_recorded`), after the case service has already checked the
+person's role and moved the state, so the flow never disagrees with the
+state machine: a rolled-back transition rolls the process back too.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.dispatch import receiver
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from cases.models import Case
+from cases.signals import case_event_recorded
+
+from .flows import CaseFlow
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+# Which open task each case action completes.
+STEP_OF_ACTION = {
+    "verify": {CaseFlow.verify_step},
+    "reject": {CaseFlow.verify_step, CaseFlow.assign_step},
+    "merge": {CaseFlow.verify_step, CaseFlow.assign_step},
+    "assign": {CaseFlow.assign_step},
+    "orient": {CaseFlow.orient_step},
+    "resolve": {CaseFlow.resolve_step},
+}
+# Actions that close the wait after resolution (a Handle task).
+CLOSURE_ACTIONS = {"reopen", "report"}
+
+
+def case_process(case: Case) -> Process | None:
+    return (
+        Process.objects.filter(
+            flow_class=CaseFlow,
+            artifact_content_type=ContentType.objects.get_for_model(Case),
+            artifact_object_id=case.pk,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def open_tasks(process: Process):
+    return Task.objects.filter(process=process, status__in=OPEN_TASK_STATUSES).order_by("pk")
+
+
+@receiver(case_event_recorded, dispatch_uid="workflow.keep_process_in_step")
+def keep_process_in_step(sender, case, event, **kwargs):
+    if event.action == "intake":
+        CaseFlow.start.run(case=case)
+        return
+    process = case_process(case)
+    if process is None:
+        return  # cases logged before the flow existed have no process
+    if event.action == "reassign":
+        _hand_open_task_over(process, case)
+    elif event.action in STEP_OF_ACTION:
+        _complete_open_task(process, STEP_OF_ACTION[event.action], event.actor)
+    elif event.action in CLOSURE_ACTIONS:
+        for task in open_tasks(process).filter(flow_task=CaseFlow.await_closure):
+            CaseFlow.await_closure.run(task)
+
+
+def _complete_open_task(process, nodes, actor):
+    """Record `actor` as the person who did the open task, and move on."""
+    for task in open_tasks(process):
+        if task.flow_task not in nodes:
+            continue
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(actor)
+        elif task.owner_id != (actor.pk if actor else None):
+            activation.reassign(actor)
+        activation.start(None)
+        activation.execute()
+        return
+
+
+def _hand_open_task_over(process, case):
+    """Close the old unit's task and open the same step in the new unit's queue."""
+    for task in open_tasks(process):
+        if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
+            activation = task.flow_task.activation_class(task)
+            activation.cancel()
+            task.flow_task._create(activation, task.token)
+            return

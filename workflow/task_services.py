@@ -1,0 +1,84 @@
+"""Writes on flow tasks: a person takes a task, or a leader gives it to someone.
+
+Each is one transaction that locks the case, changes the task and appends a
+case event, so the history shows who held each step.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.audit import case_event_announce, case_event_append
+from cases.exceptions import Conflict, PermissionDenied
+from cases.models import Case, Role, Unit
+from cases.permissions import has_role
+
+from .flows import CaseFlow
+
+# Roles on the task's unit that may work on each step.
+STEP_ROLES = {
+    CaseFlow.verify_step: (Role.INTAKE_CLERK, Role.LEADER),
+    CaseFlow.assign_step: (Role.LEADER,),
+    CaseFlow.orient_step: (Role.HANDLER, Role.LEADER),
+    CaseFlow.resolve_step: (Role.HANDLER, Role.LEADER),
+}
+
+
+def _locked_case_and_task(task: Task) -> tuple[Case, Task]:
+    case = Case.objects.select_for_update(of=("self",)).get(pk=task.process.artifact_object_id)
+    fresh = Task.objects.select_for_update().get(pk=task.pk)
+    if fresh.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        raise Conflict(_("Nhiệm vụ này đã được xử lý hoặc đã đóng."))
+    return case, fresh
+
+
+def _task_unit(task: Task) -> Unit:
+    return Unit.objects.get(pk=task.owner_permission_obj_pk)
+
+
+def task_take(*, task: Task, by) -> Task:
+    """A person takes an open task of their unit's queue."""
+    with transaction.atomic():
+        case, task = _locked_case_and_task(task)
+        unit = _task_unit(task)
+        if not has_role(by, unit, *STEP_ROLES[task.flow_task]):
+            raise PermissionDenied()
+        if task.owner_id and task.owner_id != by.pk:
+            raise Conflict(_("Nhiệm vụ này đã có người nhận."))
+        _set_task_owner(task, by)
+        if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
+            case.assignee = by
+        _record(case, "take_task", by, {"step": task.flow_task.name, "unit": unit.code})
+    return task
+
+
+def task_give(*, task: Task, to, by) -> Task:
+    """A leader of the task's unit gives it to a person of that unit."""
+    with transaction.atomic():
+        case, task = _locked_case_and_task(task)
+        unit = _task_unit(task)
+        if not has_role(by, unit, Role.LEADER):
+            raise PermissionDenied()
+        if not has_role(to, unit, *STEP_ROLES[task.flow_task]):
+            raise ValidationError({"to": _("Người được giao không có vai trò phù hợp ở đơn vị này.")})
+        _set_task_owner(task, to)
+        if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
+            case.assignee = to
+        _record(case, "give_task", by, {"step": task.flow_task.name, "unit": unit.code, "to": to.get_username()})
+    return task
+
+
+def _set_task_owner(task: Task, user) -> None:
+    task.owner = user
+    task.status = STATUS.ASSIGNED
+    task.save(update_fields=["owner", "status"])
+
+
+def _record(case: Case, action: str, actor, data: dict) -> None:
+    event = case_event_append(case=case, action=action, actor=actor, from_status=case.status,
+                              to_status=case.status, data=data)
+    case.version += 1
+    case.save()
+    case_event_announce(case=case, event=event)
