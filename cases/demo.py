@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import Case, CaseStatus, Channel, Priority, Role, Tier, Topic, Unit, UnitKind
-from .permissions import has_role, unit_grant_role
 from .services import (
     ReporterInput,
     case_assign,
@@ -24,6 +23,7 @@ from .services import (
     case_resolve,
     case_verify,
     topic_upsert,
+    unit_role_grant,
     unit_upsert,
 )
 
@@ -163,8 +163,7 @@ def demo_seed(*, password: str | None = None) -> dict:
     for username, role, unit_code in USERS:
         user = _ensure_user(username, password)
         unit = Unit.objects.get(code=unit_code)
-        if not has_role(user, unit, role):
-            unit_grant_role(user=user, unit=unit, role=role)
+        unit_role_grant(user=user, unit=unit, role=role, reason="seed_demo")
         users[username] = user
 
     created_cases = [

@@ -318,3 +318,88 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id}#{self.seq} {self.action}"
+
+
+class RoleChange(models.Model):
+    """A role granted or withdrawn: who did it, to whom, on which unit, when."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Cấp vai trò")
+        REVOKE = "revoke", _("Thu hồi vai trò")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_changes")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_changes")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thay đổi vai trò")
+        verbose_name_plural = _("nhật ký cấp, thu hồi vai trò")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} — {self.get_role_display()} @ {self.unit}"
+
+
+class RoutingRule(models.Model):
+    """Topic × locality subtree → the unit `assign` proposes by default.
+
+    The most specific rule wins: deepest locality, then deepest topic.
+    Leaders may always choose another unit within their reach.
+    """
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, verbose_name=_("lĩnh vực"))
+    locality = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("địa bàn"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("đơn vị xử lý"))
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("quy tắc phân công")
+        verbose_name_plural = _("quy tắc phân công")
+        constraints = [models.UniqueConstraint(fields=["topic", "locality"], name="routingrule_topic_locality_unique")]
+
+    def __str__(self):
+        return f"{self.topic} × {self.locality} → {self.unit}"
+
+
+class UnitChange(models.Model):
+    """A unit renamed or merged into a successor, effective on a date (the 2025 reform)."""
+
+    class Kind(models.TextChoices):
+        RENAME = "rename", _("Đổi tên")
+        MERGE = "merge", _("Sáp nhập")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="changes")
+    old_name = models.CharField(max_length=255)
+    new_name = models.CharField(max_length=255, blank=True)
+    successor = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed_changes")
+    effective_on = models.DateField(_("ngày hiệu lực"))
+    decision_ref = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thay đổi đơn vị")
+        verbose_name_plural = _("sáp nhập, đổi tên đơn vị")
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.old_name} ({self.effective_on:%d/%m/%Y})"
+
+
+class ReporterRevealRole(models.Model):
+    """Roles an administrator allows to reveal reporter identity (besides intake clerks)."""
+
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, unique=True)
+
+    class Meta:
+        verbose_name = _("vai trò được xem danh tính người phản ánh")
+        verbose_name_plural = _("vai trò được xem danh tính người phản ánh")
+
+    def __str__(self):
+        return self.get_role_display()

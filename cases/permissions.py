@@ -49,6 +49,11 @@ def forget_grants(user) -> None:
     user.__dict__.pop("_unit_grants", None)
 
 
+def case_grants(user) -> list[Grant]:
+    """The grants that reach cases: all but administrator, which manages reference data only."""
+    return [grant for grant in user_grants(user) if grant.role != Role.ADMINISTRATOR]
+
+
 def roles_on_unit(user, unit: Unit | None) -> set[str]:
     """The roles that reach `unit` for this user."""
     if unit is None:
@@ -61,19 +66,12 @@ def roles_above_or_on(user, unit: Unit, roles) -> bool:
     return any(grant.role in roles and unit.path.startswith(grant.path) for grant in user_grants(user))
 
 
+def has_direct_role(user, unit: Unit, role: str) -> bool:
+    """True when `role` was granted on exactly this unit (not reached from above)."""
+    return UnitUserObjectPermission.objects.filter(
+        user=user, content_object=unit, permission__codename=role_codename(role)
+    ).exists()
+
+
 def has_role(user, unit: Unit | None, *roles: str) -> bool:
     return bool(roles_on_unit(user, unit) & set(roles))
-
-
-def unit_grant_role(*, user, unit: Unit, role: str) -> None:
-    from guardian.shortcuts import assign_perm
-
-    assign_perm(f"cases.{role_codename(role)}", user, unit)
-    forget_grants(user)
-
-
-def unit_revoke_role(*, user, unit: Unit, role: str) -> None:
-    from guardian.shortcuts import remove_perm
-
-    remove_perm(f"cases.{role_codename(role)}", user, unit)
-    forget_grants(user)

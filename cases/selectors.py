@@ -21,12 +21,12 @@ from .models import (
     UnitUserObjectPermission,
     role_codename,
 )
-from .permissions import user_grants
+from .permissions import case_grants
 from .text import fold
 
 
 def _scope_filter(user) -> Q | None:
-    grants = user_grants(user)
+    grants = case_grants(user)
     if not grants:
         return None
     subtree_paths = sorted({g.path for g in grants if g.reaches_subtree})

@@ -33,11 +33,16 @@ from .models import (
     Channel,
     Priority,
     Reporter,
+    ReporterRevealRole,
     Role,
+    RoleChange,
+    RoutingRule,
     Topic,
     Unit,
+    UnitChange,
+    role_codename,
 )
-from .permissions import has_role, user_grants
+from .permissions import forget_grants, has_direct_role, has_role, roles_on_unit, user_grants
 
 CASE_CODE_PREFIX = "DL"
 
@@ -507,3 +512,181 @@ def topic_upsert(*, code: str, name: str, parent: Topic | None = None, needs_pub
         topic.name, topic.needs_public_response = name, needs_public_response
         topic.save(update_fields=["name", "needs_public_response"])
     return topic
+
+
+# --- roles --------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_role_grant(*, user, unit: Unit, role: str, by=None, reason: str = "") -> bool:
+    """Grant `role` on `unit` (a guardian object permission) and record who did it.
+
+    Returns False when the person already held it (nothing is written).
+    """
+    from guardian.shortcuts import assign_perm
+
+    if role not in Role.values:
+        raise ValidationError({"role": _("Vai trò không hợp lệ.")})
+    if has_direct_role(user, unit, role):
+        return False
+    assign_perm(f"cases.{role_codename(role)}", user, unit)
+    RoleChange.objects.create(kind=RoleChange.Kind.GRANT, user=user, unit=unit, role=role, changed_by=by, reason=reason)
+    forget_grants(user)
+    return True
+
+
+@transaction.atomic
+def unit_role_revoke(*, user, unit: Unit, role: str, by=None, reason: str = "") -> bool:
+    """Withdraw `role` on `unit`; it stops working on the person's next request."""
+    from guardian.shortcuts import remove_perm
+
+    if not has_direct_role(user, unit, role):
+        return False
+    remove_perm(f"cases.{role_codename(role)}", user, unit)
+    RoleChange.objects.create(kind=RoleChange.Kind.REVOKE, user=user, unit=unit, role=role, changed_by=by, reason=reason)
+    forget_grants(user)
+    return True
+
+
+# --- routing ------------------------------------------------------------------
+
+
+def routing_propose_unit(*, case: Case) -> Unit | None:
+    """The unit the routing rules propose for this case's topic and locality.
+
+    The deepest locality wins, then the deepest topic; None when no rule applies.
+    """
+    locality_paths = _ancestor_paths(case.locality.path, Unit.steplen)
+    topic_paths = _ancestor_paths(case.topic.path, Topic.steplen)
+    rules = RoutingRule.objects.filter(
+        is_active=True, unit__is_active=True, locality__path__in=locality_paths, topic__path__in=topic_paths
+    ).select_related("unit", "locality", "topic")
+    best = max(rules, key=lambda rule: (len(rule.locality.path), len(rule.topic.path)), default=None)
+    return best.unit if best else None
+
+
+def _ancestor_paths(path: str, steplen: int) -> list[str]:
+    return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
+
+
+# --- reporter identity vault --------------------------------------------------
+
+
+def reporter_may_reveal(*, user, case: Case) -> bool:
+    """Intake clerks of the owning or the receiving unit, and roles an administrator names."""
+    receiving_code = case.events.filter(action="intake").values_list("data__owner", flat=True).first()
+    receiving_unit = Unit.objects.filter(code=receiving_code).first() if receiving_code else None
+    if has_role(user, case.owner, Role.INTAKE_CLERK) or has_role(user, receiving_unit, Role.INTAKE_CLERK):
+        return True
+    named = set(ReporterRevealRole.objects.values_list("role", flat=True))
+    return bool(named and roles_on_unit(user, case.owner) & named)
+
+
+def reporter_reveal(*, case: Case, by, reason: str) -> list[dict]:
+    """Show who reported the matter, and record who looked, when and why, in the case history."""
+    reason = _required(reason, "reason", _("Cần nêu lý do xem danh tính người phản ánh."))
+    if not reporter_may_reveal(user=by, case=case):
+        raise PermissionDenied(_("Bạn không có quyền xem danh tính người phản ánh."))
+    with transaction.atomic():
+        locked = _lock_case(case)
+        reports = list(locked.reports.select_related("reporter").order_by("received_at", "pk"))
+        revealed = [
+            {
+                "pseudonym": reporter_pseudonym(number),
+                "anonymous": report.reporter is None,
+                "full_name": report.reporter.full_name if report.reporter else "",
+                "phone": report.reporter.phone if report.reporter else "",
+                "email": report.reporter.email if report.reporter else "",
+                "address": report.reporter.address if report.reporter else "",
+            }
+            for number, report in enumerate(reports, start=1)
+        ]
+        event = case_event_append(
+            case=locked, action="reveal_reporter", actor=by, from_status=locked.status, to_status=locked.status,
+            note=reason, data={"reporters": [r["pseudonym"] for r in revealed if not r["anonymous"]]},
+        )
+        locked.save(update_fields=["event_count", "head_hash"])
+        case_event_announce(case=locked, event=event)
+    return revealed
+
+
+def reporter_pseudonym(number: int) -> str:
+    return _("Người phản ánh #%(number)s") % {"number": number}
+
+
+# --- unit changes -------------------------------------------------------------
+
+
+def unit_rename(*, unit: Unit, new_name: str, effective_on, by, decision_ref: str = "") -> UnitChange:
+    """Rename a unit from a date; history keeps the name each event was written under."""
+    new_name = _required(new_name, "new_name", _("Cần nhập tên mới."))
+    change = UnitChange.objects.create(
+        kind=UnitChange.Kind.RENAME, unit=unit, old_name=unit.name, new_name=new_name,
+        effective_on=effective_on, decision_ref=decision_ref, created_by=by,
+    )
+    unit_changes_apply_due()
+    return change
+
+
+def unit_merge(*, unit: Unit, successor: Unit, effective_on, by, decision_ref: str = "") -> UnitChange:
+    """Merge a unit into a successor from a date: open cases, queues, roles and routing move."""
+    if successor.pk == unit.pk or successor.path.startswith(unit.path):
+        raise ValidationError({"successor": _("Đơn vị tiếp nhận không được là chính đơn vị hoặc đơn vị cấp dưới của nó.")})
+    if not successor.is_active:
+        raise ValidationError({"successor": _("Đơn vị tiếp nhận không còn hoạt động.")})
+    change = UnitChange.objects.create(
+        kind=UnitChange.Kind.MERGE, unit=unit, old_name=unit.name, successor=successor,
+        effective_on=effective_on, decision_ref=decision_ref, created_by=by,
+    )
+    unit_changes_apply_due()
+    return change
+
+
+def unit_changes_apply_due(*, today=None) -> int:
+    """Apply every recorded unit change whose date has come; safe to run repeatedly."""
+    today = today or timezone.localdate()
+    applied = 0
+    for change_id in UnitChange.objects.filter(applied_at__isnull=True, effective_on__lte=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            change = UnitChange.objects.select_for_update().select_related("unit", "successor").get(pk=change_id)
+            if change.applied_at:
+                continue
+            if change.kind == UnitChange.Kind.RENAME:
+                Unit.objects.filter(pk=change.unit_id).update(name=change.new_name)
+            else:
+                _move_unit_work(change)
+            change.applied_at = timezone.now()
+            change.save(update_fields=["applied_at"])
+            applied += 1
+    return applied
+
+
+def _move_unit_work(change: UnitChange) -> None:
+    old, new = change.unit, change.successor
+    from guardian.shortcuts import assign_perm
+
+    from .models import UnitUserObjectPermission
+
+    for case_id in Case.objects.filter(owner=old, status__in=OPEN_STATUSES + (CaseStatus.RESOLVED,)).values_list("pk", flat=True):
+        locked = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+        locked.owner = new
+        event = case_event_append(
+            case=locked, action="unit_merged", actor=change.created_by, from_status=locked.status,
+            to_status=locked.status,
+            note=change.decision_ref,
+            data={"from_unit": old.code, "from_unit_name": old.name, "to_unit": new.code, "to_unit_name": new.name},
+        )
+        locked.version += 1
+        locked.save()
+        case_event_announce(case=locked, event=event)
+    Case.objects.filter(assigned_by_unit=old).update(assigned_by_unit=new)
+    RoutingRule.objects.filter(unit=old).update(unit=new)
+    for grant in UnitUserObjectPermission.objects.filter(content_object=old).select_related("permission", "user"):
+        assign_perm(f"cases.{grant.permission.codename}", grant.user, new)
+    # Open tasks follow to the successor's queue.
+    from viewflow.workflow.models import Task
+
+    Task.objects.filter(owner_permission_obj_pk=str(old.pk), status__in=("NEW", "ASSIGNED")).update(
+        owner_permission_obj_pk=str(new.pk)
+    )
+    Unit.objects.filter(pk=old.pk).update(is_active=False)

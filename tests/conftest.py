@@ -10,8 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cases.models import Channel, Role, Tier, Topic, Unit, UnitKind
-from cases.permissions import unit_grant_role
-from cases.services import ReporterInput, case_intake, topic_upsert, unit_upsert
+from cases.services import ReporterInput, case_intake, topic_upsert, unit_role_grant, unit_upsert
 
 
 def pytest_collection_modifyitems(config, items):
@@ -89,7 +88,7 @@ def world(db) -> World:
     users = {}
     for username, role, unit_name in PEOPLE:
         user = User.objects.create_user(username=username, password="pw-for-tests-1")
-        unit_grant_role(user=user, unit=Unit.objects.get(pk=units[unit_name].pk), role=role)
+        unit_role_grant(user=user, unit=Unit.objects.get(pk=units[unit_name].pk), role=role)
         users[username] = user
     world = World(users=users, topic=topic, quiet_topic=quiet_topic, channel=channel, **units)
     world.refresh_units()

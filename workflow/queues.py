@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from viewflow.workflow.models import Task
 
 from cases.models import Unit
-from cases.permissions import user_grants
+from cases.permissions import case_grants
 
 from .flows import CaseFlow
 from .process_sync import OPEN_TASK_STATUSES
@@ -32,7 +32,7 @@ def unit_task_queue(*, unit: Unit) -> QuerySet[Task]:
 def task_queue_for_user(*, user) -> QuerySet[Task]:
     """Open tasks of every unit this person's roles reach (their unit's tasks)."""
     unit_ids = set()
-    for grant in user_grants(user):
+    for grant in case_grants(user):
         if grant.reaches_subtree:
             unit_ids.update(Unit.objects.filter(path__startswith=grant.path).values_list("pk", flat=True))
         else:

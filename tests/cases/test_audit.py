@@ -1,5 +1,7 @@
 """The hash-chained history: intact on real data, broken by any edit, deletion or reorder."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -11,16 +13,28 @@ from cases.models import Case, CaseEvent
 from cases.services import case_verify
 
 
-def raw_sql(statement, params=()):
-    """Run SQL behind the application's back, as an attacker with database access would."""
+@contextmanager
+def append_only_trigger_disabled():
+    """Behind the application's back, as an attacker with database access would be."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks must fire before the table can be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE cases_caseevent DISABLE TRIGGER caseevent_append_only")
-        cursor.execute(statement, params)
+        yield cursor
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE cases_caseevent ENABLE TRIGGER caseevent_append_only")
+
+
+def raw_sql(statement, params=()):
+    with append_only_trigger_disabled() as cursor:
+        cursor.execute(statement, params)
+
+
+def raw_delete_event(event_id):
+    """Delete an event together with whatever rows hang on it (notifications...)."""
+    with append_only_trigger_disabled():
+        CaseEvent.objects.filter(pk=event_id).delete()
 
 
 @pytest.fixture
@@ -47,7 +61,7 @@ def test_edited_note_is_caught_and_named(seeded):
 
 def test_deleted_event_is_caught(seeded):
     event = CaseEvent.objects.get(case=seeded, seq=4)
-    raw_sql("DELETE FROM cases_caseevent WHERE id = %s", [event.pk])
+    raw_delete_event(event.pk)
     result = audit_verify()
     assert not result.ok
     assert (result.first_broken.case_code, result.first_broken.seq) == (seeded.code, 4)
@@ -55,7 +69,7 @@ def test_deleted_event_is_caught(seeded):
 
 def test_deleting_the_newest_event_is_caught_by_the_chain_head(seeded):
     newest = CaseEvent.objects.filter(case=seeded).order_by("-seq").first()
-    raw_sql("DELETE FROM cases_caseevent WHERE id = %s", [newest.pk])
+    raw_delete_event(newest.pk)
     result = audit_verify()
     assert not result.ok and result.first_broken.case_code == seeded.code
     assert "6 events" in result.first_broken.reason
