@@ -64,7 +64,8 @@ class Unit(MP_Node):
     is_remote = models.BooleanField(_("vùng sâu, vùng xa"), default=False)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: a new unit goes last among its siblings, so existing
+    # paths (and every permission scope built on them) never shift.
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -93,8 +94,6 @@ class Topic(MP_Node):
     # Where False, `orient` may be skipped: no public response is expected.
     needs_public_response = models.BooleanField(_("cần trả lời công khai"), default=True)
     is_active = models.BooleanField(_("đang sử dụng"), default=True)
-
-    node_order_by = ["code"]
 
     class Meta:
         verbose_name = _("lĩnh vực")

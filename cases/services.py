@@ -488,9 +488,9 @@ def unit_upsert(*, code: str, name: str, tier: str, kind: str, parent: Unit | No
     current_parent = Unit.objects.get_parent(unit)
     if (current_parent.pk if current_parent else None) != (parent.pk if parent else None):
         if parent is None:
-            Unit.objects.move(unit, Unit.objects.get_first_root_node(), pos="sorted-sibling")
+            Unit.objects.move(unit, Unit.objects.get_first_root_node(), pos="last-sibling")
         else:
-            Unit.objects.move(unit, Unit.objects.get(pk=parent.pk), pos="sorted-child")
+            Unit.objects.move(unit, Unit.objects.get(pk=parent.pk), pos="last-child")
         unit = Unit.objects.get(pk=unit.pk)
         changed = True
     if any(getattr(unit, key) != value for key, value in fields.items()):
@@ -556,8 +556,10 @@ def routing_propose_unit(*, case: Case) -> Unit | None:
 
     The deepest locality wins, then the deepest topic; None when no rule applies.
     """
-    locality_paths = _ancestor_paths(case.locality.path, Unit.steplen)
-    topic_paths = _ancestor_paths(case.topic.path, Topic.steplen)
+    locality_path = Unit.objects.values_list("path", flat=True).get(pk=case.locality_id)
+    topic_path = Topic.objects.values_list("path", flat=True).get(pk=case.topic_id)
+    locality_paths = _ancestor_paths(locality_path, Unit.steplen)
+    topic_paths = _ancestor_paths(topic_path, Topic.steplen)
     rules = RoutingRule.objects.filter(
         is_active=True, unit__is_active=True, locality__path__in=locality_paths, topic__path__in=topic_paths
     ).select_related("unit", "locality", "topic")

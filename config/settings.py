@@ -9,6 +9,7 @@ ALLOWED_HOSTS, FIELD_ENCRYPTION_KEY and DEBUG=false.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "cases",
     "workflow",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +118,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 
+# Periodic tasks (Celery beat). Notifications: the outbox sweep queues
+# deliveries the broker missed (an outage delays them, never drops them);
+# the daily digest goes out at 07:30.
+NOTIFICATIONS_REQUEUE_SECONDS = env.int("NOTIFICATIONS_REQUEUE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-outbox-requeue": {
+        "task": "notifications.tasks.outbox_requeue",
+        "schedule": NOTIFICATIONS_REQUEUE_SECONDS,
+    },
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.digest_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "cases-apply-due-unit-changes": {
+        "task": "cases.apply_due_unit_changes",
+        "schedule": crontab(hour=0, minute=5),
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -181,10 +202,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    # Per user (every token of a person shares it) and, for the token endpoint, per address.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DLXH case engine API",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 LOGGING = {
