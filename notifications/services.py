@@ -1,0 +1,336 @@
+"""Every write of the notifications app: the outbox, its delivery, read marks, preferences.
+
+The outbox rows are written in the transaction of the case change that
+causes them (`outbox_record_event`, called by the `case_event_recorded`
+receiver), so both commit or neither. After commit each delivery is queued
+as a Celery task; if the broker is down then, the rows simply wait and the
+sweep (`outbox_requeue_due`, on beat) queues them later. A delivery claims
+its row with a short lease and records the outcome on it, so running a task
+twice, or two workers at once, delivers once.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseEvent
+
+from .channels import DELIVER, DeliveryError, deliver_digest
+from .models import (
+    EmailMode,
+    Notification,
+    NotificationPreference,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    WebhookEndpoint,
+)
+from .recipients import message_params, recipients_for
+
+logger = logging.getLogger(__name__)
+
+# Channels delivered one task per message; digest rows wait for the daily digest.
+QUEUED_CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL, OutboxChannel.WEBHOOK)
+
+# Event data an integration may receive; anything else (e.g. people's names) stays home.
+WEBHOOK_DATA_KEYS = (
+    "from_unit", "to_unit", "to_units", "clock", "level", "into", "merged_case", "report", "changes", "orient_skipped",
+)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return _setting("NOTIFICATIONS_MAX_ATTEMPTS", 10)
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Wait before the next try after `attempts` failed ones: 30 s, 60 s, 120 s, ... up to 6 h."""
+    base = _setting("NOTIFICATIONS_BACKOFF_BASE", 30)
+    cap = _setting("NOTIFICATIONS_BACKOFF_MAX", 6 * 3600)
+    return min(base * 2 ** max(attempts - 1, 0), cap)
+
+
+def _lease() -> timedelta:
+    # Longer than any one send (webhook timeout included); a worker that dies frees it after this.
+    return timedelta(seconds=_setting("NOTIFICATIONS_LEASE_SECONDS", 120))
+
+
+def _unclaimed(now) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+# --- writing the outbox (inside the case change's transaction) -----------------
+
+
+def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
+    """Write the notifications and deliveries `event` causes, in the caller's transaction.
+
+    Queues the deliveries once that transaction commits; a rollback drops
+    rows and queueing together.
+    """
+    now = timezone.now()
+    messages = []
+    people = recipients_for(case=case, event=event)
+    if people:
+        params = message_params(case=case, event=event)
+        notifications = Notification.objects.bulk_create(
+            Notification(recipient=person, case=case, event=event, kind=event.action, params=params)
+            for person in people
+        )
+        for person, notification in zip(people, notifications):
+            messages.append(_message(OutboxChannel.IN_APP, now, event, notification=notification, recipient=person))
+            if person.email:
+                channel = OutboxChannel.DIGEST if _wants_digest(person) else OutboxChannel.EMAIL
+                messages.append(_message(channel, now, event, notification=notification, recipient=person))
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event.action)]
+    for endpoint in endpoints:
+        message = _message(OutboxChannel.WEBHOOK, now, event, endpoint=endpoint)
+        message.payload = _webhook_payload(case=case, event=event, message_uid=message.uid)
+        messages.append(message)
+    if not messages:
+        return []
+    OutboxMessage.objects.bulk_create(messages)
+    queued = [m.pk for m in messages if m.channel in QUEUED_CHANNELS]
+    if queued:
+        transaction.on_commit(lambda: outbox_enqueue(message_ids=queued), robust=True)
+    return messages
+
+
+def _message(channel, now, event, **fields) -> OutboxMessage:
+    return OutboxMessage(channel=channel, event=event, next_attempt_at=now, **fields)
+
+
+def _wants_digest(person) -> bool:
+    try:
+        return person.notification_preference.email_mode == EmailMode.DIGEST
+    except NotificationPreference.DoesNotExist:
+        return False
+
+
+def _webhook_payload(*, case: Case, event: CaseEvent, message_uid) -> dict:
+    """What an integration receives: the case as it stands and the event; nothing about the reporter."""
+    data = event.data or {}
+    return {
+        "id": str(message_uid),
+        "type": f"case.{event.action}",
+        "occurred_at": event.created_at.isoformat(),
+        "case": {
+            "code": case.code,
+            "title": case.title,
+            "status": case.status,
+            "priority": case.priority,
+            "owner": case.owner.code,
+            "locality": case.locality.code,
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+            "escalation_level": case.escalation_level,
+        },
+        "event": {
+            "seq": event.seq,
+            "action": event.action,
+            "from": event.from_status,
+            "to": event.to_status,
+            "hash": event.hash,
+            "data": {key: data[key] for key in WEBHOOK_DATA_KEYS if key in data},
+        },
+    }
+
+
+# --- queueing -----------------------------------------------------------------
+
+# A web request must not hang on a dead broker: try briefly, then leave it to the sweep.
+_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def outbox_enqueue(*, message_ids) -> int:
+    """Queue one delivery task per message; stop at the first broker error.
+
+    Whatever was not queued stays pending and the sweep queues it later, so
+    a broker outage delays messages and never drops them. Returns how many
+    were queued.
+    """
+    from .tasks import outbox_deliver
+
+    queued = 0
+    for message_id in message_ids:
+        try:
+            outbox_deliver.apply_async(args=[message_id], retry=True, retry_policy=_PUBLISH_RETRY)
+        except Exception as exc:  # any broker or transport failure
+            logger.warning(
+                "Broker unavailable (%s); %d outbox messages wait for the sweep.", exc, len(message_ids) - queued
+            )
+            break
+        queued += 1
+    return queued
+
+
+def outbox_requeue_due(*, limit: int = 1000) -> int:
+    """Queue again pending deliveries that should have gone out a while ago.
+
+    Covers a broker that was down at commit, a lost retry and a worker that
+    died mid-send (its lease has run out). Each one is pushed back a full
+    interval so the next sweep does not queue it again while it waits.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=_setting("NOTIFICATIONS_REQUEUE_SECONDS", 60))
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, channel__in=QUEUED_CHANNELS, next_attempt_at__lte=cutoff)
+        .filter(_unclaimed(now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    return outbox_enqueue(message_ids=ids)
+
+
+def outbox_message_retry(*, messages) -> int:
+    """Give failed deliveries a fresh set of attempts (an administrator's action)."""
+    ids = [m.pk for m in messages]
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        queued = list(
+            OutboxMessage.objects.filter(pk__in=ids, channel__in=QUEUED_CHANNELS, status=OutboxStatus.PENDING)
+            .values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: outbox_enqueue(message_ids=queued), robust=True)
+    return count
+
+
+# --- delivering ---------------------------------------------------------------
+
+
+@dataclass
+class DeliveryOutcome:
+    status: str  # "sent", "skipped" (already sent, failed for good, or in another worker's hands), "retry", "failed"
+    retry_in: int | None = None
+
+
+def message_deliver(*, message_id: int) -> DeliveryOutcome:
+    """Deliver one outbox message once, however many times it is called."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING, channel__in=QUEUED_CHANNELS)
+        .filter(_unclaimed(now))
+        .update(claimed_until=now + _lease(), claim_token=token, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return DeliveryOutcome("skipped")
+    message = OutboxMessage.objects.select_related("notification", "recipient", "endpoint").get(pk=message_id)
+    try:
+        DELIVER[message.channel](message)
+    except Exception as exc:
+        return _record_failure([message], token=token, error=exc)
+    OutboxMessage.objects.filter(pk=message_id, claim_token=token).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), claimed_until=None, claim_token=None, last_error=""
+    )
+    return DeliveryOutcome("sent")
+
+
+def _record_failure(messages: list[OutboxMessage], *, token, error: Exception) -> DeliveryOutcome:
+    attempts = max(m.attempts for m in messages)
+    permanent = isinstance(error, DeliveryError) and error.permanent
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if permanent or attempts >= max_attempts():
+        status, retry_in = OutboxStatus.FAILED, None
+    else:
+        status, retry_in = OutboxStatus.PENDING, backoff_seconds(attempts)
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], claim_token=token).update(
+        status=status, last_error=text, claimed_until=None, claim_token=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=retry_in or 0),
+    )
+    logger.warning("Outbox delivery failed (attempt %d, %s): %s", attempts, status, text)
+    return DeliveryOutcome("retry" if retry_in is not None else "failed", retry_in)
+
+
+def digest_send_all() -> dict:
+    """Send each person with waiting digest items one email listing them."""
+    now = timezone.now()
+    user_ids = list(
+        OutboxMessage.objects.filter(channel=OutboxChannel.DIGEST, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .filter(_unclaimed(now))
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    outcomes = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    for user_id in user_ids:
+        outcomes[digest_send_for(user_id=user_id).status] += 1
+    return outcomes
+
+
+def digest_send_for(*, user_id: int) -> DeliveryOutcome:
+    """One digest email of this person's waiting items; each item goes in one digest only."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimed = (
+        OutboxMessage.objects.filter(
+            recipient_id=user_id, channel=OutboxChannel.DIGEST, status=OutboxStatus.PENDING, next_attempt_at__lte=now
+        )
+        .filter(_unclaimed(now))
+        .update(claimed_until=now + _lease(), claim_token=token, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return DeliveryOutcome("skipped")
+    messages = list(
+        OutboxMessage.objects.filter(claim_token=token).select_related("notification").order_by("created_at", "pk")
+    )
+    try:
+        deliver_digest(get_user_model().objects.get(pk=user_id), messages)
+    except Exception as exc:
+        return _record_failure(messages, token=token, error=exc)
+    OutboxMessage.objects.filter(claim_token=token).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), claimed_until=None, claim_token=None, last_error=""
+    )
+    return DeliveryOutcome("sent")
+
+
+# --- the bell and preferences ----------------------------------------------------
+
+
+class NotificationNotFound(Exception):
+    pass
+
+
+def notification_mark_read(*, user, notification_id: int) -> Notification:
+    """Mark one of this person's shown notifications read (again is harmless)."""
+    from .selectors import notification_get_for_user
+
+    notification = notification_get_for_user(user=user, notification_id=notification_id)
+    if notification is None:
+        raise NotificationNotFound()
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, delivered_at__isnull=False, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_set(*, user, email_mode: str) -> NotificationPreference:
+    """Choose immediate email or one daily digest; applies to notifications from now on."""
+    if email_mode not in EmailMode.values:
+        raise ValidationError({"email_mode": _("Cách nhận thư không hợp lệ.")})
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email_mode": email_mode}
+    )
+    return preference

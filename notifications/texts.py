@@ -1,0 +1,75 @@
+"""What people read: one subject and one sentence per kind of notification.
+
+Only the case code, its title, unit names and clock facts go into a message,
+never anything about the reporter. Texts are rendered when shown or sent, so
+they follow the active language.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+# kind → (subject, sentence)
+TEXTS = {
+    "intake": (
+        _("Vụ việc mới %(code)s"),
+        _("Vụ việc mới %(code)s «%(title)s» vừa được tiếp nhận tại %(unit)s."),
+    ),
+    "assign": (
+        _("Được giao xử lý vụ việc %(code)s"),
+        _("Vụ việc %(code)s «%(title)s» đã được giao cho %(unit)s xử lý."),
+    ),
+    "reassign": (
+        _("Giao lại vụ việc %(code)s"),
+        _("Vụ việc %(code)s «%(title)s» đã được giao lại cho %(unit)s xử lý."),
+    ),
+    "orient": (
+        _("Đã định hướng, trả lời vụ việc %(code)s"),
+        _("%(unit)s đã định hướng, trả lời vụ việc %(code)s «%(title)s»."),
+    ),
+    "resolve": (
+        _("Đã giải quyết xong vụ việc %(code)s"),
+        _("%(unit)s đã giải quyết xong vụ việc %(code)s «%(title)s»."),
+    ),
+    "reopen": (
+        _("Mở lại vụ việc %(code)s"),
+        _("Vụ việc %(code)s «%(title)s» đã được mở lại, %(unit)s xử lý tiếp."),
+    ),
+    "remind": (
+        _("Nhắc hạn vụ việc %(code)s"),
+        _("Nhắc hạn: vụ việc %(code)s «%(title)s» sắp đến hạn (%(clock)s)."),
+    ),
+    "escalate": (
+        _("Chuyển cấp trên: vụ việc %(code)s"),
+        _("Vụ việc %(code)s «%(title)s» đã quá hạn (%(clock)s) và được chuyển lên cấp trên, mức %(level)s."),
+    ),
+}
+FALLBACK = (_("Cập nhật vụ việc %(code)s"), _("Vụ việc %(code)s «%(title)s» có cập nhật mới."))
+
+
+class _Params(dict):
+    # A missing value renders empty rather than breaking the message.
+    def __missing__(self, key):
+        return ""
+
+
+def notification_subject(kind: str, params: dict) -> str:
+    return str(TEXTS.get(kind, FALLBACK)[0]) % _Params(params)
+
+
+def notification_text(kind: str, params: dict) -> str:
+    return str(TEXTS.get(kind, FALLBACK)[1]) % _Params(params)
+
+
+def email_body(sentences: list[str]) -> str:
+    footer = _gettext(
+        "Thư này được hệ thống theo dõi ý kiến, kiến nghị, phản ánh gửi tự động; xin đừng trả lời thư này. "
+        "Bạn có thể chọn nhận thư ngay hoặc một thư tổng hợp mỗi ngày."
+    )
+    return "\n".join(sentences) + "\n\n-- \n" + footer + "\n"
+
+
+def digest_subject(count: int) -> str:
+    return _gettext("Tổng hợp thông báo ngày %(date)s: %(count)s thông báo") % {
+        "date": timezone.localdate().strftime("%d/%m/%Y"), "count": count,
+    }

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.NotificationListApi.as_view(), name="list"),
+    path("unread-count/", views.UnreadCountApi.as_view(), name="unread-count"),
+    path("<int:notification_id>/read/", views.NotificationReadApi.as_view(), name="read"),
+    path("read-all/", views.NotificationReadAllApi.as_view(), name="read-all"),
+    path("preference/", views.PreferenceApi.as_view(), name="preference"),
+]

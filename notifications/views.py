@@ -1,0 +1,83 @@
+"""The bell's JSON endpoints (the full notification screens come with the UI).
+
+Thin: each reads through a selector or writes through a service.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import EmailMode
+from .selectors import notification_list_for_user, notification_unread_count, preference_get
+from .services import NotificationNotFound, notification_mark_all_read, notification_mark_read, preference_set
+
+
+class NotificationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    case = serializers.CharField(source="params.code")
+    subject = serializers.CharField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read = serializers.SerializerMethodField()
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class UnreadCountApi(APIView):
+    class Output(serializers.Serializer):
+        unread = serializers.IntegerField()
+
+    def get(self, request):
+        return Response(self.Output({"unread": notification_unread_count(user=request.user)}).data)
+
+
+class NotificationListApi(APIView):
+    """The latest 50 notifications shown to the caller, newest first, and the unread count."""
+
+    class Output(serializers.Serializer):
+        unread = serializers.IntegerField()
+        results = NotificationOutput(many=True)
+
+    def get(self, request):
+        data = {
+            "unread": notification_unread_count(user=request.user),
+            "results": notification_list_for_user(user=request.user, limit=50),
+        }
+        return Response(self.Output(data).data)
+
+
+class NotificationReadApi(APIView):
+    def post(self, request, notification_id: int):
+        try:
+            notification = notification_mark_read(user=request.user, notification_id=notification_id)
+        except NotificationNotFound:
+            raise NotFound(_("Không tìm thấy thông báo.")) from None
+        return Response(NotificationOutput(notification).data)
+
+
+class NotificationReadAllApi(APIView):
+    class Output(serializers.Serializer):
+        marked = serializers.IntegerField()
+
+    def post(self, request):
+        return Response(self.Output({"marked": notification_mark_all_read(user=request.user)}).data)
+
+
+class PreferenceApi(APIView):
+    """Immediate email or one daily digest."""
+
+    class Payload(serializers.Serializer):
+        email_mode = serializers.ChoiceField(choices=EmailMode.choices)
+
+    def get(self, request):
+        return Response(self.Payload({"email_mode": preference_get(user=request.user)}).data)
+
+    def put(self, request):
+        payload = self.Payload(data=request.data)
+        payload.is_valid(raise_exception=True)
+        preference = preference_set(user=request.user, email_mode=payload.validated_data["email_mode"])
+        return Response(self.Payload({"email_mode": preference.email_mode}).data)

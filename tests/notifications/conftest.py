@@ -1,0 +1,83 @@
+"""Fixtures for the notifications tests: people with email addresses, a queue
+that records instead of publishing, a helper to write clock events, and a
+small HTTP receiver for webhooks."""
+
+import http.server
+import json
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+
+from cases import audit
+from cases.models import Case
+
+
+@pytest.fixture
+def people(world):
+    """The world's people, each with an email address."""
+    for user in world.users.values():
+        user.email = f"{user.username}@example.vn"
+        user.save(update_fields=["email"])
+    return world
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Message ids handed to the broker, instead of a real publish."""
+    from notifications.tasks import outbox_deliver
+
+    published = []
+    monkeypatch.setattr(outbox_deliver, "apply_async", lambda args, **kwargs: published.append(args[0]))
+    return published
+
+
+@pytest.fixture
+def record_event():
+    """Write a case event as the clock sweeps do (no actor), in one transaction."""
+
+    def record(case, action, **data):
+        with transaction.atomic():
+            locked = Case.objects.select_for_update(of=("self",)).select_related("owner").get(pk=case.pk)
+            event = audit.case_event_append(case=locked, action=action, data=data)
+            locked.save(update_fields=["event_count", "head_hash"])
+            if hasattr(audit, "case_event_announce"):
+                audit.case_event_announce(case=locked, event=event)
+        return event
+
+    return record
+
+
+@dataclass
+class Received:
+    status: int = 200
+    requests: list = field(default_factory=list)
+
+    def bodies(self):
+        return [json.loads(body) for _headers, body in self.requests]
+
+
+@pytest.fixture
+def webhook_receiver():
+    """An HTTP server on 127.0.0.1 that records each POST; set `.status` to make it fail."""
+    received = Received()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.requests.append((self.headers, body))  # case-insensitive lookup
+            self.send_response(received.status)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    received.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield received
+    server.shutdown()
+    server.server_close()
