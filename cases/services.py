@@ -387,12 +387,13 @@ def case_merge(*, case: Case, into: Case, by, note: str = "") -> Case:
             .order_by("pk")
         }
         survivor = locked_rows[into.pk]
-        if survivor.status not in OPEN_STATUSES:
-            raise ValidationError({"into": _("Chỉ gộp được vào vụ việc đang xử lý.")})
-        if not has_role(by, survivor.owner, Role.INTAKE_CLERK, Role.LEADER, Role.HANDLER):
-            raise ValidationError({"into": _("Vụ việc được gộp vào không thuộc đơn vị của bạn.")})
 
         def apply(locked):
+            # Checked after the merge itself is allowed, so a refusal says why first.
+            if survivor.status not in OPEN_STATUSES:
+                raise ValidationError({"into": _("Chỉ gộp được vào vụ việc đang xử lý.")})
+            if not has_role(by, survivor.owner, Role.INTAKE_CLERK, Role.LEADER, Role.HANDLER):
+                raise ValidationError({"into": _("Vụ việc được gộp vào không thuộc đơn vị của bạn.")})
             locked.merged_into = survivor
             moved = list(locked.reports.all())
             CaseReport.objects.bulk_create(
