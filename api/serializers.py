@@ -1,0 +1,226 @@
+"""Input serializers check the shape of a request; output serializers say what a client sees.
+
+Rules about content (a blank reason, an inactive topic, who may hand work to
+whom) stay in cases.services, which answer with field errors of their own.
+Reporter identity is never part of a case's output.
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.exceptions import CaseNotFound
+from cases.lifecycle import transition_of
+from cases.models import CaseStatus, Channel, Priority, Topic, Unit
+from cases.selectors import case_get_for_user
+
+# --- reference data by code ---------------------------------------------------
+
+
+def _by_code(model, message, **kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=model.objects.all(), error_messages={"does_not_exist": message}, **kwargs
+    )
+
+
+def topic_field(**kwargs):
+    return _by_code(Topic, _("Không có lĩnh vực mã “{value}”."), **kwargs)
+
+
+def unit_field(**kwargs):
+    return _by_code(Unit, _("Không có đơn vị mã “{value}”."), **kwargs)
+
+
+class CaseCodeField(serializers.CharField):
+    """A case code, resolved among the cases the caller may see (others look missing)."""
+
+    default_error_messages = {"not_found": _("Không tìm thấy vụ việc mã “{value}”.")}
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        try:
+            return case_get_for_user(user=self.context["request"].user, code=code)
+        except CaseNotFound:
+            self.fail("not_found", value=code)
+
+
+class UsernameField(serializers.CharField):
+    default_error_messages = {"not_found": _("Không có người dùng “{value}”.")}
+
+    def to_internal_value(self, data):
+        username = super().to_internal_value(data)
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            self.fail("not_found", value=username)
+        return user
+
+
+# --- outputs ------------------------------------------------------------------
+
+
+class CaseOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="DL-YYYY-NNNNNN")
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    title = serializers.CharField()
+    description = serializers.CharField()
+    channel = serializers.CharField(source="channel.code")
+    topic = serializers.CharField(source="topic.code")
+    topic_name = serializers.CharField(source="topic.name")
+    locality = serializers.CharField(source="locality.code")
+    locality_name = serializers.CharField(source="locality.name")
+    owner = serializers.CharField(source="owner.code", help_text=_("Đơn vị đang phải xử lý (mã)."))
+    owner_name = serializers.CharField(source="owner.name")
+    assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    received_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True, help_text=_("Hạn của bước hiện tại."))
+    overdue = serializers.SerializerMethodField()
+    escalation_level = serializers.IntegerField()
+    report_count = serializers.IntegerField()
+    external_ref = serializers.CharField()
+    public_response = serializers.CharField()
+    outcome = serializers.CharField()
+    closing_reason = serializers.CharField()
+    merged_into = serializers.CharField(source="merged_into.code", allow_null=True, default=None)
+    version = serializers.IntegerField(
+        help_text=_("Gửi lại trong thao tác chuyển trạng thái để phát hiện thay đổi đồng thời (409).")
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, case) -> bool:
+        return bool(case.is_open and case.deadline and case.deadline < timezone.now())
+
+
+class CaseEventOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    note = serializers.CharField()
+    data = serializers.DictField()
+    hash = serializers.CharField()
+    prev_hash = serializers.CharField()
+
+    def get_fields(self):
+        # `from` is a Python keyword, so these three are declared here.
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(source="from_status")
+        fields["to"] = serializers.CharField(source="to_status")
+        fields["time"] = serializers.DateTimeField(source="created_at")
+        return fields
+
+
+class TransitionOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+    @classmethod
+    def for_case(cls, case, names):
+        return cls([{"name": name, "label": str(transition_of(case, name).label)} for name in names], many=True)
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(required=False, help_text=_("Lỗi theo từng trường (chỉ với mã 400)."))
+
+
+# --- list filters -------------------------------------------------------------
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    owner = serializers.CharField(required=False, max_length=32, help_text=_("Mã đơn vị đang xử lý."))
+    locality = serializers.CharField(required=False, max_length=32, help_text=_("Mã địa bàn, gồm cả cấp dưới."))
+    topic = serializers.CharField(required=False, max_length=32, help_text=_("Mã lĩnh vực, gồm cả lĩnh vực con."))
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    channel = serializers.CharField(required=False, max_length=32)
+    overdue = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(required=False, max_length=200, help_text=_("Tìm theo chữ, không phân biệt dấu."))
+    received_after = serializers.DateTimeField(required=False)
+    received_before = serializers.DateTimeField(required=False)
+
+
+# --- intake -------------------------------------------------------------------
+
+
+class ReporterInputSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CaseIntakeInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."))
+    topic = topic_field()
+    locality = unit_field(help_text=_("Mã đơn vị nơi phát sinh vụ việc."))
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    reporter = ReporterInputSerializer(required=False, allow_null=True, default=None,
+                                       help_text=_("Bỏ trống khi phản ánh ẩn danh."))
+    external_ref = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+
+# --- transitions --------------------------------------------------------------
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=0,
+        help_text=_("Phiên bản vụ việc mà bạn đã xem; khác với hiện tại thì trả về 409."),
+    )
+
+
+class VerifyInputSerializer(TransitionInputSerializer):
+    topic = topic_field(required=False, help_text=_("Sửa lĩnh vực khi cần."))
+    locality = unit_field(required=False, help_text=_("Sửa địa bàn khi cần."))
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectInputSerializer(TransitionInputSerializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class MergeInputSerializer(TransitionInputSerializer):
+    into = CaseCodeField(help_text=_("Mã vụ việc được giữ lại."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignInputSerializer(TransitionInputSerializer):
+    unit = unit_field(help_text=_("Mã đơn vị xử lý."))
+    assignee = UsernameField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReassignInputSerializer(TransitionInputSerializer):
+    unit = unit_field(help_text=_("Mã đơn vị xử lý mới."))
+    assignee = UsernameField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(allow_blank=True)
+
+
+class OrientInputSerializer(TransitionInputSerializer):
+    response = serializers.CharField(allow_blank=True, help_text=_("Nội dung đã định hướng, trả lời: ở đâu, cho ai."))
+
+
+class ResolveInputSerializer(TransitionInputSerializer):
+    outcome = serializers.CharField(allow_blank=True)
+
+
+class ReopenInputSerializer(TransitionInputSerializer):
+    reason = serializers.CharField(allow_blank=True)

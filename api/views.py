@@ -1,0 +1,250 @@
+"""The REST API: thin classes over cases.services (writes) and cases.selectors (reads).
+
+Each class validates the request's shape with its input serializer, calls one
+service or selector, and answers with an output serializer. Errors are turned
+into JSON by api.exceptions; a case the caller may not see is a 404, exactly
+like a missing one.
+"""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.selectors import case_available_transitions, case_events, case_get_for_user, case_list_for_user
+from cases.services import (
+    ReporterInput,
+    case_assign,
+    case_intake,
+    case_merge,
+    case_orient,
+    case_reassign,
+    case_reject,
+    case_reopen,
+    case_resolve,
+    case_verify,
+)
+
+from . import serializers as s
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import idempotent
+from .pagination import CasePagination
+from .throttling import AnonThrottle, UserThrottle
+
+
+def _errors(*codes):
+    described = {
+        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
+        401: _("Chưa xác thực."),
+        403: _("Vai trò của bạn không cho phép thao tác này."),
+        404: _("Không tìm thấy vụ việc, hoặc bạn không được xem."),
+        409: _("Thao tác không hợp lệ ở trạng thái hiện tại, hoặc vụ việc vừa bị người khác thay đổi."),
+        422: _("Khóa Idempotency-Key đã được dùng cho một yêu cầu khác."),
+        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
+    }
+    return {code: OpenApiResponse(s.ErrorSerializer, description=described[code]) for code in codes}
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, location=OpenApiParameter.HEADER, required=False,
+    description=_("Gửi lại cùng khóa thì nhận lại đúng phản hồi lần đầu, không tạo bản ghi thứ hai (giữ 24 giờ)."),
+)
+
+
+class ApiView(APIView):
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [UserThrottle]
+
+
+@extend_schema(
+    tags=["auth"], auth=[], request=s.TokenInputSerializer,
+    responses={200: s.TokenOutputSerializer, **_errors(400, 429)},
+    summary=_("Lấy token từ tên đăng nhập và mật khẩu"),
+)
+class TokenObtainApi(ObtainAuthToken):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+    throttle_classes = [AnonThrottle]
+
+
+class CaseListCreateApi(ApiView):
+    pagination_class = CasePagination
+
+    @extend_schema(
+        tags=["cases"], parameters=[s.CaseFilterSerializer],
+        responses={200: s.CaseOutputSerializer(many=True), **_errors(400, 401, 404, 429)},
+        summary=_("Các vụ việc bạn được xem, mới nhất trước"),
+    )
+    def get(self, request):
+        filters = s.CaseFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        cases = case_list_for_user(user=request.user, filters=filters.validated_data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(cases.select_related("assignee", "merged_into"), request, view=self)
+        return paginator.get_paginated_response(s.CaseOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["cases"], request=s.CaseIntakeInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.CaseOutputSerializer, **_errors(400, 401, 403, 422, 429)},
+        summary=_("Tiếp nhận một vụ việc"),
+    )
+    def post(self, request):
+        return idempotent(request, lambda: self._intake(request))
+
+    def _intake(self, request):
+        serializer = s.CaseIntakeInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reporter = data.pop("reporter")
+        if reporter:
+            reporter = ReporterInput(
+                full_name=reporter.get("name", ""), phone=reporter.get("phone", ""),
+                email=reporter.get("email", ""), address=reporter.get("address", ""),
+            )
+        case = case_intake(by=request.user, reporter=reporter, **data)
+        return Response(s.CaseOutputSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(ApiView):
+    @extend_schema(tags=["cases"], responses={200: s.CaseOutputSerializer, **_errors(401, 404, 429)},
+                   summary=_("Một vụ việc"))
+    def get(self, request, code):
+        case = case_get_for_user(user=request.user, code=code)
+        return Response(s.CaseOutputSerializer(case).data)
+
+
+class CaseEventsApi(ApiView):
+    @extend_schema(tags=["cases"], responses={200: s.CaseEventOutputSerializer(many=True), **_errors(401, 404, 429)},
+                   summary=_("Lịch sử của vụ việc, cũ nhất trước"))
+    def get(self, request, code):
+        case = case_get_for_user(user=request.user, code=code)
+        return Response(s.CaseEventOutputSerializer(case_events(case=case), many=True).data)
+
+
+class CaseTransitionsApi(ApiView):
+    @extend_schema(tags=["transitions"], responses={200: s.TransitionOutputSerializer(many=True),
+                                                    **_errors(401, 404, 429)},
+                   summary=_("Các thao tác bạn được làm với vụ việc lúc này"))
+    def get(self, request, code):
+        case = case_get_for_user(user=request.user, code=code)
+        names = case_available_transitions(case=case, user=request.user)
+        return Response(s.TransitionOutputSerializer.for_case(case, names).data)
+
+
+# --- transitions --------------------------------------------------------------
+
+
+class CaseTransitionApi(ApiView):
+    """POST one move; subclasses name the input serializer and the service to call."""
+
+    input_serializer: type[s.TransitionInputSerializer]
+
+    def post(self, request, code):
+        return idempotent(request, lambda: self._move(request, code))
+
+    def _move(self, request, code):
+        case = case_get_for_user(user=request.user, code=code)
+        serializer = self.input_serializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is not None:
+            # The service compares this with the locked row: a stale client gets 409.
+            case.version = version
+        case = self.perform(case=case, by=request.user, **data)
+        return Response(s.CaseOutputSerializer(case).data)
+
+    def perform(self, *, case, by, **data):
+        raise NotImplementedError
+
+
+def _transition_schema(name, input_serializer, summary):
+    return extend_schema_view(post=extend_schema(
+        tags=["transitions"], operation_id=f"cases_transitions_{name}", request=input_serializer,
+        parameters=[IDEMPOTENCY_PARAMETER], summary=summary,
+        responses={200: s.CaseOutputSerializer, **_errors(400, 401, 403, 404, 409, 422, 429)},
+    ))
+
+
+@_transition_schema("verify", s.VerifyInputSerializer, _("Xác minh (có thể sửa lĩnh vực, địa bàn, độ khẩn)"))
+class CaseVerifyApi(CaseTransitionApi):
+    input_serializer = s.VerifyInputSerializer
+
+    def perform(self, *, case, by, **data):
+        return case_verify(case=case, by=by, **data)
+
+
+@_transition_schema("reject", s.RejectInputSerializer, _("Không thụ lý, có lý do"))
+class CaseRejectApi(CaseTransitionApi):
+    input_serializer = s.RejectInputSerializer
+
+    def perform(self, *, case, by, reason):
+        return case_reject(case=case, by=by, reason=reason)
+
+
+@_transition_schema("merge", s.MergeInputSerializer, _("Gộp vào một vụ việc khác"))
+class CaseMergeApi(CaseTransitionApi):
+    input_serializer = s.MergeInputSerializer
+
+    def perform(self, *, case, by, into, note):
+        return case_merge(case=case, into=into, by=by, note=note)
+
+
+@_transition_schema("assign", s.AssignInputSerializer, _("Giao đơn vị (và người) xử lý"))
+class CaseAssignApi(CaseTransitionApi):
+    input_serializer = s.AssignInputSerializer
+
+    def perform(self, *, case, by, unit, assignee, note):
+        return case_assign(case=case, by=by, unit=unit, assignee=assignee, note=note)
+
+
+@_transition_schema("reassign", s.ReassignInputSerializer, _("Giao lại cho đơn vị khác, có lý do"))
+class CaseReassignApi(CaseTransitionApi):
+    input_serializer = s.ReassignInputSerializer
+
+    def perform(self, *, case, by, unit, assignee, reason):
+        return case_reassign(case=case, by=by, unit=unit, assignee=assignee, reason=reason)
+
+
+@_transition_schema("orient", s.OrientInputSerializer, _("Ghi nội dung định hướng, trả lời công khai"))
+class CaseOrientApi(CaseTransitionApi):
+    input_serializer = s.OrientInputSerializer
+
+    def perform(self, *, case, by, response):
+        return case_orient(case=case, by=by, response=response)
+
+
+@_transition_schema("resolve", s.ResolveInputSerializer, _("Ghi kết quả giải quyết"))
+class CaseResolveApi(CaseTransitionApi):
+    input_serializer = s.ResolveInputSerializer
+
+    def perform(self, *, case, by, outcome):
+        return case_resolve(case=case, by=by, outcome=outcome)
+
+
+@_transition_schema("reopen", s.ReopenInputSerializer, _("Mở lại vụ việc đã giải quyết, có lý do"))
+class CaseReopenApi(CaseTransitionApi):
+    input_serializer = s.ReopenInputSerializer
+
+    def perform(self, *, case, by, reason):
+        return case_reopen(case=case, by=by, reason=reason)
+
+
+TRANSITION_APIS = {
+    "verify": CaseVerifyApi, "reject": CaseRejectApi, "merge": CaseMergeApi, "assign": CaseAssignApi,
+    "reassign": CaseReassignApi, "orient": CaseOrientApi, "resolve": CaseResolveApi, "reopen": CaseReopenApi,
+}
+
+
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: a JSON 404, not Django's HTML page."""
+    return JsonResponse({"detail": str(_("Không tìm thấy địa chỉ này.")), "code": "not_found"}, status=404)
+
