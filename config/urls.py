@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("notifications/", include("notifications.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
