@@ -179,6 +179,10 @@ class Case(models.Model):
     )
     # Code, title and description folded (no diacritics, lower case) for search.
     search_text = models.TextField(blank=True, editable=False)
+    # Hash of the secret given to the reporter at intake for the public status page.
+    public_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The reporter said a resolved case is not fixed; a leader decides whether to reopen.
+    reopen_requested = models.BooleanField(_("người phản ánh đề nghị xem lại"), default=False)
     # Honest count of reports of this matter, merged duplicates included.
     report_count = models.PositiveIntegerField(_("số lượt phản ánh"), default=1)
 

@@ -121,3 +121,28 @@ def users_with_role_on(*, unit: Unit, roles) -> QuerySet:
         | Q(content_object__path__in=ancestor_paths, permission__codename__in=subtree_codenames)
     )
     return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def case_public_status(*, code: str, secret: str) -> dict | None:
+    """What the reporter may see with the code and secret given at intake; None if they do not match.
+
+    Never staff names, other reporters or internal notes.
+    """
+    from .services import public_secret_matches
+
+    case = Case.objects.filter(code=(code or "").strip().upper()).select_related("topic").first()
+    if case is None or not public_secret_matches(case=case, secret=secret):
+        return None
+    return {
+        "case": case,
+        "code": case.code,
+        "title": case.title,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "received_at": case.received_at,
+        "deadline": case.deadline if case.is_open else None,
+        "public_response": case.public_response,
+        "outcome": case.outcome if case.status in ("resolved", "reported") else "",
+        "can_give_feedback": case.status == "resolved",
+        "reopen_requested": case.reopen_requested,
+    }

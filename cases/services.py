@@ -158,6 +158,9 @@ def case_intake(
             external_ref=external_ref or "",
             created_by=by,
         )
+        # Shown once to the clerk to hand to the reporter; only its hash is kept.
+        case.public_secret = public_secret_new()
+        case.public_secret_hash = public_secret_hash(code=code, secret=case.public_secret)
         reporter_row = None
         if reporter is not None and not reporter.is_empty:
             reporter_row = Reporter.objects.create(
@@ -175,7 +178,7 @@ def case_intake(
                 "priority": priority, "anonymous": reporter_row is None,
             },
         )
-        case.save(update_fields=["event_count", "head_hash"])
+        case.save(update_fields=["event_count", "head_hash", "public_secret_hash"])
         case_event_announce(case=case, event=event)
         for uploaded in attachments:
             attachment_add(case=case, by=by, uploaded_file=uploaded)
@@ -361,7 +364,59 @@ def case_resolve(*, case: Case, by, outcome: str) -> Case:
 def case_reopen(*, case: Case, by, reason: str) -> Case:
     """Send a resolved case back to its handling unit."""
     reason = _required(reason, "reason", _("Cần nêu lý do mở lại."))
-    return _run_transition(case=case, name="reopen", by=by, note=reason)
+
+    def apply(locked):
+        locked.reopen_requested = False
+
+    return _run_transition(case=case, name="reopen", by=by, note=reason, apply=apply)
+
+
+# --- the reporter's own view --------------------------------------------------
+
+_SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def public_secret_new() -> str:
+    import secrets
+
+    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(10))
+
+
+def public_secret_hash(*, code: str, secret: str) -> str:
+    normalized = (secret or "").strip().upper().replace("-", "").replace(" ", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{code}:{normalized}".encode()).hexdigest()
+
+
+def public_secret_matches(*, case: Case, secret: str) -> bool:
+    import hmac
+
+    return bool(case.public_secret_hash) and hmac.compare_digest(
+        case.public_secret_hash, public_secret_hash(code=case.code, secret=secret)
+    )
+
+
+def case_public_feedback(*, case: Case, secret: str, fixed: bool, comment: str = "") -> Case:
+    """The reporter confirms a resolved case is fixed, or says it is not (a leader then decides)."""
+    from .exceptions import CaseNotFound
+
+    if not public_secret_matches(case=case, secret=secret):
+        raise CaseNotFound()
+    if case.status != CaseStatus.RESOLVED:
+        raise TransitionNotAllowed(_("Chỉ phản hồi được khi vụ việc đã giải quyết xong."))
+    with transaction.atomic():
+        locked = _lock_case(case)
+        if locked.status != CaseStatus.RESOLVED:
+            raise TransitionNotAllowed(_("Chỉ phản hồi được khi vụ việc đã giải quyết xong."))
+        locked.reopen_requested = not fixed
+        event = case_event_append(
+            case=locked, action="public_feedback", actor=None, from_status=locked.status, to_status=locked.status,
+            note=(comment or "").strip()[:2000], data={"fixed": bool(fixed)},
+        )
+        locked.version += 1
+        locked.save()
+        case_event_announce(case=locked, event=event)
+    _copy_into(case, locked)
+    return case
 
 
 def case_mark_reported(*, case: Case, by, report_ref: str) -> Case:
