@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workflow.context_processors.clock_settings",
             ],
         },
     },
@@ -122,6 +123,10 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # deliveries the broker missed (an outage delays them, never drops them);
 # the daily digest goes out at 07:30.
 NOTIFICATIONS_REQUEUE_SECONDS = env.int("NOTIFICATIONS_REQUEUE_SECONDS", default=60)
+CLOCKS_SWEEP_SECONDS = env.int("CLOCKS_SWEEP_SECONDS", default=60)
+# Demo only: > 1 makes every deadline that many times shorter and counts every
+# day as a working day; screens show it (context value `demo_clock_scale`).
+DLXH_DEMO_CLOCK_SCALE = env.float("DLXH_DEMO_CLOCK_SCALE", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-requeue": {
         "task": "notifications.tasks.outbox_requeue",
@@ -134,6 +139,12 @@ CELERY_BEAT_SCHEDULE = {
     "cases-apply-due-unit-changes": {
         "task": "cases.apply_due_unit_changes",
         "schedule": crontab(hour=0, minute=5),
+    },
+    # Reminders and escalation of case clocks; /health/ turns red after three missed runs.
+    "workflow-clocks-sweep": {
+        "task": "workflow.tasks.clocks_sweep",
+        "schedule": CLOCKS_SWEEP_SECONDS,
+        "options": {"expires": CLOCKS_SWEEP_SECONDS},  # a backlog of sweeps is pointless: the next one does it all
     },
 }
 
