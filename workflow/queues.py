@@ -43,3 +43,16 @@ def task_queue_for_user(*, user) -> QuerySet[Task]:
 def my_tasks(*, user) -> QuerySet[Task]:
     """Open tasks taken by or given to this person."""
     return _open_human_tasks().filter(owner=user)
+
+
+def case_task_history(*, case) -> QuerySet[Task]:
+    """Every task of the case's process, oldest first: who held each step and when.
+
+    The caller has already checked the person may see the case.
+    """
+    from .process_sync import case_process
+
+    process = case_process(case)
+    if process is None:
+        return Task.objects.none()
+    return Task.objects.filter(process=process).select_related("owner").order_by("created", "pk")

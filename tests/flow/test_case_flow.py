@@ -128,3 +128,19 @@ def test_a_person_takes_a_task_and_a_leader_gives_one(world, new_case):
     case_orient(case=case, by=world.leader, response="Đã trả lời")
     with pytest.raises(Conflict):
         task_take(task=task, by=world.handler)  # the step is done
+
+
+def test_the_task_history_shows_who_held_each_step(world, new_case):
+    from workflow.queues import case_task_history
+
+    case = new_case()
+    case_verify(case=case, by=world.clerk)
+    case_assign(case=case, by=world.leader, unit=world.commune_a, assignee=world.handler)
+    rows = [(t.flow_task.name, t.status, t.owner) for t in case_task_history(case=case)]
+    assert rows[:3] == [
+        ("start", STATUS.DONE, None),
+        ("verify_step", STATUS.DONE, world.clerk),
+        ("route_after_verify", STATUS.DONE, None),
+    ]
+    assert ("assign_step", STATUS.DONE, world.leader) in rows
+    assert rows[-1] == ("orient_step", STATUS.ASSIGNED, world.handler)
