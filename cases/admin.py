@@ -58,15 +58,8 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
-@admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    """Read-only: every change to a case goes through the services."""
-
-    list_display = ("code", "title", "status", "owner", "locality", "priority", "received_at", "deadline")
-    list_filter = ("status", "priority", "channel")
-    search_fields = ("code", "title")
-    inlines = [CaseEventInline]
-    list_select_related = ("owner", "locality")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never edited here: the services are the only writers."""
 
     def has_add_permission(self, request):
         return False
@@ -76,6 +69,17 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    """Read-only: every change to a case goes through the services."""
+
+    list_display = ("code", "title", "status", "owner", "locality", "priority", "received_at", "deadline")
+    list_filter = ("status", "priority", "channel")
+    search_fields = ("code", "title")
+    inlines = [CaseEventInline]
+    list_select_related = ("owner", "locality")
 
 
 @admin.register(UnitUserObjectPermission)
@@ -130,21 +134,12 @@ class _RoleGrantModelForm(forms.ModelForm):
 
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(admin.ModelAdmin):
+class RoleChangeAdmin(ReadOnlyAdmin):
     """Read-only log of every grant and withdrawal."""
 
     list_display = ("created_at", "kind", "user", "role", "unit", "changed_by", "reason")
     list_filter = ("kind", "role")
     search_fields = ("user__username", "unit__name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RoutingRule)
