@@ -183,7 +183,7 @@ def _leader_locks_clock(*, case: Case, clock: str, by):
     if by is None or not has_role(by, locked.owner, Role.LEADER):
         raise PermissionDenied(_("Chỉ lãnh đạo đơn vị đang xử lý vụ việc mới được thực hiện thao tác này."))
     running = (
-        CaseClock.objects.select_for_update().select_related("policy")
+        CaseClock.objects.select_for_update(of=("self",)).select_related("policy")
         .filter(case=locked, clock=clock, stopped_at__isnull=True).first()
     )
     if running is None:
@@ -362,7 +362,7 @@ def _case_recompute(*, case_id: int, calendar, actor, summary) -> int:
     with transaction.atomic():
         case = _lock_case(case_id)
         clocks = list(
-            CaseClock.objects.select_for_update().select_related("policy")
+            CaseClock.objects.select_for_update(of=("self",)).select_related("policy")
             .filter(case=case, stopped_at__isnull=True, unit__in=(TimeUnit.WORKING_DAYS, TimeUnit.CALENDAR_DAYS))
         )
         now = timezone.now()
@@ -448,7 +448,7 @@ def _clock_fire(*, clock_id: int, case_id: int, now: datetime, result: SweepResu
             result.skipped_busy += 1
             return
         clock = (
-            CaseClock.objects.select_for_update(skip_locked=True).select_related("policy")
+            CaseClock.objects.select_for_update(of=("self",), skip_locked=True).select_related("policy")
             .filter(pk=clock_id, stopped_at__isnull=True, paused_at__isnull=True, next_fire_at__lte=now).first()
         )
         if clock is None:
