@@ -6,19 +6,24 @@ about it.
 """
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from cases.models import Case, CaseEvent, Role, Unit
 from cases.selectors import users_with_role_on
 
 
-def _on(unit: Unit | None, *roles) -> set[int]:
+# Each rule returns a filter on users, so all recipients come in one query.
+NOBODY = Q(pk__in=[])
+
+
+def _on(unit: Unit | None, *roles) -> Q:
     if unit is None:
-        return set()
-    return set(users_with_role_on(unit=unit, roles=roles).values_list("pk", flat=True))
+        return NOBODY
+    return Q(pk__in=users_with_role_on(unit=unit, roles=roles).values("pk"))
 
 
-def _assignee(case: Case) -> set[int]:
-    return {case.assignee_id} if case.assignee_id else set()
+def _assignee(case: Case) -> Q:
+    return Q(pk=case.assignee_id) if case.assignee_id else NOBODY
 
 
 def _intake(case, event):
@@ -41,7 +46,7 @@ def _owner_handlers(case, event):
 
 def _escalation(case, event):
     codes = (event.data or {}).get("to_units") or []
-    people = set()
+    people = NOBODY
     for unit in Unit.objects.filter(code__in=codes):
         people |= _on(unit, Role.LEADER, Role.SUPERVISOR)
     return people
@@ -64,14 +69,10 @@ def recipients_for(*, case: Case, event: CaseEvent):
     rule = RULES.get(event.action)
     if rule is None:
         return []
-    ids = rule(case, event)
-    ids.discard(event.actor_id)
-    if not ids:
-        return []
-    return list(
-        get_user_model().objects.filter(pk__in=ids, is_active=True)
-        .select_related("notification_preference").order_by("pk")
-    )
+    people = get_user_model().objects.filter(rule(case, event), is_active=True)
+    if event.actor_id:
+        people = people.exclude(pk=event.actor_id)
+    return list(people.select_related("notification_preference").order_by("pk"))
 
 
 def message_params(*, case: Case, event: CaseEvent) -> dict:

@@ -67,6 +67,10 @@ def _lease() -> timedelta:
     return timedelta(seconds=_setting("NOTIFICATIONS_LEASE_SECONDS", 120))
 
 
+# Clocks of web and worker machines differ a little.
+EARLY_TOLERANCE = timedelta(seconds=5)
+
+
 def _unclaimed(now) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
@@ -216,7 +220,9 @@ def outbox_message_retry(*, messages) -> int:
 
 @dataclass
 class DeliveryOutcome:
-    status: str  # "sent", "skipped" (already sent, failed for good, or in another worker's hands), "retry", "failed"
+    # "sent"; "skipped": already sent, failed for good, not due yet or in another worker's hands;
+    # "retry" (after `retry_in` seconds); "failed" (for good).
+    status: str
     retry_in: int | None = None
 
 
@@ -226,6 +232,9 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
     token = uuid.uuid4()
     claimed = (
         OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING, channel__in=QUEUED_CHANNELS)
+        # A copy of a retry that arrives before its backoff is over (a redelivered
+        # or duplicated task) does nothing; the real retry or the sweep comes later.
+        .filter(next_attempt_at__lte=now + EARLY_TOLERANCE)
         .filter(_unclaimed(now))
         .update(claimed_until=now + _lease(), claim_token=token, attempts=F("attempts") + 1)
     )
