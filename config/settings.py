@@ -104,6 +104,9 @@ else:
 # transport, which needs no server and survives restarts on one machine.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # A hung Redis must not hang a request after its commit (measured: forever
+    # without these); the notifications outbox sweep queues what was missed.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 else:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
