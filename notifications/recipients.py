@@ -7,6 +7,8 @@ about it.
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from cases.models import Case, CaseEvent, Role, Unit
 from cases.selectors import users_with_role_on
@@ -80,6 +82,26 @@ def message_params(*, case: Case, event: CaseEvent) -> dict:
     data = event.data or {}
     params = {"code": case.code, "title": case.title, "unit": case.owner.name if case.owner_id else ""}
     if event.action in ("remind", "escalate"):
-        params["clock"] = str(data.get("clock_name") or data.get("clock") or "")
+        params["clock"] = _clock_name(case, data)
         params["level"] = data.get("level", "")
+        params["due"] = _local_time(data.get("due"))
     return params
+
+
+def _clock_name(case: Case, data: dict) -> str:
+    """The clock's name as its policy says it (e.g. "Giao xử lý"), not its code."""
+    if data.get("clock_name"):
+        return str(data["clock_name"])
+    code = data.get("clock") or ""
+    from workflow.models import CaseClock
+
+    name = (
+        CaseClock.objects.filter(case=case, clock=code).order_by("-started_at")
+        .values_list("policy__name", flat=True).first()
+    )
+    return name or code
+
+
+def _local_time(value) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""

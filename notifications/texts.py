@@ -37,11 +37,11 @@ TEXTS = {
     ),
     "remind": (
         _("Nhắc hạn vụ việc %(code)s"),
-        _("Nhắc hạn: vụ việc %(code)s «%(title)s» sắp đến hạn (%(clock)s)."),
+        _("Nhắc hạn: vụ việc %(code)s «%(title)s», thời hạn “%(clock)s” đến %(due)s."),
     ),
     "escalate": (
         _("Chuyển cấp trên: vụ việc %(code)s"),
-        _("Vụ việc %(code)s «%(title)s» đã quá hạn (%(clock)s) và được chuyển lên cấp trên, mức %(level)s."),
+        _("Vụ việc %(code)s «%(title)s» đã quá thời hạn “%(clock)s” (%(due)s) và được chuyển lên cấp trên, mức %(level)s."),
     ),
 }
 FALLBACK = (_("Cập nhật vụ việc %(code)s"), _("Vụ việc %(code)s «%(title)s» có cập nhật mới."))

@@ -105,12 +105,19 @@ def test_each_person_gets_an_in_app_and_an_email_delivery_and_the_text_names_onl
     assert "Nguyễn" not in stored and "0912345678" not in stored
 
 
-def test_escalation_text_names_the_clock_and_level(people, new_case, record_event):
+def test_reminder_and_escalation_texts_name_the_clock_its_due_time_and_level(people, new_case, record_event):
     case = assigned_case(people, new_case)
-    record_event(case, "escalate", clock="orient", level=2, to_units=["P"])
-    notification = Notification.objects.get(case=case, kind="escalate", recipient=people.supervisor)
-    assert notification.text == (
-        f"Vụ việc {case.code} «Rác thải tồn đọng ở chợ» đã quá hạn (orient) và được chuyển lên cấp trên, mức 2."
+    due = "2026-12-01T01:30:00+00:00"  # 08:30 in Hà Nội
+    record_event(case, "remind", clock="orient", level=1, due=due, to_units=["P-A-T1"])
+    record_event(case, "escalate", clock="orient", level=2, due=due, to_units=["P"])
+    reminder = Notification.objects.get(case=case, kind="remind", recipient=people.hamlet_handler)
+    assert reminder.text == (
+        f"Nhắc hạn: vụ việc {case.code} «Rác thải tồn đọng ở chợ», thời hạn “Định hướng, trả lời công khai” đến 08:30 01/12/2026."
+    )
+    escalation = Notification.objects.get(case=case, kind="escalate", recipient=people.supervisor)
+    assert escalation.text == (
+        f"Vụ việc {case.code} «Rác thải tồn đọng ở chợ» đã quá thời hạn “Định hướng, trả lời công khai” (08:30 01/12/2026) "
+        "và được chuyển lên cấp trên, mức 2."
     )
 
 
