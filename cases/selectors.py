@@ -16,6 +16,7 @@ from .models import (
     SUBTREE_ROLES,
     Case,
     CaseEvent,
+    Role,
     Topic,
     Unit,
     UnitUserObjectPermission,
@@ -34,6 +35,10 @@ def _scope_filter(user) -> Q | None:
     scope = Q(owner_id__in=unit_ids) | Q(assigned_by_unit_id__in=unit_ids) if unit_ids else Q(pk__in=[])
     for path in subtree_paths:
         scope |= Q(owner__path__startswith=path) | Q(assigned_by_unit__path__startswith=path)
+    # A case escalated to a unit comes to the attention of that unit's leader.
+    led_unit_ids = sorted({g.unit_id for g in grants if g.role == Role.LEADER})
+    if led_unit_ids:
+        scope |= Q(pk__in=Case.objects.filter(escalations__to_unit_id__in=led_unit_ids).values("pk"))
     return scope
 
 

@@ -58,3 +58,21 @@ def test_users_with_role_on_a_unit_include_subtree_roles_above(world):
     leaders = set(users_with_role_on(unit=world.hamlet_a, roles=[Role.LEADER, Role.SUPERVISOR]))
     assert leaders == {world.hamlet_leader, world.supervisor}
     assert set(users_with_role_on(unit=world.commune_a, roles=[Role.LEADER])) == {world.leader}
+
+
+def test_an_escalated_case_comes_to_the_attention_of_the_leader_above(world, new_case, django_user_model):
+    from django.utils import timezone
+
+    from cases.services import unit_role_grant
+    from workflow.models import Escalation
+
+    province_leader = django_user_model.objects.create_user("province_leader")
+    unit_role_grant(user=province_leader, unit=world.province, role=Role.LEADER)
+    case = new_case()
+    assert case.code not in codes(province_leader)
+
+    clock = case.clocks.first()
+    Escalation.objects.create(case=case, clock=clock, level=1, to_unit=world.province, created_at=timezone.now())
+
+    assert case.code in codes(django_user_model.objects.get(pk=province_leader.pk))
+    assert case.code not in codes(world.leader2)
