@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -8,5 +7,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("health/", include("workflow.urls")),
     path("notifications/", include("notifications.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("web.urls")),
 ]

@@ -1,0 +1,62 @@
+"""Fixtures for the screens: a client logged in as a named person of the `world`, a private cache."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings, request):
+    """A cache of this test's own (the public page's rate limit counts in it)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"web-tests-{request.node.nodeid}"}}
+
+
+@pytest.fixture
+def as_user(world):
+    """`as_user("clerk")` → a test client logged in as that person, in Vietnamese."""
+
+    def login(username):
+        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+        client.force_login(world.users[username])
+        return client
+
+    return login
+
+
+class _VisibleText(HTMLParser):
+    """Text a person sees: no tags, scripts, styles, or attribute values."""
+
+    SKIP = {"script", "style", "template", "datalist", "option"}
+
+    def __init__(self, *, with_options=True):
+        super().__init__()
+        self.parts = []
+        self.skipping = 0
+        self.with_options = with_options
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP and not (tag == "option" and self.with_options):
+            self.skipping += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and not (tag == "option" and self.with_options) and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(response_or_html) -> str:
+    html = response_or_html if isinstance(response_or_html, str) else response_or_html.content.decode()
+    parser = _VisibleText()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts)).strip()
+
+
+@pytest.fixture
+def text():
+    return visible_text

@@ -1,0 +1,164 @@
+/* A little plain JavaScript: the notification bell, keyboard shortcuts, small form helpers.
+   Every text shown here comes from the page (data-* attributes), so it is translated there. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  // htmx requests carry the CSRF token like forms do.
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  // --- notification bell -------------------------------------------------------
+  var fmt = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric",
+    hour: "2-digit", minute: "2-digit", hour12: false
+  });
+
+  function setupBell(bell) {
+    var button = bell.querySelector("button");
+    var count = bell.querySelector(".count");
+    var panel = bell.querySelector(".bell-panel");
+    var list = panel.querySelector("ul");
+
+    function showCount(n) {
+      count.textContent = n > 99 ? "99+" : String(n);
+      count.hidden = !n;
+      button.setAttribute("aria-label", bell.dataset.label + " (" + n + ")");
+    }
+
+    function refreshCount() {
+      fetch(bell.dataset.countUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) showCount(data.unread); })
+        .catch(function () {});
+    }
+
+    function render(items) {
+      list.textContent = "";
+      if (!items.length) {
+        var empty = document.createElement("li");
+        empty.className = "empty";
+        empty.textContent = bell.dataset.empty;
+        list.appendChild(empty);
+        return;
+      }
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        if (!item.read) li.className = "unread";
+        var a = document.createElement("a");
+        a.href = item.case ? bell.dataset.caseUrl.replace("__code__", encodeURIComponent(item.case)) : "#";
+        var subject = document.createElement("div");
+        subject.style.fontWeight = "600";
+        subject.textContent = item.subject;
+        var text = document.createElement("div");
+        text.className = "small";
+        text.textContent = item.text;
+        var when = document.createElement("div");
+        when.className = "small muted";
+        when.textContent = fmt.format(new Date(item.created_at)).replace(",", "");
+        a.appendChild(subject); a.appendChild(text); a.appendChild(when);
+        a.addEventListener("click", function (event) {
+          if (item.read) return;
+          event.preventDefault();
+          var target = a.href;
+          post(bell.dataset.readUrl.replace("999999", String(item.id))).finally(function () { window.location = target; });
+        });
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+    }
+
+    function post(url) {
+      return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } });
+    }
+
+    button.addEventListener("click", function () {
+      var opening = panel.hidden;
+      panel.hidden = !opening;
+      button.setAttribute("aria-expanded", String(opening));
+      if (!opening) return;
+      fetch(bell.dataset.listUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { unread: 0, results: [] }; })
+        .then(function (data) { showCount(data.unread); render(data.results); })
+        .catch(function () { render([]); });
+    });
+    panel.querySelector("[data-read-all]").addEventListener("click", function () {
+      post(bell.dataset.readAllUrl).then(refreshCount).then(function () {
+        list.querySelectorAll("li.unread").forEach(function (li) { li.classList.remove("unread"); });
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!bell.contains(event.target)) { panel.hidden = true; button.setAttribute("aria-expanded", "false"); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") panel.hidden = true;
+    });
+    refreshCount();
+    setInterval(refreshCount, 60000);
+  }
+
+  // --- intake helpers ------------------------------------------------------------
+  function setupAnonymous(box) {
+    var fields = document.getElementById(box.dataset.toggles);
+    function sync() {
+      fields.hidden = box.checked;
+      fields.querySelectorAll("input").forEach(function (input) { input.disabled = box.checked; });
+    }
+    box.addEventListener("change", sync);
+    sync();
+  }
+
+  // "Gộp vào": the suggestion's button fills the hidden field; "Bỏ chọn" empties it.
+  document.addEventListener("click", function (event) {
+    var choose = event.target.closest("[data-merge-into]");
+    if (!choose) return;
+    event.preventDefault();
+    var field = document.getElementById("id_merge_into");
+    var note = document.getElementById("merge-note");
+    var code = choose.dataset.mergeInto;
+    field.value = code;
+    document.querySelectorAll(".dup-list li").forEach(function (li) {
+      li.classList.toggle("chosen", li.dataset.code === code && code !== "");
+    });
+    if (note) {
+      note.hidden = !code;
+      note.querySelector("strong").textContent = code;
+    }
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) submits the form being typed in.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = event.target.form || (event.target.closest && event.target.closest("form"));
+      if (form) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var bell = document.querySelector(".bell");
+    if (bell) setupBell(bell);
+    document.querySelectorAll("[data-toggles]").forEach(setupAnonymous);
+    // The chosen files, listed by name (the browser's own file button speaks its own language).
+    document.querySelectorAll("input[type=file][data-file-list]").forEach(function (input) {
+      var list = document.getElementById(input.dataset.fileList);
+      input.addEventListener("change", function () {
+        list.textContent = "";
+        if (!input.files.length) {
+          var none = document.createElement("li"); none.className = "muted"; none.textContent = list.dataset.none; list.appendChild(none);
+        }
+        Array.prototype.forEach.call(input.files, function (file) {
+          var li = document.createElement("li"); li.textContent = file.name + " (" + Math.ceil(file.size / 1024) + " KB)"; list.appendChild(li);
+        });
+      });
+    });
+    // The language switch submits when changed.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  });
+})();

@@ -1,0 +1,170 @@
+"""Template helpers: deadlines in words, event labels and details, navigation by role."""
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.models import CaseStatus, Channel, Priority, Role, Topic, Unit
+from workflow.selectors import remaining_text
+
+from .. import labels, lookups
+
+register = template.Library()
+
+DATETIME = "d/m/Y H:i"
+
+
+@register.filter
+def due_text(deadline):
+    """ "còn 2 ngày" / "quá hạn 3 ngày" for a deadline, from the clocks' own wording."""
+    if not deadline:
+        return ""
+    return remaining_text(deadline - timezone.now())
+
+
+@register.filter
+def is_past(moment) -> bool:
+    return bool(moment) and moment < timezone.now()
+
+
+@register.filter
+def event_label(action: str) -> str:
+    label = labels.EVENT_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+@register.filter
+def move_label(name: str) -> str:
+    return str(labels.MOVE_LABELS.get(name, name))
+
+
+@register.filter
+def move_help(name: str) -> str:
+    return str(labels.MOVE_HELP.get(name, ""))
+
+
+@register.filter
+def step_label(task) -> str:
+    name = getattr(task.flow_task, "name", "")
+    label = labels.STEP_LABELS.get(name)
+    return str(label) if label is not None else str(getattr(task.flow_task, "task_title", name))
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def priority_label(value: str) -> str:
+    try:
+        return str(Priority(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def person(user) -> str:
+    if user is None:
+        return _("Hệ thống")
+    return lookups.person_label(user)
+
+
+def _show_value(key, value):
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if key == "priority":
+        return priority_label(value)
+    if key in _NAMED_CODES and isinstance(value, str):
+        return _name_of(key, value)
+    if key == "changes" and isinstance(value, dict):
+        names = {"topic": _("lĩnh vực"), "locality": _("địa bàn"), "priority": _("độ khẩn")}
+        return "; ".join(
+            f"{names.get(field, field)}: {_show_value(field, old)} → {_show_value(field, new)}"
+            for field, (old, new) in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and "T" in value:
+        moment = parse_datetime(value)
+        if moment is not None:
+            return date_format(timezone.localtime(moment), DATETIME)
+    if value is None:
+        return "—"
+    return str(value)
+
+
+_NAMED_CODES = {"channel": Channel, "topic": Topic, "locality": Unit}
+
+
+def _name_of(key, code):
+    """Today's name for a code the history recorded (the code itself if it is gone)."""
+    name = _NAMED_CODES[key].objects.filter(code=code).values_list("name", flat=True).first()
+    return name or code
+
+
+@register.filter
+def event_details(event) -> list[tuple[str, str]]:
+    """(label, value) pairs for what the event's data says, in reading order."""
+    details = []
+    for key, value in (event.data or {}).items():
+        if key in labels.DATA_LABELS and labels.DATA_LABELS[key] is None:
+            continue
+        if value in ("", None, [], {}):
+            continue
+        label = labels.DATA_LABELS.get(key)
+        details.append((str(label) if label is not None else key, _show_value(key, value)))
+    return details
+
+
+@register.filter
+def localdt(moment) -> str:
+    if not moment:
+        return ""
+    if isinstance(moment, datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, DATETIME)
+
+
+@register.filter
+def percent(value, total) -> int:
+    try:
+        return round(100 * value / total) if total else 0
+    except (TypeError, ZeroDivisionError):
+        return 0
+
+
+@register.simple_tag(takes_context=True)
+def nav_roles(context) -> dict:
+    """Which menu entries this person gets (the pages check again on their own)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = lookups.user_roles(user)
+    return {
+        "intake": bool(roles & {Role.INTAKE_CLERK, Role.LEADER}),
+        "dashboard": bool(roles & {Role.LEADER, Role.SUPERVISOR, Role.INSPECTOR, Role.SECRETARIAT}),
+        "inspection": bool(roles & {Role.INSPECTOR, Role.SUPERVISOR}),
+        "admin": user.is_staff,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for tabs and pages)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,33 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
+
+from .forms import LoginForm
+from .views import case, dashboard, inspection, intake, public, queues
+
+app_name = "web"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="web:queue", permanent=False), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(
+        success_url=reverse_lazy("web:password_change_done")), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("tra-cuu/", public.public_status, name="public_status"),
+    path("cases/", queues.queue, name="queue"),
+    path("cases/export.csv", queues.export, name="export"),
+    path("cases/new/", intake.intake, name="intake"),
+    path("cases/new/duplicates/", intake.duplicates, name="duplicates"),
+    path("units/options/", intake.locality_options, name="locality_options"),
+    path("units/people/", case.assignee_options, name="assignee_options"),
+    path("cases/<str:code>/", case.case_detail, name="case"),
+    path("cases/<str:code>/move/<str:name>/", case.case_move, name="case_move"),
+    path("cases/<str:code>/reveal/", case.case_reveal, name="case_reveal"),
+    path("cases/<str:code>/audit/", case.case_audit, name="case_audit"),
+    path("cases/<str:code>/attachments/<int:attachment_id>/", case.attachment_download, name="attachment"),
+    path("cases/<str:code>/tasks/<int:task_id>/take/", case.task_take_view, name="task_take"),
+    path("cases/<str:code>/tasks/<int:task_id>/give/", case.task_give_view, name="task_give"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("inspection/", inspection.inspection, name="inspection"),
+]

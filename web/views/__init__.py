@@ -1,0 +1,1 @@
+"""Thin views: forms check shapes, cases.services write, cases.selectors read."""

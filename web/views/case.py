@@ -1,0 +1,336 @@
+"""The case page: every field, the running clocks, the history, reporters, attachments, and the moves
+this person may make now, each with its own small form."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.audit import audit_verify
+from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
+from cases.models import OPEN_STATUSES, Role, Unit
+from cases.permissions import has_role
+from cases.selectors import (
+    case_available_transitions,
+    case_events,
+    case_get_for_user,
+    case_list_for_user,
+    users_with_role_on,
+)
+from cases.services import (
+    case_assign,
+    case_merge,
+    case_orient,
+    case_reassign,
+    case_reject,
+    case_reopen,
+    case_resolve,
+    case_verify,
+    reporter_may_reveal,
+    reporter_pseudonym,
+    reporter_reveal,
+    routing_propose_unit,
+)
+from workflow.queues import task_queue_for_user
+from workflow.selectors import case_clocks
+from workflow.task_services import STEP_ROLES, task_give, task_take
+
+from .. import lookups
+from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, RevealForm, assignee_choices
+from .common import forbidden, not_found
+from .intake import SECRET_SESSION_KEY
+
+
+def _case(request, code):
+    return case_get_for_user(user=request.user, code=code)
+
+
+def _open_tasks(user, case):
+    """Open tasks of this case in the queues this person sees."""
+    return list(task_queue_for_user(user=user).filter(process__artifact_object_id=case.pk))
+
+
+def _move_form(name, user, case, data=None):
+    kwargs = {"user": user, "case": case}
+    if name == "assign":
+        kwargs["proposed_unit"] = routing_propose_unit(case=case) or case.owner
+    elif name == "reassign":
+        kwargs["proposed_unit"] = case.owner
+    return MOVE_FORMS[name](data, prefix=name, **kwargs)
+
+
+def _reports(case):
+    """Every report of the matter, as pseudonyms: "Người phản ánh #N" (anonymous ones say so)."""
+    rows = case.reports.select_related("channel", "via_case").order_by("received_at", "pk")
+    return [
+        {"pseudonym": reporter_pseudonym(number), "anonymous": row.reporter_id is None, "channel": row.channel,
+         "received_at": row.received_at, "via_case": row.via_case}
+        for number, row in enumerate(rows, start=1)
+    ]
+
+
+def _merge_suggestions(user, case):
+    """Open cases of the same locality, for the merge form (the person picks one)."""
+    if case.status not in ("received", "verified"):
+        return []
+    others = case_list_for_user(user=user, filters={"locality": case.locality.code}).filter(
+        status__in=OPEN_STATUSES
+    ).exclude(pk=case.pk)
+    return list(others[:10])
+
+
+# The usual next step first, the exceptional ones (merge, reject) last.
+MOVE_ORDER = ["verify", "assign", "orient", "resolve", "reopen", "reassign", "merge", "reject"]
+
+
+def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, error=None, status=200):
+    """The case page; `forms` carries a bound form with its errors after a refused POST."""
+    forms = dict(forms or {})
+    moves = sorted(case_available_transitions(case=case, user=request.user), key=MOVE_ORDER.index)
+    for name in moves:
+        forms.setdefault(name, _move_form(name, request.user, case))
+    tasks = _open_tasks(request.user, case)
+    task_rows = []
+    for task in tasks:
+        unit = Unit.objects.filter(pk=task.owner_permission_obj_pk).first()
+        may_take = task.owner_id is None and unit is not None and has_role(request.user, unit, *STEP_ROLES[task.flow_task])
+        give_form = None
+        if unit is not None and has_role(request.user, unit, Role.LEADER):
+            give_form = GiveTaskForm(people=users_with_role_on(unit=unit, roles=STEP_ROLES[task.flow_task]))
+        task_rows.append({"task": task, "unit": unit, "may_take": may_take, "give_form": give_form})
+    secrets = request.session.pop(SECRET_SESSION_KEY, None) or {}
+    may_reveal = reporter_may_reveal(user=request.user, case=case)
+    context = {
+        "case": case,
+        "clocks": case_clocks(case=case),
+        "events": list(case_events(case=case)),
+        "moves": [(name, forms[name]) for name in moves],
+        "open_form": open_form,
+        "tasks": task_rows,
+        "reports": _reports(case),
+        "attachments": list(case.attachments.order_by("uploaded_at", "pk")),
+        "merged_cases": [c for c in case_list_for_user(user=request.user).filter(merged_into=case)],
+        "merge_suggestions": _merge_suggestions(request.user, case) if "merge" in moves else [],
+        "may_reveal": may_reveal,
+        "reveal_form": reveal_form or (RevealForm() if may_reveal else None),
+        "revealed": revealed,
+        "new_secret": secrets.get(case.code),
+        "error": error,
+    }
+    return render(request, "web/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request, code):
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    return render_case(request, case)
+
+
+def _perform(name, case, by, data):
+    """Call the move's service with the form's cleaned data."""
+    if name == "verify":
+        return case_verify(case=case, by=by, topic=data["topic"], locality=data["locality"],
+                           priority=data["priority"], note=data["note"])
+    if name == "reject":
+        return case_reject(case=case, by=by, reason=data["reason"])
+    if name == "merge":
+        return case_merge(case=case, into=data["into_case"], by=by, note=data["note"])
+    if name == "assign":
+        return case_assign(case=case, by=by, unit=data["unit"], assignee=data["assignee"], note=data["note"])
+    if name == "reassign":
+        return case_reassign(case=case, by=by, unit=data["unit"], assignee=data["assignee"], reason=data["reason"])
+    if name == "orient":
+        return case_orient(case=case, by=by, response=data["response"])
+    if name == "resolve":
+        return case_resolve(case=case, by=by, outcome=data["outcome"])
+    if name == "reopen":
+        return case_reopen(case=case, by=by, reason=data["reason"])
+    raise ValueError(name)
+
+
+DONE_MESSAGES = {
+    "verify": _("Đã xác minh vụ việc."),
+    "reject": _("Đã chuyển vụ việc sang không thụ lý."),
+    "merge": _("Đã gộp vụ việc."),
+    "assign": _("Đã giao xử lý."),
+    "reassign": _("Đã giao lại cho đơn vị khác."),
+    "orient": _("Đã ghi nội dung định hướng, trả lời."),
+    "resolve": _("Đã ghi kết quả giải quyết."),
+    "reopen": _("Đã mở lại vụ việc."),
+}
+
+
+@login_required
+@require_POST
+def case_move(request, code, name):
+    """Make one move; a refusal re-renders the page with the reason and changes nothing."""
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    if name not in MOVE_FORMS:
+        return not_found(request)
+    if name not in case_available_transitions(case=case, user=request.user):
+        # Not this person's move, or no longer legal (someone else moved the case first).
+        return render_case(request, case, error=_("Không thực hiện được: %(reason)s") % {
+            "reason": _("thao tác này không còn phù hợp với trạng thái hiện tại của vụ việc hoặc với vai trò của bạn."),
+        }, status=409)
+    form = _move_form(name, request.user, case, data=request.POST)
+    if not form.is_valid():
+        return render_case(request, case, forms={name: form}, open_form=name, status=400)
+    data = dict(form.cleaned_data)
+    if data.get("version") is not None:
+        # The version the person saw: if someone changed the case since, the service answers Conflict.
+        case.version = data["version"]
+    try:
+        if name == "merge":
+            try:
+                data["into_case"] = case_get_for_user(user=request.user, code=data["into"].strip().upper())
+            except CaseNotFound:
+                raise ValidationError({"into": _("Không tìm thấy vụ việc này.")}) from None
+        _perform(name, case, request.user, data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+            form.add_error(field if field in form.fields else None, errors)
+        return render_case(request, _case(request, code), forms={name: form}, open_form=name, status=400)
+    except (TransitionNotAllowed, Conflict, PermissionDenied) as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 409
+        fresh = _reload(request, code)
+        if fresh is None:
+            return not_found(request)
+        return render_case(request, fresh, error=_("Không thực hiện được: %(reason)s") % {"reason": exc.message},
+                           status=status)
+    messages.success(request, DONE_MESSAGES[name])
+    # After a merge the case may still be visible (merged cases keep their history).
+    if name == "merge":
+        return redirect("web:case", code=data["into_case"].code)
+    fresh = _reload(request, code)
+    return redirect("web:case", code=code) if fresh is not None else redirect("web:queue")
+
+
+def _reload(request, code):
+    try:
+        return _case(request, code)
+    except CaseNotFound:
+        return None
+
+
+@login_required
+@require_POST
+def case_reveal(request, code):
+    """The identity vault: a reason, then the contact shown once (the look is recorded in the history)."""
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, case, reveal_form=form, status=400)
+    try:
+        revealed = reporter_reveal(case=case, by=request.user, reason=form.cleaned_data["reason"])
+    except PermissionDenied as exc:
+        return forbidden(request, exc.message)
+    except ValidationError as exc:
+        form.add_error("reason", exc.messages)
+        return render_case(request, case, reveal_form=form, status=400)
+    return render_case(request, _case(request, code), revealed=revealed)
+
+
+@login_required
+@require_GET
+def attachment_download(request, code, attachment_id):
+    """A file of a case this person may see; any other answers 404 like a missing one."""
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        return not_found(request, _("Không tìm thấy tệp đính kèm."))
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _task(request, case, task_id):
+    return task_queue_for_user(user=request.user).filter(pk=task_id, process__artifact_object_id=case.pk).first()
+
+
+@login_required
+@require_POST
+def task_take_view(request, code, task_id):
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    task = _task(request, case, task_id)
+    if task is None:
+        return not_found(request, _("Không tìm thấy nhiệm vụ."))
+    try:
+        task_take(task=task, by=request.user)
+    except CaseError as exc:
+        messages.error(request, _("Không thực hiện được: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Bạn đã nhận nhiệm vụ."))
+    return redirect("web:case", code=code)
+
+
+@login_required
+@require_POST
+def task_give_view(request, code, task_id):
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    task = _task(request, case, task_id)
+    if task is None:
+        return not_found(request, _("Không tìm thấy nhiệm vụ."))
+    unit = Unit.objects.filter(pk=task.owner_permission_obj_pk).first()
+    form = GiveTaskForm(request.POST, people=users_with_role_on(unit=unit, roles=STEP_ROLES[task.flow_task]))
+    if not form.is_valid():
+        messages.error(request, _("Chọn người được giao."))
+        return redirect("web:case", code=code)
+    try:
+        task_give(task=task, to=form.cleaned_data["to"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except CaseError as exc:
+        messages.error(request, _("Không thực hiện được: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Đã giao nhiệm vụ cho %(name)s.") % {"name": lookups.person_label(form.cleaned_data["to"])})
+    return redirect("web:case", code=code)
+
+
+@login_required
+@require_GET
+def case_audit(request, code):
+    """The case's full history with its hashes, and the chain check run now."""
+    try:
+        case = _case(request, code)
+    except CaseNotFound:
+        return not_found(request)
+    return render(request, "web/case_audit.html", {
+        "case": case,
+        "events": list(case_events(case=case)),
+        "result": audit_verify(case_ids=[case.pk]),
+    })
+
+
+@login_required
+@require_GET
+def assignee_options(request):
+    """People of a unit who may be handed the case (htmx, for the assign and reassign forms)."""
+    units = {u.code: u for u in lookups.handover_units(user=request.user)}
+    # The select is named after its form's prefix ("assign-unit", "reassign-unit").
+    code = next((value for key, value in request.GET.items() if key.endswith("unit")), "")
+    unit = units.get(code)
+    people = users_with_role_on(unit=unit, roles=ASSIGNEE_ROLES) if unit else []
+    return render(request, "web/_options.html", {"choices": assignee_choices(people)})

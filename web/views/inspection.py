@@ -1,0 +1,43 @@
+"""The inspection committee's view: every case of its subtree, read-only, and the chain check."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cases.audit import audit_verify
+from cases.models import Role
+from cases.selectors import case_list_for_user
+
+from .. import lookups
+from ..forms import InspectionFilterForm
+from .common import CappedPaginator, forbidden, selector_filters
+
+PER_PAGE = 50
+# The chain check runs on at most this many of the filtered cases per request.
+CHECK_LIMIT = 5000
+
+
+@login_required
+@require_GET
+def inspection(request):
+    if not lookups.user_roles(request.user) & {Role.INSPECTOR, Role.SUPERVISOR}:
+        return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
+    form = InspectionFilterForm(request.GET or None, user=request.user)
+    filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    cases = case_list_for_user(user=request.user, filters=filters)
+    paginator = CappedPaginator(cases, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    result = None
+    checked_ids = []
+    if request.GET.get("check"):
+        checked_ids = list(cases.order_by("pk").values_list("pk", flat=True)[:CHECK_LIMIT])
+        result = audit_verify(case_ids=checked_ids)
+    return render(request, "web/inspection.html", {
+        "form": form,
+        "page": page,
+        "paginator": paginator,
+        "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "result": result,
+        "check_limited": len(checked_ids) >= CHECK_LIMIT,
+    })
