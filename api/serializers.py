@@ -5,6 +5,8 @@ whom) stay in cases.services, which answer with field errors of their own.
 Reporter identity is never part of a case's output.
 """
 
+from datetime import UTC, datetime
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +18,23 @@ from cases.lifecycle import transition_of
 from cases.models import CaseStatus, Channel, Priority, Topic, Unit
 from cases.selectors import case_get_for_user
 
+EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+
 # --- reference data by code ---------------------------------------------------
 
 
+class CodeField(serializers.SlugRelatedField):
+    """Reference data (unit, topic, channel) by its code."""
+
+    def to_internal_value(self, data):
+        # Anything that cannot be a stored code is simply unknown (and NUL never reaches PostgreSQL).
+        if not isinstance(data, str) or "\x00" in data or len(data) > 64:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:64])
+        return super().to_internal_value(data)
+
+
 def _by_code(model, message, **kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=model.objects.all(), error_messages={"does_not_exist": message}, **kwargs
-    )
+    return CodeField(slug_field="code", queryset=model.objects.all(), error_messages={"does_not_exist": message}, **kwargs)
 
 
 def topic_field(**kwargs):
@@ -38,8 +50,8 @@ class CaseCodeField(serializers.CharField):
 
     default_error_messages = {"not_found": _("Không tìm thấy vụ việc mã “{value}”.")}
 
-    def to_internal_value(self, data):
-        code = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        code = super().run_validation(data)  # the string checks (NUL, blank) come first
         try:
             return case_get_for_user(user=self.context["request"].user, code=code)
         except CaseNotFound:
@@ -49,8 +61,10 @@ class CaseCodeField(serializers.CharField):
 class UsernameField(serializers.CharField):
     default_error_messages = {"not_found": _("Không có người dùng “{value}”.")}
 
-    def to_internal_value(self, data):
-        username = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        username = super().run_validation(data)  # the string checks (NUL, blank) come first
+        if username is None:
+            return None
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             self.fail("not_found", value=username)
@@ -164,7 +178,7 @@ class ReporterInputSerializer(serializers.Serializer):
 
 
 class CaseIntakeInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
+    title = serializers.CharField(allow_blank=True)  # blank and too long: the service says so
     description = serializers.CharField(required=False, allow_blank=True, default="")
     channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."))
     topic = topic_field()
@@ -174,6 +188,12 @@ class CaseIntakeInputSerializer(serializers.Serializer):
     reporter = ReporterInputSerializer(required=False, allow_null=True, default=None,
                                        help_text=_("Bỏ trống khi phản ánh ẩn danh."))
     external_ref = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+    def validate_received_at(self, value):
+        # Far-past times are typing errors (and print with local-mean-time offsets no client parses).
+        if value is not None and value < EARLIEST_RECEIVED_AT:
+            raise serializers.ValidationError(_("Thời điểm tiếp nhận phải từ năm 2000 trở đi."))
+        return value
 
 
 # --- transitions --------------------------------------------------------------

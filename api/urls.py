@@ -3,16 +3,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
+# Case codes look like DL-2026-000123; anything else is a 404 before any query.
+CODE = r"(?P<code>[-\w]{1,40})"
+
 urlpatterns = [
     path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("cases/", views.CaseListCreateApi.as_view(), name="api-cases"),
-    path("cases/<str:code>/", views.CaseDetailApi.as_view(), name="api-case"),
-    path("cases/<str:code>/events/", views.CaseEventsApi.as_view(), name="api-case-events"),
-    path("cases/<str:code>/transitions/", views.CaseTransitionsApi.as_view(), name="api-case-transitions"),
+    re_path(rf"^cases/{CODE}/$", views.CaseDetailApi.as_view(), name="api-case"),
+    re_path(rf"^cases/{CODE}/events/$", views.CaseEventsApi.as_view(), name="api-case-events"),
+    re_path(rf"^cases/{CODE}/transitions/$", views.CaseTransitionsApi.as_view(), name="api-case-transitions"),
     *(
-        path(f"cases/<str:code>/transitions/{name}/", api.as_view(), name=f"api-case-{name}")
+        re_path(rf"^cases/{CODE}/transitions/{name}/$", api.as_view(), name=f"api-case-{name}")
         for name, api in views.TRANSITION_APIS.items()
     ),
     re_path(r"^.*$", views.not_found),

@@ -1,6 +1,7 @@
 """API test helpers: a client that speaks as a named person with a real token."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -9,6 +10,7 @@ from rest_framework.test import APIClient
 def _own_cache(settings):
     # Throttle counters live in the cache; each test starts with empty ones.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-tests"}}
+    cache.clear()
 
 
 @pytest.fixture

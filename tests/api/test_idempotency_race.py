@@ -1,0 +1,68 @@
+"""Racing retries on real PostgreSQL: one key, many simultaneous requests, one case."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases.models import Case, CaseEvent
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+RACERS = 50
+
+
+def race(requests_to_send):
+    """Send each request from its own thread (own DB connection), all released at once."""
+    barrier = threading.Barrier(len(requests_to_send))
+
+    def send(request):
+        try:
+            barrier.wait()
+            response = request()
+            return response.status_code, response.json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(requests_to_send)) as pool:
+        return list(pool.map(send, requests_to_send))
+
+
+def client_for(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_50_parallel_intakes_with_one_key_give_one_case(world, intake_body, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
+    clients = [client_for(world.clerk) for _ in range(RACERS)]
+    body = intake_body()
+
+    outcomes = race([
+        lambda client=client: client.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="call-777")
+        for client in clients
+    ])
+
+    assert Case.objects.count() == 1
+    code = Case.objects.get().code
+    assert {status for status, _ in outcomes} == {201}
+    assert {answer["code"] for _, answer in outcomes} == {code}
+
+
+def test_parallel_retries_of_one_transition_give_one_event(world, new_case, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
+    case = new_case()
+    clients = [client_for(world.clerk) for _ in range(10)]
+    url = f"/api/v1/cases/{case.code}/transitions/verify/"
+
+    outcomes = race([
+        lambda client=client: client.post(url, {"note": "ok"}, format="json", HTTP_IDEMPOTENCY_KEY="verify-1")
+        for client in clients
+    ])
+
+    assert {status for status, _ in outcomes} == {200}
+    assert CaseEvent.objects.filter(case=case, action="verify").count() == 1
