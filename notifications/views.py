@@ -4,6 +4,7 @@ Thin: each reads through a selector or writes through a service.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -27,30 +28,43 @@ class NotificationOutput(serializers.Serializer):
         return notification.read_at is not None
 
 
-class UnreadCountApi(APIView):
-    class Output(serializers.Serializer):
-        unread = serializers.IntegerField()
+class UnreadCountOutput(serializers.Serializer):
+    unread = serializers.IntegerField()
 
+
+class NotificationListOutput(serializers.Serializer):
+    unread = serializers.IntegerField()
+    results = NotificationOutput(many=True)
+
+
+class MarkedOutput(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class PreferencePayload(serializers.Serializer):
+    email_mode = serializers.ChoiceField(choices=EmailMode.choices)
+
+
+class UnreadCountApi(APIView):
+    @extend_schema(responses=UnreadCountOutput)
     def get(self, request):
-        return Response(self.Output({"unread": notification_unread_count(user=request.user)}).data)
+        return Response(UnreadCountOutput({"unread": notification_unread_count(user=request.user)}).data)
 
 
 class NotificationListApi(APIView):
     """The latest 50 notifications shown to the caller, newest first, and the unread count."""
 
-    class Output(serializers.Serializer):
-        unread = serializers.IntegerField()
-        results = NotificationOutput(many=True)
-
+    @extend_schema(responses=NotificationListOutput)
     def get(self, request):
         data = {
             "unread": notification_unread_count(user=request.user),
             "results": notification_list_for_user(user=request.user, limit=50),
         }
-        return Response(self.Output(data).data)
+        return Response(NotificationListOutput(data).data)
 
 
 class NotificationReadApi(APIView):
+    @extend_schema(request=None, responses=NotificationOutput)
     def post(self, request, notification_id: int):
         try:
             notification = notification_mark_read(user=request.user, notification_id=notification_id)
@@ -60,24 +74,21 @@ class NotificationReadApi(APIView):
 
 
 class NotificationReadAllApi(APIView):
-    class Output(serializers.Serializer):
-        marked = serializers.IntegerField()
-
+    @extend_schema(request=None, responses=MarkedOutput)
     def post(self, request):
-        return Response(self.Output({"marked": notification_mark_all_read(user=request.user)}).data)
+        return Response(MarkedOutput({"marked": notification_mark_all_read(user=request.user)}).data)
 
 
 class PreferenceApi(APIView):
     """Immediate email or one daily digest."""
 
-    class Payload(serializers.Serializer):
-        email_mode = serializers.ChoiceField(choices=EmailMode.choices)
-
+    @extend_schema(responses=PreferencePayload)
     def get(self, request):
-        return Response(self.Payload({"email_mode": preference_get(user=request.user)}).data)
+        return Response(PreferencePayload({"email_mode": preference_get(user=request.user)}).data)
 
+    @extend_schema(request=PreferencePayload, responses=PreferencePayload)
     def put(self, request):
-        payload = self.Payload(data=request.data)
+        payload = PreferencePayload(data=request.data)
         payload.is_valid(raise_exception=True)
         preference = preference_set(user=request.user, email_mode=payload.validated_data["email_mode"])
-        return Response(self.Payload({"email_mode": preference.email_mode}).data)
+        return Response(PreferencePayload({"email_mode": preference.email_mode}).data)
