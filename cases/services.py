@@ -706,7 +706,7 @@ def unit_changes_apply_due(*, today=None) -> int:
     applied = 0
     for change_id in UnitChange.objects.filter(applied_at__isnull=True, effective_on__lte=today).values_list("pk", flat=True):
         with transaction.atomic():
-            change = UnitChange.objects.select_for_update().select_related("unit", "successor").get(pk=change_id)
+            change = UnitChange.objects.select_for_update(of=("self",)).select_related("unit", "successor").get(pk=change_id)
             if change.applied_at:
                 continue
             if change.kind == UnitChange.Kind.RENAME:
