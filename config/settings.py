@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": CLOCKS_SWEEP_SECONDS,
         "options": {"expires": CLOCKS_SWEEP_SECONDS},  # a backlog of sweeps is pointless: the next one does it all
     },
+    "api-idempotency-keys-purge": {
+        "task": "api.idempotency_keys_purge",
+        "schedule": crontab(minute=17),  # hourly; keys live 24 h
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

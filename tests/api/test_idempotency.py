@@ -112,3 +112,13 @@ def test_keys_expire_after_24_hours(api, intake_body):
     IdempotencyKey.objects.filter(key="old-key").update(created_at=timezone.now() - timedelta(hours=25))
     assert idempotency_keys_purge() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh-key"]
+
+
+def test_the_hourly_task_purges_expired_keys(api, intake_body, settings):
+    from api.tasks import purge_idempotency_keys
+
+    intake(api("clerk"), intake_body(), "old-key")
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotency_keys.apply().get() == 1
+    assert not IdempotencyKey.objects.exists()
+    assert settings.CELERY_BEAT_SCHEDULE["api-idempotency-keys-purge"]["task"] == purge_idempotency_keys.name
