@@ -4,15 +4,17 @@ Public holidays (the lunar ones included) and the swaps the `holidays`
 package already knows come from it; administrators add the rest
 (`CalendarAdjustment`: extra days off, Saturdays that become working days).
 
-The effective calendar is cached per process under a version token kept in
-the shared cache (Redis or the file cache), so a change made in the web
-process reaches the workers: changing the table replaces the token.
+The effective calendar (and the clock policies, `workflow.deadlines`) are
+cached per process under a version token kept in the shared cache (Redis or
+the file cache), so a change made in the web process reaches the workers:
+changing either table replaces the token.
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from time import monotonic as time_monotonic
 
 import holidays
 from django.core.cache import cache
@@ -118,23 +120,44 @@ def _load(version: str | None) -> WorkingCalendar:
     )
 
 
-def current_calendar() -> WorkingCalendar:
-    """The effective calendar; reloaded from the database only after a change."""
+# How long a process trusts its copy before asking the shared cache whether
+# the table changed: a change reaches other processes within this time.
+RECHECK_SECONDS = 2.0
+
+
+def config_version() -> str | None:
+    """The shared token that changes whenever the calendar or the clock policies change."""
+    checked = _memo.get("checked")
+    if checked is not None and time_monotonic() - checked[0] < RECHECK_SECONDS:
+        return checked[1]
     version = cache.get(_VERSION_KEY)
     if version is None:
         # A fresh token (never a constant), so no process keeps a copy made before the cache was emptied.
         cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(_VERSION_KEY)
-    memo = _memo.get("calendar")
-    if memo is not None and version is not None and memo.version == version:
-        return memo
-    calendar = _load(version)
-    _memo["calendar"] = calendar
-    return calendar
+    if version is not None:
+        _memo["checked"] = (time_monotonic(), version)
+    return version
+
+
+def versioned(name: str, load):
+    """`load()` once per version of the time configuration, kept in this process."""
+    version = config_version()
+    held = _memo.get(name)
+    if held is not None and version is not None and held[0] == version:
+        return held[1]
+    value = load()
+    _memo[name] = (version, value)
+    return value
+
+
+def current_calendar() -> WorkingCalendar:
+    """The effective calendar; reloaded from the database only after a change."""
+    return versioned("calendar", lambda: _load(config_version()))
 
 
 def calendar_invalidate() -> None:
-    """Make every process reload the calendar on its next use."""
+    """Make every process reload the calendar and the clock policies (this one now, others within seconds)."""
     cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
     _memo.clear()
 

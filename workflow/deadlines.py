@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from .calendar import WorkingCalendar, current_calendar
+from .calendar import WorkingCalendar, current_calendar, versioned
 from .models import CaseClock, ClockKind, ClockPolicy, PublicResponse, TimeUnit
 
 _UNIT_SECONDS = {TimeUnit.HOURS: 3600, TimeUnit.CALENDAR_DAYS: 86400, TimeUnit.WORKING_DAYS: 86400}
@@ -105,7 +105,8 @@ def _specificity(policy: ClockPolicy):
 
 
 def active_policies() -> list[ClockPolicy]:
-    return list(ClockPolicy.objects.filter(is_active=True).select_related("topic"))
+    """The active policies, read once per change of the time configuration (read-only: do not modify)."""
+    return versioned("policies", lambda: list(ClockPolicy.objects.filter(is_active=True).select_related("topic")))
 
 
 def policies_started_by(action: str, case, *, policies: list[ClockPolicy]) -> dict[str, ClockPolicy]:
@@ -133,11 +134,10 @@ def step_deadline(*, status: str, priority: str, start: datetime, needs_public_r
     running step clock.
     """
     candidates = [
-        policy for policy in ClockPolicy.objects.filter(
-            is_active=True, kind=ClockKind.STEP, status=status, topic__isnull=True, case_kind=""
-        )
-        if _applies(policy, status=status, priority=priority, topic=None, kind="",
-                    needs_public_response=needs_public_response)
+        policy for policy in active_policies()
+        if policy.kind == ClockKind.STEP and policy.status == status and not policy.topic_id and not policy.case_kind
+        and _applies(policy, status=status, priority=priority, topic=None, kind="",
+                     needs_public_response=needs_public_response)
     ]
     if not candidates:
         return None

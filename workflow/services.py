@@ -136,7 +136,9 @@ def clocks_on_case_event(sender, case: Case, event, **kwargs) -> None:
     if event.action in CLOCK_ACTIONS:
         return
     now = event.created_at
-    running = list(CaseClock.objects.filter(case=case, stopped_at__isnull=True).select_related("policy"))
+    running = [] if event.action == "intake" else list(
+        CaseClock.objects.filter(case=case, stopped_at__isnull=True).select_related("policy")
+    )
     starting = policies_started_by(event.action, case, policies=active_policies())
     for clock in running:
         policy = clock.policy
@@ -289,7 +291,31 @@ def clock_resume(*, case: Case, clock: str, by, note: str = "") -> CaseClock:
     return running
 
 
-# --- the calendar table ---------------------------------------------------------------
+# --- the calendar table and the policies ---------------------------------------------------
+
+
+def time_config_changed(sender=None, **kwargs) -> None:
+    """Receiver for policy and topic edits: every process reloads the policies (and calendar)."""
+    _calendar_changed()
+
+
+def clock_policies_seed_if_empty(sender=None, using="default", **kwargs) -> int:
+    """Receiver for post_migrate: the default policies when the table is empty (a new or flushed database).
+
+    Administrators' edits are never touched: once any policy exists, nothing is added.
+    """
+    import importlib
+
+    from .models import ClockPolicy
+
+    calendar_invalidate()
+    if ClockPolicy.objects.using(using).exists():
+        return 0
+    defaults = importlib.import_module("workflow.migrations.0002_seed_clock_policies").POLICIES
+    ClockPolicy.objects.using(using).bulk_create(ClockPolicy(**row) for row in defaults)
+    calendar_invalidate()
+    return len(defaults)
+
 
 
 def _calendar_changed() -> None:
@@ -403,6 +429,7 @@ class SweepResult:
     reminders: int = 0
     escalations: int = 0
     skipped_busy: int = 0
+    failed: int = 0
     recomputed: int = 0
     duration_ms: int = 0
     events: list = field(default_factory=list)
@@ -412,27 +439,32 @@ class SweepResult:
         return self.reminders + self.escalations
 
 
-def clocks_sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
+def clocks_sweep(*, now: datetime | None = None, batch_size: int = 500, chunk_size: int = 50) -> SweepResult:
     """Fire every reminder and escalation that is due; safe to run twice or twice at once.
 
-    Costs one indexed range query per batch of due clocks (running clocks
-    whose `next_fire_at` has come), so it grows with the due work, not with
-    the number of open cases. A case locked by someone else is skipped and
-    caught by the next sweep.
+    One indexed range query per batch finds the due clocks (running, with
+    `next_fire_at` come), so the cost grows with the due work, not with the
+    number of open cases. Each chunk of them is one transaction: their cases
+    are locked with SKIP LOCKED (a case someone is changing, or another sweep
+    holds, waits for the next sweep), then each clock fires in its own
+    savepoint, so one broken clock is logged and cannot stop the others.
     """
     started = monotonic_time.monotonic()
     now = now or timezone.now()
     result = SweepResult(started_at=now)
     result.recomputed = calendar_changes_apply()
+    calendar = current_calendar()
+    units_above: dict = {}
     after = None
     while True:
         due = CaseClock.objects.filter(stopped_at__isnull=True, next_fire_at__lte=now)
         if after is not None:
             due = due.filter(Q(next_fire_at__gt=after[0]) | Q(next_fire_at=after[0], pk__gt=after[1]))
         batch = list(due.order_by("next_fire_at", "pk").values_list("pk", "case_id", "next_fire_at")[:batch_size])
-        for clock_id, case_id, _at in batch:
-            result.examined += 1
-            _clock_fire(clock_id=clock_id, case_id=case_id, now=now, result=result)
+        for first in range(0, len(batch), chunk_size):
+            chunk = batch[first:first + chunk_size]
+            result.examined += len(chunk)
+            _fire_chunk(chunk, now=now, calendar=calendar, units_above=units_above, result=result)
         if len(batch) < batch_size:
             break
         after = (batch[-1][2], batch[-1][0])
@@ -441,47 +473,70 @@ def clocks_sweep(*, now: datetime | None = None, batch_size: int = 500) -> Sweep
     return result
 
 
-def _clock_fire(*, clock_id: int, case_id: int, now: datetime, result: SweepResult) -> None:
+def _fire_chunk(chunk, *, now, calendar, units_above, result: SweepResult) -> None:
     with transaction.atomic():
-        case = _lock_case(case_id, skip_locked=True)
-        if case is None:
-            result.skipped_busy += 1
-            return
-        clock = (
+        cases = {
+            case.pk: case
+            for case in Case.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("owner").filter(pk__in={case_id for _, case_id, _ in chunk}).order_by("pk")
+        }
+        result.skipped_busy += sum(1 for _, case_id, _ in chunk if case_id not in cases)
+        # Re-read under the lock: another sweep may have fired them, a transition stopped them.
+        clocks = (
             CaseClock.objects.select_for_update(of=("self",), skip_locked=True).select_related("policy")
-            .filter(pk=clock_id, stopped_at__isnull=True, paused_at__isnull=True, next_fire_at__lte=now).first()
+            .filter(pk__in=[clock_id for clock_id, case_id, _ in chunk if case_id in cases],
+                    stopped_at__isnull=True, paused_at__isnull=True, next_fire_at__lte=now)
+            .order_by("next_fire_at", "pk")
         )
-        if clock is None:
-            return  # fired by another sweep meanwhile, stopped, or paused
-        policy = clock.policy
-        max_level = _max_escalation_level(case.owner)
-        calendar = current_calendar()
-        due_now = [f for f in clock_schedule(clock, policy, max_level=max_level, calendar=calendar) if f.at <= now]
-        reminders = [f for f in due_now if f.action == CaseClock.NextAction.REMIND]
-        escalations = [f for f in due_now if f.action == CaseClock.NextAction.ESCALATE]
-        pending = []
-        if reminders:
-            clock.reminder_level = reminders[-1].level
-            if not escalations:
-                # Only the latest reminder: earlier ones a late sweep missed say nothing more.
-                _remind(case, clock, reminders[-1], pending, now)
-                result.reminders += 1
-        for firing in escalations:
-            if _escalate(case, clock, firing, pending, now):
-                result.escalations += 1
-            clock.escalation_level = firing.level
-        clock.last_fired_at = now
-        plan_next(clock, policy, max_level=max_level, calendar=calendar)
-        clock.save()
-        also = []
-        if escalations and case.escalation_level < clock.escalation_level:
-            case.escalation_level = clock.escalation_level
-            also.append("escalation_level")
-        _save_and_announce(case, pending, also=also)
-        result.events.extend(pending)
+        for clock in clocks:
+            try:
+                with transaction.atomic():
+                    _clock_fire(clock, cases[clock.case_id], now=now, calendar=calendar, units_above=units_above,
+                                result=result)
+            except Exception:
+                # Rolled back to the savepoint: this clock stays due and is retried next sweep.
+                logger.exception("clock %s of case %s failed to fire", clock.pk, clock.case_id)
+                cases[clock.case_id].refresh_from_db()
+                result.failed += 1
 
 
-def _remind(case: Case, clock: CaseClock, firing, pending: list, now: datetime) -> None:
+def _clock_fire(clock: CaseClock, case: Case, *, now, calendar, units_above, result: SweepResult) -> None:
+    policy = clock.policy
+    max_level = _max_escalation_level(case.owner)
+    due_now = [f for f in clock_schedule(clock, policy, max_level=max_level, calendar=calendar) if f.at <= now]
+    reminders = [f for f in due_now if f.action == CaseClock.NextAction.REMIND]
+    escalations = [f for f in due_now if f.action == CaseClock.NextAction.ESCALATE]
+    pending = []
+    fired = [0, 0]
+    if reminders:
+        clock.reminder_level = reminders[-1].level
+        if not escalations:
+            # Only the latest reminder: earlier ones a late sweep missed say nothing more.
+            _remind(case, clock, reminders[-1], pending)
+            fired[0] += 1
+    for firing in escalations:
+        key = (case.owner.path, firing.level)
+        if key not in units_above:
+            units_above[key] = _unit_above(case.owner, firing.level)
+        if units_above[key] is not None:
+            _escalate(case, clock, firing, units_above[key], pending, now)
+            fired[1] += 1
+        clock.escalation_level = firing.level
+    clock.last_fired_at = now
+    plan_next(clock, policy, max_level=max_level, calendar=calendar)
+    clock.save(update_fields=["reminder_level", "escalation_level", "last_fired_at", "next_action", "next_level",
+                              "next_fire_at"])
+    also = []
+    if escalations and case.escalation_level < clock.escalation_level:
+        case.escalation_level = clock.escalation_level
+        also.append("escalation_level")
+    _save_and_announce(case, pending, also=also)
+    result.reminders += fired[0]
+    result.escalations += fired[1]
+    result.events.extend(pending)
+
+
+def _remind(case: Case, clock: CaseClock, firing, pending: list) -> None:
     _append(case, pending, action="remind", note=_("Nhắc hạn: %(name)s, hạn %(due)s.") % {
         "name": clock.policy.name, "due": timezone.localtime(clock.due_at).strftime("%H:%M %d/%m/%Y"),
     }, data={
@@ -490,10 +545,7 @@ def _remind(case: Case, clock: CaseClock, firing, pending: list, now: datetime) 
     })
 
 
-def _escalate(case: Case, clock: CaseClock, firing, pending: list, now: datetime) -> bool:
-    target = _unit_above(case.owner, firing.level)
-    if target is None:
-        return False
+def _escalate(case: Case, clock: CaseClock, firing, target: Unit, pending: list, now: datetime) -> None:
     Escalation.objects.create(case=case, clock=clock, level=firing.level, to_unit=target, created_at=now)
     _append(case, pending, action="escalate", note=_("Quá hạn: %(name)s. Chuyển %(unit)s (mức %(level)s).") % {
         "name": clock.policy.name, "unit": target.name, "level": firing.level,
@@ -501,7 +553,6 @@ def _escalate(case: Case, clock: CaseClock, firing, pending: list, now: datetime
         "clock": clock.clock, "level": firing.level, "due": _iso(clock.due_at), "scheduled_for": _iso(firing.at),
         "to_units": [target.code], "to_roles": list(ESCALATION_ROLES), "owner": case.owner.code,
     })
-    return True
 
 
 def sweep_heartbeat_record(*, at: datetime, duration_ms: int = 0, fired: int = 0) -> None:

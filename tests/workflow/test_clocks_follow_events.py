@@ -83,7 +83,9 @@ def test_step_deadline_reads_the_policy_table(db):
     assert local(step_deadline(status=CaseStatus.ASSIGNED, priority=Priority.NORMAL, start=start,
                                needs_public_response=False)) == local(at(2026, 3, 16, 9))
     assert step_deadline(status=CaseStatus.RESOLVED, priority=Priority.NORMAL, start=start) is None
-    ClockPolicy.objects.filter(clock="verify", priority="").update(amount=2)
+    policy = ClockPolicy.objects.get(clock="verify", priority="")
+    policy.amount = 2
+    policy.save()  # as the admin does; every process drops its copy of the policies
     assert local(step_deadline(status=CaseStatus.RECEIVED, priority=Priority.NORMAL, start=start)) == local(at(2026, 3, 4, 9))
 
 
@@ -110,3 +112,13 @@ def test_an_administrator_edits_a_policy_with_event_names_as_text(client, db):
     policy = ClockPolicy.objects.get(clock="transfer")
     page = client.get(f"/admin/workflow/clockpolicy/{policy.pk}/change/")
     assert "transfer_done, verify, assign" in page.content.decode()
+
+
+def test_a_flushed_database_gets_the_default_policies_back(db):
+    """Like content types: when the table is empty after migrate or flush, the defaults return; never otherwise."""
+    from workflow.services import clock_policies_seed_if_empty
+
+    assert clock_policies_seed_if_empty() == 0
+    ClockPolicy.objects.all().delete()
+    assert clock_policies_seed_if_empty() == 10
+    assert ClockPolicy.objects.filter(clock="resolve").count() == 2
