@@ -199,3 +199,30 @@ def test_two_sweeps_at_once_fire_each_escalation_once(world, new_case, time_mach
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(sweep, range(2))) == [0, 0]
     assert CaseEvent.objects.filter(action="escalate").count() == 12
+
+
+def test_one_broken_clock_does_not_stop_the_others(world, new_case, time_machine, monkeypatch):
+    """A clock whose firing fails is rolled back alone, logged, and retried by the next sweep."""
+    import workflow.services as services
+
+    time_machine.move_to(at(2026, 3, 2, 9), tick=False)
+    broken, fine = new_case("Hỏng"), new_case("Bình thường")
+    real_escalate = services._escalate
+
+    def escalate(case, *args, **kwargs):
+        if case.pk == broken.pk:
+            raise RuntimeError("boom")
+        return real_escalate(case, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_escalate", escalate)
+    time_machine.move_to(at(2026, 3, 3, 9), tick=False)
+    result = clocks_sweep()
+    assert (result.escalations, result.failed) == (1, 1)
+    assert CaseEvent.objects.filter(case=fine, action="escalate").count() == 1
+    assert not CaseEvent.objects.filter(case=broken, action__in=("remind", "escalate")).exists()
+    assert Case.objects.get(pk=broken.pk).event_count == 1  # nothing half-written
+
+    monkeypatch.setattr(services, "_escalate", real_escalate)
+    clocks_sweep()
+    assert CaseEvent.objects.filter(case=broken, action="escalate").count() == 1
+    assert CaseEvent.objects.filter(case=fine, action="escalate").count() == 1
