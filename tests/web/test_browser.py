@@ -1,0 +1,188 @@
+"""The whole line in a real browser (Debian's Chromium, headless) against a live server.
+
+A clerk logs a case with an attachment and verifies it, the leader assigns
+it, the handler orients and resolves it, the inspector opens its history and
+sees every step and the chain check; a clerk of another commune gets "not
+found"; the reporter checks the status on the public page. Each screen is
+saved to docs/screenshots/ (linked from the README).
+
+Playwright is used through its Python package only: no `playwright install`;
+the browser is /usr/bin/chromium (bin/test and .ci/run install it if missing).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from cases.models import Case, CaseEvent
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+PASSWORD = "dlxh-demo-2026"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" \
+      b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium to run the browser test")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made here between
+    # browser steps are ordinary synchronous calls, so Django's async-safety guard is relaxed.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Screens:
+    """One browser context per person, in Vietnamese, in Vietnam's time zone."""
+
+    def __init__(self, browser, base_url):
+        self.browser = browser
+        self.base_url = base_url
+
+    def person(self, username=None):
+        context = self.browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
+                                           timezone_id="Asia/Ho_Chi_Minh")
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        if username:
+            page.goto(self.base_url + "/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(re.compile(r".*/cases/.*"))
+        return page
+
+    def shot(self, page, name):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _open_move(page, move):
+    """Unfold a move's form (a lone move is already unfolded)."""
+    details = page.locator(f'details[data-move="{move}"]')
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, tmp_path):
+    call_command("seed_demo", verbosity=0)
+    screens = Screens(browser, live_server.url)
+
+    # The login screen.
+    page = screens.person()
+    page.goto(live_server.url + "/cases/")
+    assert "/login/" in page.url and page.locator("h1").inner_text() == "Đăng nhập"
+    screens.shot(page, "login")
+
+    # The clerk logs a case with an attachment; a similar open case is suggested while typing.
+    clerk = screens.person("clerk")
+    clerk.click("text=Tiếp nhận vụ việc")
+    clerk.fill("#id_locality", "Thôn Đông (DM-ANBINH-T01)")
+    clerk.fill("#id_title", "Rác thải tồn đọng tại chợ An Bình gây mùi")
+    clerk.wait_for_selector(".dup-list li")
+    assert "DL-" in clerk.locator(".dup-list").inner_text()
+    clerk.fill("#id_description", "Rác tồn đọng ở cổng chợ phía đông, bốc mùi sau mưa.")
+    clerk.select_option("#id_channel", "hotline")
+    clerk.select_option("#id_topic", "MT-RAC")
+    clerk.check("input[name=priority][value=urgent]")
+    clerk.fill("#id_full_name", "Lê Thị Cúc")
+    clerk.fill("#id_phone", "0911222333")
+    photo = tmp_path / "anh-cho.png"
+    photo.write_bytes(PNG)
+    clerk.set_input_files("#id_attachments", str(photo))
+    screens.shot(clerk, "intake")
+    clerk.click("#intake-submit")
+    clerk.wait_for_selector('[data-testid="new-secret"]')
+    code = clerk.locator('[data-testid="new-code"]').inner_text().strip()
+    secret = clerk.locator('[data-testid="new-secret"]').inner_text().strip()
+    case_url = f"{live_server.url}/cases/{code}/"
+    assert "anh-cho.png" in clerk.locator("#attachments").inner_text()
+    assert Case.objects.get(code=code).attachments.count() == 1
+
+    # The clerk verifies it.
+    _open_move(clerk, "verify")
+    clerk.click('details[data-move="verify"] button[type=submit]')
+    clerk.wait_for_selector("text=Đã xác minh vụ việc.")
+
+    # The leader assigns it to the handler.
+    leader = screens.person("leader")
+    leader.goto(case_url)
+    _open_move(leader, "assign")
+    leader.select_option("#id_assign-unit", "DM-ANBINH")
+    leader.wait_for_function("document.querySelectorAll('#id_assign-assignee option').length > 1")
+    leader.select_option("#id_assign-assignee", label="Lê Văn Hùng (handler)")
+    leader.fill("#id_assign-note", "Giao anh Hùng kiểm tra hiện trường.")
+    screens.shot(leader, "case-assign")
+    leader.click('details[data-move="assign"] button[type=submit]')
+    leader.wait_for_selector("text=Đã giao xử lý.")
+
+    # The handler finds it in "my tasks", orients and resolves it.
+    handler = screens.person("handler")
+    handler.goto(live_server.url + "/cases/?tab=mine")
+    assert code in handler.locator("table").inner_text()
+    screens.shot(handler, "queue")
+    handler.click(f"text={code}")
+    _open_move(handler, "orient")
+    handler.fill("#id_orient-response", "Đã thông tin cho bà con tại buổi họp thôn: rác sẽ được thu gom trong tuần.")
+    handler.click('details[data-move="orient"] button[type=submit]')
+    handler.wait_for_selector("text=Đã ghi nội dung định hướng, trả lời.")
+    _open_move(handler, "resolve")
+    handler.fill("#id_resolve-outcome", "Đã thu gom toàn bộ rác, bố trí thêm thùng chứa ở cổng chợ.")
+    handler.click('details[data-move="resolve"] button[type=submit]')
+    handler.wait_for_selector("text=Đã ghi kết quả giải quyết.")
+    assert Case.objects.get(code=code).status == "resolved"
+    screens.shot(handler, "case")
+
+    # The leader's dashboard.
+    leader.goto(live_server.url + "/dashboard/")
+    leader.wait_for_selector('[data-testid="kpi-total"]')
+    screens.shot(leader, "dashboard")
+
+    # The inspector opens the history and sees every step, with the chain intact.
+    inspector = screens.person("inspector")
+    inspector.goto(live_server.url + "/inspection/")
+    inspector.fill("#id_q", code)
+    inspector.click("button[name=check]")
+    inspector.wait_for_selector('[data-testid="chain-result"]')
+    assert "Toàn vẹn: 1 vụ việc" in inspector.locator('[data-testid="chain-result"]').inner_text()
+    inspector.click("text=Lịch sử, kiểm tra")
+    history = inspector.locator("table").inner_text()
+    for step in ("Tiếp nhận", "Xác minh", "Giao xử lý", "Định hướng, trả lời", "Giải quyết xong"):
+        assert step in history, step
+    assert "Giao anh Hùng kiểm tra hiện trường." in history
+    assert "nguyên vẹn" in inspector.locator('[data-testid="chain-result"]').inner_text()
+    assert CaseEvent.objects.filter(case__code=code).count() == inspector.locator("tbody tr").count()
+    screens.shot(inspector, "inspector")
+
+    # A clerk of another commune gets "not found" for the same address.
+    clerk2 = screens.person("clerk2")
+    response = clerk2.goto(case_url)
+    assert response.status == 404
+    assert "Không tìm thấy" in clerk2.locator("h1").inner_text()
+    assert "Rác thải tồn đọng tại chợ An Bình gây mùi" not in clerk2.content()
+
+    # The reporter checks the status with the code and secret given at intake.
+    public = screens.person()
+    public.goto(live_server.url + "/tra-cuu/")
+    public.fill("#id_code", code)
+    public.fill("#id_secret", secret)
+    public.click("#lookup-submit")
+    status = public.locator('[data-testid="public-status"]').inner_text()
+    assert "Đã giải quyết xong" in status and "Đã thu gom toàn bộ rác" in status
+    assert "Lê Văn Hùng" not in status and "Lê Thị Cúc" not in status
+    screens.shot(public, "public")

@@ -1,0 +1,124 @@
+"""No untranslated English on any screen in Vietnamese.
+
+How: our own strings are written in Vietnamese as their msgids, so in
+Vietnamese they show as written; English can only leak in from (a) a string
+someone wrote in English in a template or view, or (b) Django's or a
+library's own defaults (auth forms, paginator, widgets) whose Vietnamese
+catalogue is missing an entry. Two checks cover both:
+
+1. Every page, walked as every demo user with the language set to
+   Vietnamese, must not show any of a list of English UI words (Django's
+   auth/admin/forms defaults and the words our own screens would use in
+   English). Only the visible text is checked: tags, attributes, scripts
+   and styles are stripped, as a person would see it.
+2. Every msgid in our templates and in web/*.py must be Vietnamese (carry a
+   Vietnamese letter), so the catalogue's source language stays Vietnamese
+   and the English side is only ever a translation.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from cases.models import Case
+
+from .conftest import visible_text
+
+ENGLISH_WORDS = [
+    "Log in", "Log out", "Login", "Logout", "Sign in", "Password", "Username", "Submit", "Search", "Next",
+    "Previous", "Page", "Save", "Cancel", "Delete", "Home", "Dashboard", "Status", "Title", "Filter", "Export",
+    "Download", "Not Found", "Forbidden", "Server Error", "Error", "This field is required", "Select a valid",
+    "Please enter", "Notifications", "Unread", "Change password", "Welcome", "Date", "Priority", "Topic",
+    "Channel", "Locality", "Reporter", "Attachment", "Attachments", "Case", "Cases", "Overdue", "Assign",
+    "Verify", "Reject", "Merge", "Resolve", "Reopen", "Orient", "None", "True", "False", "Yes", "No",
+    "Choose Files", "No file chosen", "due in", "overdue by", "days", "hours", "minutes", "History", "Unit",
+    "Received", "Verified", "Assigned", "Resolved", "Reported", "Rejected", "Merged", "Anonymous", "Take", "Give",
+    "All", "Mine", "Total", "Period", "Today", "Month", "Year",
+]
+_ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH_WORDS) + r")(?![\w-])")
+
+DEMO_USERS = ["clerk", "leader", "handler", "secretariat", "clerk2", "leader2", "handler2", "supervisor",
+              "inspector", "admin"]
+
+
+def _english_in(response) -> list[str]:
+    return sorted(set(_ENGLISH.findall(visible_text(response))))
+
+
+def _pages_for(client, user):
+    yield "/cases/"
+    for tab in ("mine", "unit", "overdue", "all"):
+        yield f"/cases/?tab={tab}"
+    yield "/cases/?tab=all&q=rac&page=1"
+    yield "/cases/new/"
+    yield "/dashboard/"
+    yield "/inspection/"
+    yield "/password/"
+    yield "/khong-co-trang-nay/"
+    for code in Case.objects.order_by("pk").values_list("code", flat=True):
+        yield f"/cases/{code}/"
+        yield f"/cases/{code}/audit/"
+
+
+@pytest.mark.django_db
+def test_every_page_as_every_demo_user_is_free_of_english():
+    call_command("seed_demo", verbosity=0)
+    leaks = {}
+    shown = 0
+    for username in DEMO_USERS:
+        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+        client.force_login(get_user_model().objects.get(username=username))
+        for path in _pages_for(client, username):
+            response = client.get(path)
+            assert response.status_code in (200, 403, 404), (username, path, response.status_code)
+            shown += response.status_code == 200
+            if found := _english_in(response):
+                leaks[(username, path)] = found
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for path in ("/login/", "/tra-cuu/"):
+        if found := _english_in(anonymous.get(path)):
+            leaks[("anonymous", path)] = found
+    wrong = anonymous.post("/tra-cuu/", {"code": "DL-2026-000001", "secret": "SAIMA"})
+    if found := _english_in(wrong):
+        leaks[("anonymous", "/tra-cuu/ (wrong secret)")] = found
+    failed_login = anonymous.post("/login/", {"username": "clerk", "password": "sai"})
+    if found := _english_in(failed_login):
+        leaks[("anonymous", "/login/ (refused)")] = found
+    assert shown > 150  # the walk did reach the screens (cases, queues, forms), not only error pages
+    assert not leaks, leaks
+
+
+def test_the_word_list_does_catch_english():
+    """The check above could not pass by accident: it finds English where there is some."""
+    assert _english_in("<p>Please enter a correct username and Password.</p><script>var Next;</script>") == [
+        "Password", "Please enter"]
+    assert _english_in("<p>Người phản ánh · Trang sau</p>") == []
+
+
+_TEMPLATE_MSGID = re.compile(r"{%\s*translate\s+\"([^\"]+)\"|{%\s*translate\s+'([^']+)'|_\(\"([^\"]+)\"\)")
+_BLOCK_MSGID = re.compile(r"{%\s*blocktranslate[^%]*%}(.*?)(?:{%\s*plural\s*%}|{%\s*endblocktranslate\s*%})", re.S)
+_PY_MSGID = re.compile(r"\b_\(\s*\"([^\"]+)\"")
+_VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.I)
+# Words that are the same in both languages, and Vietnamese phrases that happen to need no diacritics
+# (a new one must be added here on purpose).
+SAME_IN_BOTH = {"Zalo", "DLXH", "Email", "Giao cho", "Xem", "Trang sau"}
+
+
+def test_every_msgid_we_wrote_is_vietnamese():
+    base = Path(settings.BASE_DIR)
+    msgids = []
+    for template in (base / "templates").rglob("*.html"):
+        source = template.read_text(encoding="utf-8")
+        msgids += [(template.name, next(g for g in m.groups() if g)) for m in _TEMPLATE_MSGID.finditer(source)]
+        msgids += [(template.name, m.group(1)) for m in _BLOCK_MSGID.finditer(source)]
+    for module in (base / "web").rglob("*.py"):
+        msgids += [(module.name, m.group(1)) for m in _PY_MSGID.finditer(module.read_text(encoding="utf-8"))]
+    assert len(msgids) > 150  # the scan found our strings
+    english = [(where, msgid) for where, msgid in msgids
+               if not _VIETNAMESE.search(msgid) and msgid.strip() not in SAME_IN_BOTH]
+    assert not english, english
