@@ -113,9 +113,9 @@ def _append(case: Case, pending: list, *, action: str, actor=None, note: str = "
 
 def _save_and_announce(case: Case, pending: list, *, also=()) -> None:
     """Save the chain head (and `also`), then tell listeners (the outbox) about each new event."""
-    if not pending:
-        return
-    case.save(update_fields=["event_count", "head_hash", *also])
+    fields = (["event_count", "head_hash"] if pending else []) + list(also)
+    if fields:
+        case.save(update_fields=fields)
     for event in pending:
         case_event_announce(case=case, event=event)
 
@@ -306,16 +306,19 @@ def clock_policies_seed_if_empty(sender=None, using="default", **kwargs) -> int:
     """
     import importlib
 
+    from django.db import connections
+
     from .models import ClockPolicy
 
     calendar_invalidate()
+    if ClockPolicy._meta.db_table not in connections[using].introspection.table_names():
+        return 0  # migrated back below the table
     if ClockPolicy.objects.using(using).exists():
         return 0
     defaults = importlib.import_module("workflow.migrations.0002_seed_clock_policies").POLICIES
     ClockPolicy.objects.using(using).bulk_create(ClockPolicy(**row) for row in defaults)
     calendar_invalidate()
     return len(defaults)
-
 
 
 def _calendar_changed() -> None:
@@ -412,10 +415,7 @@ def _case_recompute(*, case_id: int, calendar, actor, summary) -> int:
         if deadline != case.deadline:
             case.deadline = deadline
             also.append("deadline")
-        if pending:
-            _save_and_announce(case, pending, also=also)
-        elif also:
-            case.save(update_fields=also)
+        _save_and_announce(case, pending, also=also)
         return len(pending)
 
 
@@ -508,6 +508,7 @@ def _clock_fire(clock: CaseClock, case: Case, *, now, calendar, units_above, res
     escalations = [f for f in due_now if f.action == CaseClock.NextAction.ESCALATE]
     pending = []
     fired = [0, 0]
+    reached = 0  # the highest level actually escalated to
     if reminders:
         clock.reminder_level = reminders[-1].level
         if not escalations:
@@ -521,14 +522,15 @@ def _clock_fire(clock: CaseClock, case: Case, *, now, calendar, units_above, res
         if units_above[key] is not None:
             _escalate(case, clock, firing, units_above[key], pending, now)
             fired[1] += 1
+            reached = firing.level
         clock.escalation_level = firing.level
     clock.last_fired_at = now
     plan_next(clock, policy, max_level=max_level, calendar=calendar)
     clock.save(update_fields=["reminder_level", "escalation_level", "last_fired_at", "next_action", "next_level",
                               "next_fire_at"])
     also = []
-    if escalations and case.escalation_level < clock.escalation_level:
-        case.escalation_level = clock.escalation_level
+    if case.escalation_level < reached:
+        case.escalation_level = reached
         also.append("escalation_level")
     _save_and_announce(case, pending, also=also)
     result.reminders += fired[0]
