@@ -20,3 +20,8 @@ if [ ! -f "$stamp" ]; then
 fi
 export PATH="$VENV/bin:$PATH"
 export DJANGO_SETTINGS_MODULE=config.settings
+
+# The English catalogue (Vietnamese is the source language and needs none).
+if [ -d locale ] && command -v msgfmt >/dev/null 2>&1; then
+    python manage.py compilemessages --ignore=.venv -v0 || echo "warning: could not compile translations" >&2
+fi
