@@ -1,9 +1,11 @@
-"""What the API itself stores: the first response to each idempotent request."""
+"""What the API itself stores: idempotency keys, and the channel sources with the messages they brought in."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cases.fields import EncryptedTextField
 
 
 class IdempotencyKey(models.Model):
@@ -30,3 +32,70 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class ChannelSource(models.Model):
+    """An integration that feeds cases in: a mailbox, a signed chat/portal webhook, an Open311 jurisdiction.
+
+    Its cases are logged as `acts_as` (an account with the intake-clerk role
+    on the receiving unit) under `default_topic` and `default_locality`,
+    which the clerk checks and corrects at `verify`.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Hộp thư điện tử")
+        WEBHOOK = "webhook", _("Webhook có chữ ký (ứng dụng chat, cổng thông tin)")
+        OPEN311 = "open311", _("Open311 GeoReport v2")
+
+    code = models.SlugField(_("mã nguồn"), max_length=50, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    channel = models.ForeignKey("cases.Channel", on_delete=models.PROTECT, verbose_name=_("kênh tiếp nhận"))
+    acts_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("tài khoản tiếp nhận")
+    )
+    default_topic = models.ForeignKey("cases.Topic", on_delete=models.PROTECT, verbose_name=_("lĩnh vực mặc định"))
+    default_locality = models.ForeignKey(
+        "cases.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn mặc định")
+    )
+    # The webhook's HMAC key; for a mailbox, imaps://user:password@host[:port]/FOLDER or a folder of .eml files.
+    secret = EncryptedTextField(_("khóa bí mật"), blank=True)
+    mailbox = EncryptedTextField(_("hộp thư"), blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("nguồn tiếp nhận tự động")
+        verbose_name_plural = _("nguồn tiếp nhận tự động")
+
+    def __str__(self):
+        return self.name
+
+
+class InboundMessage(models.Model):
+    """A message that came in through a source, recorded once.
+
+    Re-reading a mailbox or a retried webhook finds its row and changes
+    nothing; later messages of the same conversation find the case here.
+    """
+
+    class Action(models.TextChoices):
+        INTAKE = "intake", _("Tạo vụ việc mới")
+        APPEND = "append", _("Bổ sung vào vụ việc")
+
+    source = models.ForeignKey(ChannelSource, on_delete=models.CASCADE, related_name="messages")
+    external_id = models.CharField(max_length=255)  # Message-ID, the sender's message id
+    thread_id = models.CharField(max_length=255, blank=True, db_index=True)  # the conversation
+    # Empty only inside the transaction that is handling the message.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tin nhắn đến")
+        verbose_name_plural = _("tin nhắn đến")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="inboundmessage_source_external_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.source_id}:{self.external_id}"

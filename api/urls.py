@@ -2,6 +2,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .adapters import open311
+from .adapters.webhook import WebhookMessageApi
 
 # Case codes look like DL-2026-000123; anything else is a 404 before any query.
 CODE = r"(?P<code>[-\w]{1,40})"
@@ -18,5 +20,9 @@ urlpatterns = [
         re_path(rf"^cases/{CODE}/transitions/{name}/$", api.as_view(), name=f"api-case-{name}")
         for name, api in views.TRANSITION_APIS.items()
     ),
+    path("channels/<slug:source_code>/messages/", WebhookMessageApi.as_view(), name="api-channel-messages"),
+    path("open311/v2/services.json", open311.ServiceListApi.as_view(), name="open311-services"),
+    path("open311/v2/requests.json", open311.ServiceRequestListCreateApi.as_view(), name="open311-requests"),
+    re_path(r"^open311/v2/requests/(?P<code>[^/\x00]+)\.json$", open311.ServiceRequestDetailApi.as_view(), name="open311-request"),
     re_path(r"^.*$", views.not_found),
 ]

@@ -66,3 +66,31 @@ def test_parallel_retries_of_one_transition_give_one_event(world, new_case, sett
 
     assert {status for status, _ in outcomes} == {200}
     assert CaseEvent.objects.filter(case=case, action="verify").count() == 1
+
+
+def test_parallel_deliveries_of_one_webhook_message_give_one_case(world):
+    import json
+    import time
+
+    from api.adapters.webhook import webhook_signature
+    from api.models import ChannelSource
+    from cases.models import Channel
+
+    channel, _ = Channel.objects.get_or_create(code="zalo", defaults={"name": "Zalo"})
+    ChannelSource.objects.create(
+        code="zalo-oa", name="Zalo OA", kind=ChannelSource.Kind.WEBHOOK, channel=channel, acts_as=world.clerk,
+        default_topic=world.topic, default_locality=world.hamlet_a, secret="s3cret",
+    )
+    body = json.dumps({"message_id": "m-1", "text": "Cống thoát nước bị tắc."}).encode()
+    timestamp = str(int(time.time()))
+    headers = {"HTTP_X_DLXH_TIMESTAMP": timestamp,
+               "HTTP_X_DLXH_SIGNATURE": webhook_signature(secret="s3cret", timestamp=timestamp, body=body)}
+
+    outcomes = race([
+        lambda client=APIClient(): client.post("/api/v1/channels/zalo-oa/messages/", data=body,
+                                               content_type="application/json", **headers)
+        for _ in range(10)
+    ])
+
+    assert sorted(status for status, _ in outcomes) == [200] * 9 + [201]
+    assert {answer["case"] for _, answer in outcomes} == {Case.objects.get().code}
