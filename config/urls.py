@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("health/", include("workflow.urls")),
     path("notifications/", include("notifications.urls")),
+    path("security/", include("security.urls")),
     path("", include("web.urls")),
 ]

@@ -131,6 +131,14 @@
     }
   });
 
+  // A button that fills a field with a value (merge suggestions on the case page); no inline script (CSP).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fill-target]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.fillTarget);
+    if (field) field.value = button.dataset.fillValue;
+  });
+
   // Ctrl+Enter (or Cmd+Enter) submits the form being typed in.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -154,6 +162,14 @@
         Array.prototype.forEach.call(input.files, function (file) {
           var li = document.createElement("li"); li.textContent = file.name + " (" + Math.ceil(file.size / 1024) + " KB)"; list.appendChild(li);
         });
+      });
+    });
+    // A block shown only while a select has one value (e.g. custom dates for the "custom" period).
+    document.querySelectorAll("[data-shown-by]").forEach(function (block) {
+      var select = document.getElementById(block.dataset.shownBy);
+      if (!select) return;
+      select.addEventListener("change", function () {
+        block.style.display = select.value === block.dataset.shownValue ? "" : "none";
       });
     });
     // The language switch submits when changed.
