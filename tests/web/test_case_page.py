@@ -216,3 +216,12 @@ def test_inspectors_read_and_cannot_move(world, as_user, new_case, text):
     assert "Bạn không có thao tác nào trên vụ việc này lúc này." in text(page)
     response = _post(as_user("inspector"), case, "reopen", reason="x", version=case.version)
     assert response.status_code == 409 and Case.objects.get(pk=case.pk).status == "resolved"
+
+
+def test_the_assign_form_lists_the_people_of_the_chosen_unit(world, as_user):
+    response = as_user("leader").get("/units/people/", {"assign-unit": world.hamlet_a.code})
+    html = response.content.decode()
+    assert "hamlet_handler" in html and "hamlet_leader" in html and ">handler<" not in html
+    # A unit outside the leader's reach lists nobody.
+    outside = as_user("leader").get("/units/people/", {"assign-unit": world.hamlet_b.code}).content.decode()
+    assert "handler" not in outside
