@@ -166,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.idempotency_keys_purge",
         "schedule": crontab(minute=17),  # hourly; keys live 24 h
     },
+    # Mailboxes of the email channel sources (api.ChannelSource); a missed run is simply caught up by the next.
+    "api-email-fetch": {
+        "task": "api.email_fetch",
+        "schedule": 300,
+        "options": {"expires": 300},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
