@@ -10,6 +10,7 @@ the file cache), so a change made in the web process reaches the workers:
 changing either table replaces the token.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,8 @@ from time import monotonic as time_monotonic
 import holidays
 from django.core.cache import cache
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 _VERSION_KEY = "workflow:calendar:version"
 _memo: dict = {}
@@ -125,16 +128,28 @@ def _load(version: str | None) -> WorkingCalendar:
 RECHECK_SECONDS = 2.0
 
 
+def _shared_cache(method: str, *args, **kwargs):
+    """The shared cache, or None when it is down: deadlines must never depend on Redis being up."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - any cache backend error
+        logger.warning("shared cache unavailable for %s; reading the time configuration from the database", method)
+        return None
+
+
 def config_version() -> str | None:
-    """The shared token that changes whenever the calendar or the clock policies change."""
+    """The shared token that changes whenever the calendar or the clock policies change.
+
+    None when the cache is unavailable: then nothing is reused and every read goes to the database.
+    """
     checked = _memo.get("checked")
     if checked is not None and time_monotonic() - checked[0] < RECHECK_SECONDS:
         return checked[1]
-    version = cache.get(_VERSION_KEY)
+    version = _shared_cache("get", _VERSION_KEY)
     if version is None:
         # A fresh token (never a constant), so no process keeps a copy made before the cache was emptied.
-        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(_VERSION_KEY)
+        _shared_cache("add", _VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = _shared_cache("get", _VERSION_KEY)
     if version is not None:
         _memo["checked"] = (time_monotonic(), version)
     return version
@@ -158,8 +173,8 @@ def current_calendar() -> WorkingCalendar:
 
 def calendar_invalidate() -> None:
     """Make every process reload the calendar and the clock policies (this one now, others within seconds)."""
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
     _memo.clear()
+    _shared_cache("set", _VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def is_working_day(day: date) -> bool:

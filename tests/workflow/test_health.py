@@ -48,3 +48,20 @@ def test_the_beat_task_runs_the_sweep(db, time_machine, client):
     time_machine.move_to(at(2026, 3, 2, 9), tick=False)
     assert clocks_sweep_task.apply().get() == 0
     assert client.get("/health/").status_code == 200
+
+
+def test_deadlines_work_while_the_shared_cache_is_down(world, new_case, client, settings, time_machine):
+    """Redis (cache and broker) stopped: cases still get their clocks, the sweep fires, health answers."""
+    from cases.models import Case, CaseEvent
+    from cases.services import case_verify
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    time_machine.move_to(at(2026, 3, 2, 9), tick=False)
+    case = new_case()
+    case_verify(case=case, by=world.clerk)
+    assert Case.objects.get(pk=case.pk).deadline == at(2026, 3, 3, 9)
+    time_machine.move_to(at(2026, 3, 3, 9), tick=False)
+    assert clocks_sweep().escalations == 1
+    assert CaseEvent.objects.filter(case=case, action="escalate").exists()
+    assert client.get("/health/").json()["status"] == "ok"
