@@ -127,7 +127,8 @@ def test_the_command_reads_a_folder_and_reports(mailbox, capsys):
         call_command("fetch_email", "--source", "no-such-source")
 
 
-def test_the_periodic_task_reads_every_active_mailbox(mailbox):
+def test_the_periodic_task_reads_every_active_mailbox(mailbox, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["api-email-fetch"]["task"] == fetch_email.name
     assert fetch_email.apply().get() == 4
     assert fetch_email.apply().get() == 0
     assert InboundMessage.objects.filter(source=mailbox).count() == 5
