@@ -228,6 +228,9 @@ ATTACHMENT_ALLOWED_TYPES = [
 # so keys can be rotated). In DEBUG without a key, one is derived from
 # SECRET_KEY so the embedded default works out of the box.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+# Reporters' contact data is erased this many days after their last case closed
+# (`manage.py anonymise_reporters`, daily on beat).
+DLXH_REPORTER_RETENTION_DAYS = env.int("DLXH_REPORTER_RETENTION_DAYS", default=5 * 365)
 if not FIELD_ENCRYPTION_KEY and not DEBUG:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is false.")
 
@@ -292,7 +295,7 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)  # the header only; listing is a separate request
 if env.bool("SECURE_PROXY_SSL", default=False):  # TLS ends at a proxy that sets X-Forwarded-Proto
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
