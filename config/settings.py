@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.digest_send",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Reporters' contact data erased after the retention period (cases.retention).
+    "security-reporter-retention": {
+        "task": "security.tasks.reporters_anonymise",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "cases-apply-due-unit-changes": {
         "task": "cases.apply_due_unit_changes",
         "schedule": crontab(hour=0, minute=5),
