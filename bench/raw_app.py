@@ -1,0 +1,72 @@
+"""The raw-SQL twin of GET /api/v1/cases/: a bare WSGI app (gunicorn bench.raw_app:app).
+
+Same work per request: the token's user, that user's grants, the 25 newest
+cases in scope with their owner, locality, topic and channel, a count for
+the pagination, JSON out. No Django.
+"""
+
+import json
+import os
+
+import psycopg
+
+_conn = None
+OPEN = ["received", "verified", "assigned", "oriented"]
+
+
+def _db():
+    global _conn
+    if _conn is None or _conn.closed:
+        _conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    return _conn
+
+
+def app(environ, start_response):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    key = auth[6:] if auth.startswith("Token ") else ""
+    cur = _db().cursor()
+    cur.execute("SELECT u.id FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
+                "WHERE t.key = %s AND u.is_active", (key,))
+    row = cur.fetchone()
+    if row is None:
+        start_response("401 Unauthorized", [("Content-Type", "application/json")])
+        return [b'{"detail":"unauthorized"}']
+    cur.execute("SELECT g.content_object_id, u.path, p.codename FROM cases_unituserobjectpermission g "
+                "JOIN auth_permission p ON p.id = g.permission_id JOIN cases_unit u ON u.id = g.content_object_id "
+                "WHERE g.user_id = %s AND u.is_active AND p.codename LIKE 'role_%%'", (row[0],))
+    grants = cur.fetchall()
+    direct = [unit for unit, _path, codename in grants if codename not in ("role_supervisor", "role_inspector",
+                                                                           "role_administrator")]
+    paths = [path + "%" for _unit, path, codename in grants if codename in ("role_supervisor", "role_inspector")]
+    led = [unit for unit, _path, codename in grants if codename == "role_leader"]
+    cur.execute("SELECT case_id FROM workflow_escalation WHERE to_unit_id = ANY(%s)", (led,))
+    escalated = [r[0] for r in cur.fetchall()]
+    # The scope as a raw-SQL author writes it: only the branches this person has, escalated ids as a list.
+    branches = ["c.owner_id = ANY(%(units)s) OR c.assigned_by_unit_id = ANY(%(units)s)"] if direct else []
+    if paths:
+        branches.append("o.path LIKE ANY(%(paths)s) OR a.path LIKE ANY(%(paths)s)")
+    if escalated:
+        branches.append("c.id = ANY(%(escalated)s)")
+    scope = "(" + (" OR ".join(branches) or "false") + ")"
+    params = {"units": direct, "paths": paths, "escalated": escalated}
+    cur.execute(f"SELECT count(*) FROM cases_case c JOIN cases_unit o ON o.id = c.owner_id "
+                f"LEFT JOIN cases_unit a ON a.id = c.assigned_by_unit_id WHERE {scope}", params)
+    count = cur.fetchone()[0]
+    cur.execute(
+        f"SELECT c.code, c.status, c.title, c.priority, c.received_at, c.deadline, c.version, o.code, o.name, "
+        f"l.code, l.name, t.code, t.name, ch.code, c.report_count FROM cases_case c "
+        f"JOIN cases_unit o ON o.id = c.owner_id LEFT JOIN cases_unit a ON a.id = c.assigned_by_unit_id "
+        f"JOIN cases_unit l ON l.id = c.locality_id JOIN cases_topic t ON t.id = c.topic_id "
+        f"JOIN cases_channel ch ON ch.id = c.channel_id WHERE {scope} "
+        f"ORDER BY c.received_at DESC, c.id DESC LIMIT 25", params)
+    results = [
+        {"code": r[0], "status": r[1], "title": r[2], "priority": r[3], "received_at": r[4].isoformat(),
+         "deadline": r[5].isoformat() if r[5] else None, "version": r[6], "owner": {"code": r[7], "name": r[8]},
+         "locality": {"code": r[9], "name": r[10]}, "topic": {"code": r[11], "name": r[12]}, "channel": r[13],
+         "report_count": r[14]}
+        for r in cur.fetchall()
+    ]
+    body = json.dumps({"count": count, "next": None, "previous": None, "results": results},
+                      ensure_ascii=False).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]

@@ -1,0 +1,232 @@
+"""Raw-SQL twins (psycopg, no ORM) doing the same row work as each benchmarked service or selector.
+
+Each write twin writes the rows the Django path writes for the same step
+(case, report, event with its hash, clocks stopped and started, the
+process's task done and the next one created, notifications and outbox rows
+as many per event as the Django path wrote) in one transaction per step,
+with the same row locks; each read twin runs the same query shape by hand.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+import psycopg
+
+from cases.audit import event_hash
+
+UTC = dt_timezone.utc
+OPEN = ("received", "verified", "assigned", "oriented")
+NEXT_STEP = {"intake": ("verify", "verify_step", "intake_clerk"), "verify": ("assign", "assign_step", "leader"),
+             "assign": ("orient", "orient_step", "handler"), "orient": ("resolve", "resolve_step", "handler"),
+             "resolve": (None, "await_closure", None), "report": (None, None, None)}
+TO_STATUS = {"intake": "received", "verify": "verified", "assign": "assigned", "orient": "oriented",
+             "resolve": "resolved", "report": "reported"}
+
+
+class RawWriter:
+    def __init__(self, dsn: str, *, ct_case: int, ct_unit: int, policy_ids: dict, notes_per_event: float = 0.0):
+        self.conn = psycopg.connect(dsn)
+        self.ct_case, self.ct_unit = ct_case, ct_unit
+        self.policy_ids = policy_ids
+        self.notes_per_event = notes_per_event
+        self._carry = 0.0
+
+    def close(self):
+        self.conn.close()
+
+    def _notify(self, cur, case_id, event_id, recipient_id, action, now):
+        # As many notifications (and in-app outbox rows) per event as the Django path wrote, on average.
+        self._carry += self.notes_per_event
+        while self._carry >= 1:
+            self._carry -= 1
+            cur.execute(
+                "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, recipient_id) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                (action, json.dumps({"code": case_id}), now, case_id, event_id, recipient_id))
+            row = cur.fetchone()
+            if row:
+                cur.execute(
+                    "INSERT INTO notifications_outboxmessage (uid, channel, payload, status, attempts, last_error, "
+                    "next_attempt_at, created_at, event_id, notification_id, recipient_id) "
+                    "VALUES (%s, 'inapp', '{}', 'pending', 0, '', %s, %s, %s, %s, %s)",
+                    (uuid.uuid4(), now, now, event_id, row[0], recipient_id))
+
+    def _event(self, cur, *, case_id, code, seq, prev, action, frm, to, actor, note, data, now):
+        digest = event_hash(case_code=code, seq=seq, action=action, from_status=frm, to_status=to, actor_id=actor,
+                            note=note, data=data, created_at=now, prev_hash=prev)
+        cur.execute(
+            "INSERT INTO cases_caseevent (case_id, seq, action, from_status, to_status, actor_id, note, data, "
+            "created_at, prev_hash, hash) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING id",
+            (case_id, seq, action, frm, to, actor, note, json.dumps(data, ensure_ascii=False), now, prev, digest))
+        return cur.fetchone()[0], digest
+
+    def _clock(self, cur, case_id, name, now, days):
+        cur.execute(
+            "INSERT INTO workflow_caseclock (case_id, policy_id, clock, kind, unit, amount, is_remote, is_complex, "
+            "started_at, start_event, due_at, stop_event, paused_total, extended_by, reminder_level, "
+            "escalation_level, escalation_base, next_action, next_level, next_fire_at) VALUES "
+            "(%s,%s,%s,'step','working_days',1,false,false,%s,'x',%s,'','0','0',0,0,0,'remind',1,%s)",
+            (case_id, self.policy_ids.get(name) or next(iter(self.policy_ids.values())), name, now,
+             now + timedelta(days=days), now + timedelta(days=days / 2)))
+
+    def intake(self, *, user_id, unit_id, unit_code, topic_id, channel_id, locality_id, title, year):
+        now = datetime.now(UTC)
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute("UPDATE cases_casecodecounter SET last_number = last_number + 1 WHERE year = %s "
+                        "RETURNING last_number", (year,))
+            code = f"DL-{year}-{cur.fetchone()[0]:06d}"
+            search = f"{code.lower()} {title.lower()}"
+            cur.execute(
+                "INSERT INTO cases_case (code, status, title, description, channel_id, topic_id, locality_id, "
+                "owner_id, priority, received_at, deadline, escalation_level, external_ref, public_response, "
+                "outcome, closing_reason, search_text, public_secret_hash, reopen_requested, report_count, version, "
+                "event_count, head_hash, created_by_id, created_at, updated_at) VALUES (%s,'received',%s,'',%s,%s,%s,"
+                "%s,'normal',%s,%s,0,'','','','',%s,%s,false,1,0,0,'',%s,%s,%s) RETURNING id",
+                (code, title, channel_id, topic_id, locality_id, unit_id, now, now + timedelta(days=1), search,
+                 hashlib.sha256(code.encode()).hexdigest(), user_id, now, now))
+            case_id = cur.fetchone()[0]
+            cur.execute("INSERT INTO cases_casereport (case_id, channel_id, received_at, is_representative) "
+                        "VALUES (%s,%s,%s,true)", (case_id, channel_id, now))
+            event_id, digest = self._event(cur, case_id=case_id, code=code, seq=1, prev="", action="intake", frm="",
+                                           to="received", actor=user_id, note="",
+                                           data={"owner": unit_code, "priority": "normal"}, now=now)
+            cur.execute("UPDATE cases_case SET event_count = 1, head_hash = %s, public_secret_hash = %s "
+                        "WHERE id = %s", (digest, digest, case_id))
+            self._clock(cur, case_id, "verify", now, 1)
+            self._clock(cur, case_id, "reply_reporter", now, 14)
+            cur.execute("UPDATE cases_case SET deadline = %s WHERE id = %s", (now + timedelta(days=1), case_id))
+            cur.execute("INSERT INTO viewflow_process (flow_class, status, created, artifact_content_type_id, "
+                        "artifact_object_id, data) VALUES ('workflow/flows.CaseFlow','NEW',%s,%s,%s,'{}') "
+                        "RETURNING id", (now, self.ct_case, case_id))
+            process_id = cur.fetchone()[0]
+            cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, started, finished, "
+                        "token, process_id, data) VALUES ('workflow/flows.CaseFlow.start','START','DONE',%s,%s,%s,"
+                        "'start',%s,'{}') RETURNING id", (now, now, now, process_id))
+            start_task = cur.fetchone()[0]
+            cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token, "
+                        "owner_permission, process_id, owner_permission_content_type_id, owner_permission_obj_pk, "
+                        "data) VALUES ('workflow/flows.CaseFlow.verify_step','HUMAN','NEW',%s,'start',"
+                        "'cases.role_intake_clerk',%s,%s,%s,'{}') RETURNING id",
+                        (now, process_id, self.ct_unit, str(unit_id)))
+            cur.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s)",
+                        (cur.fetchone()[0], start_task))
+            self._notify(cur, case_id, event_id, user_id, "intake", now)
+        return case_id
+
+    def transition(self, *, case_id, action, user_id, unit_id, assignee_id=None):
+        """verify / assign / orient / resolve / report, as the services and their listeners do them."""
+        now = datetime.now(UTC)
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute("SELECT c.code, c.status, c.event_count, c.head_hash, c.version, o.path, t.needs_public_response "
+                        "FROM cases_case c JOIN cases_unit o ON o.id = c.owner_id JOIN cases_topic t "
+                        "ON t.id = c.topic_id WHERE c.id = %s FOR UPDATE OF c", (case_id,))
+            code, status, count, head, version, _path, _needs = cur.fetchone()
+            # The role check: the grants of the person (the Django path reads them once per request).
+            cur.execute("SELECT p.codename FROM cases_unituserobjectpermission g JOIN auth_permission p "
+                        "ON p.id = g.permission_id WHERE g.user_id = %s AND g.content_object_id = %s",
+                        (user_id, unit_id))
+            cur.fetchall()
+            to = TO_STATUS[action]
+            event_id, digest = self._event(cur, case_id=case_id, code=code, seq=count + 1, prev=head, action=action,
+                                           frm=status, to=to, actor=user_id, note="ok", data={}, now=now)
+            cur.execute(
+                "UPDATE cases_case SET status = %s, event_count = %s, head_hash = %s, version = %s, deadline = %s, "
+                "assigned_by_unit_id = CASE WHEN %s = 'assign' THEN owner_id ELSE assigned_by_unit_id END, "
+                "assignee_id = COALESCE(%s, assignee_id), updated_at = %s WHERE id = %s",
+                (to, count + 1, digest, version + 1, now + timedelta(days=3), action, assignee_id, now, case_id))
+            cur.execute("SELECT id FROM workflow_caseclock WHERE case_id = %s AND stopped_at IS NULL", (case_id,))
+            for (clock_id,) in cur.fetchall():
+                if action in ("orient", "resolve", "report") or clock_id % 2:
+                    cur.execute("UPDATE workflow_caseclock SET stopped_at = %s, stop_event = %s, next_action = '', "
+                                "next_level = 0, next_fire_at = NULL WHERE id = %s", (now, action, clock_id))
+            nxt, node, role = NEXT_STEP[action]
+            if nxt:
+                self._clock(cur, case_id, nxt, now, 3)
+            cur.execute("UPDATE cases_case SET deadline = %s WHERE id = %s", (now + timedelta(days=3), case_id))
+            cur.execute("SELECT id FROM viewflow_process WHERE artifact_content_type_id = %s AND artifact_object_id = %s "
+                        "ORDER BY id LIMIT 1", (self.ct_case, case_id))
+            process_id = cur.fetchone()[0]
+            cur.execute("SELECT id FROM viewflow_task WHERE process_id = %s AND status IN ('NEW','ASSIGNED','STARTED') "
+                        "ORDER BY id FOR UPDATE", (process_id,))
+            open_tasks = [row[0] for row in cur.fetchall()]
+            for task_id in open_tasks:
+                cur.execute("UPDATE viewflow_task SET status = 'DONE', owner_id = %s, assigned = %s, started = %s, "
+                            "finished = %s WHERE id = %s", (user_id, now, now, now, task_id))
+            if node:
+                cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token, "
+                            "owner_permission, process_id, owner_permission_content_type_id, owner_permission_obj_pk, "
+                            "data) VALUES (%s,'HUMAN','NEW',%s,'start',%s,%s,%s,%s,'{}') RETURNING id",
+                            (f"workflow/flows.CaseFlow.{node}", now, f"cases.role_{role}" if role else None,
+                             process_id, self.ct_unit, str(unit_id)))
+                new_task = cur.fetchone()[0]
+                if open_tasks:
+                    cur.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s)",
+                                (new_task, open_tasks[-1]))
+            else:
+                cur.execute("UPDATE viewflow_process SET status = 'DONE', finished = %s WHERE id = %s",
+                            (now, process_id))
+            self._notify(cur, case_id, event_id, user_id, action, now)
+
+    def sweep(self, *, now, batch_size=500, chunk_size=50) -> int:
+        """Find due clocks, lock their cases (SKIP LOCKED), fire each: clock row, one event, the case's head."""
+        fired = 0
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT id, case_id FROM workflow_caseclock WHERE stopped_at IS NULL AND next_fire_at <= %s "
+                        "ORDER BY next_fire_at, id LIMIT %s", (now, batch_size))
+            due = cur.fetchall()
+            self.conn.commit()
+            for first in range(0, len(due), chunk_size):
+                chunk = due[first:first + chunk_size]
+                with self.conn.transaction():
+                    cur.execute("SELECT id, code, status, event_count, head_hash FROM cases_case WHERE id = ANY(%s) "
+                                "ORDER BY id FOR UPDATE SKIP LOCKED", ([case_id for _, case_id in chunk],))
+                    cases = {row[0]: list(row[1:]) for row in cur.fetchall()}
+                    cur.execute("SELECT id, case_id, clock FROM workflow_caseclock WHERE id = ANY(%s) AND "
+                                "stopped_at IS NULL AND next_fire_at <= %s ORDER BY next_fire_at, id FOR UPDATE "
+                                "SKIP LOCKED", ([clock_id for clock_id, _ in chunk], now))
+                    for clock_id, case_id, clock in cur.fetchall():
+                        code, status, count, head = cases[case_id]
+                        event_id, digest = self._event(
+                            cur, case_id=case_id, code=code, seq=count + 1, prev=head, action="remind", frm=status,
+                            to=status, actor=None, note="Nhắc hạn", data={"clock": clock, "level": 1}, now=now)
+                        cases[case_id][2:4] = [count + 1, digest]
+                        cur.execute("UPDATE workflow_caseclock SET reminder_level = 1, last_fired_at = %s, "
+                                    "next_action = 'escalate', next_level = 1, next_fire_at = %s WHERE id = %s",
+                                    (now, now + timedelta(days=3), clock_id))
+                        cur.execute("UPDATE cases_case SET event_count = %s, head_hash = %s WHERE id = %s",
+                                    (count + 1, digest, case_id))
+                        fired += 1
+        return fired
+
+
+def audit_verify_raw(conn, *, first_id: int, last_id: int) -> tuple[int, int]:
+    """verify_audit's work in raw SQL: stream events in case order, recompute each hash, compare heads."""
+    checked = cases = 0
+    with conn.cursor(name="bench_audit_cases") as cur_cases, conn.cursor(name="bench_audit_events") as cur_events:
+        cur_cases.itersize = cur_events.itersize = 5000
+        cur_cases.execute("SELECT id, code, event_count, head_hash FROM cases_case WHERE id >= %s AND id < %s "
+                          "ORDER BY id", (first_id, last_id))
+        cur_events.execute("SELECT case_id, seq, action, from_status, to_status, actor_id, note, data, created_at, "
+                           "prev_hash, hash FROM cases_caseevent WHERE case_id >= %s AND case_id < %s "
+                           "ORDER BY case_id, seq", (first_id, last_id))
+        pending = next(cur_events, None)
+        for case_id, code, count, head in cur_cases:
+            prev = ""
+            n = 0
+            while pending is not None and pending[0] == case_id:
+                _cid, seq, action, frm, to, actor, note, data, at, prev_hash, digest = pending
+                if prev_hash != prev or event_hash(case_code=code, seq=seq, action=action, from_status=frm,
+                                                   to_status=to, actor_id=actor, note=note, data=data,
+                                                   created_at=at, prev_hash=prev_hash) != digest:
+                    raise AssertionError(f"broken chain at case {code} #{seq}")
+                prev = digest
+                n += 1
+                pending = next(cur_events, None)
+            if n != count or prev != head:
+                raise AssertionError(f"head mismatch at case {code}")
+            checked += n
+            cases += 1
+    conn.commit()
+    return cases, checked
