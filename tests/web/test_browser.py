@@ -20,6 +20,8 @@ from django.core.management import call_command
 from django.db import connections
 
 from cases.models import Case, CaseEvent
+from notifications.models import OutboxChannel, OutboxMessage
+from notifications.services import message_deliver
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -134,12 +136,21 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     leader.click('details[data-move="assign"] button[type=submit]')
     leader.wait_for_selector("text=Đã giao xử lý.")
 
-    # The handler finds it in "my tasks", orients and resolves it.
+    # The worker delivers the in-app notifications (done here directly): the handler's bell shows them.
+    for message_id in OutboxMessage.objects.filter(channel=OutboxChannel.IN_APP, recipient__username="handler",
+                                                   event__case__code=code).values_list("pk", flat=True):
+        message_deliver(message_id=message_id)
+
+    # The handler finds it in "my tasks" and in the bell, orients and resolves it.
     handler = screens.person("handler")
     handler.goto(live_server.url + "/cases/?tab=mine")
+    handler.wait_for_selector(".bell .count:not([hidden])")
+    handler.click(".bell > button")
+    handler.wait_for_selector(f'.bell-panel a[href="/cases/{code}/"]')
+    handler.click(".bell > button")
     assert code in handler.locator("table").inner_text()
     screens.shot(handler, "queue")
-    handler.click(f"text={code}")
+    handler.locator(f'table a[href="/cases/{code}/"]').first.click()
     _open_move(handler, "orient")
     handler.fill("#id_orient-response", "Đã thông tin cho bà con tại buổi họp thôn: rác sẽ được thu gom trong tuần.")
     handler.click('details[data-move="orient"] button[type=submit]')
