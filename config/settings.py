@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "web",
+    "reports",
     # Access and privacy (issue 9): lockout, two-factor login, content security policy.
     "axes",
     "django_otp",
@@ -166,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.clocks_sweep",
         "schedule": CLOCKS_SWEEP_SECONDS,
         "options": {"expires": CLOCKS_SWEEP_SECONDS},  # a backlog of sweeps is pointless: the next one does it all
+    },
+    # Reports falling due are reminded, missing ones escalate to the parent unit (reports.services).
+    "reports-alerts-sweep": {
+        "task": "reports.tasks.report_alerts_sweep",
+        "schedule": crontab(hour=7, minute=0),
     },
     "api-idempotency-keys-purge": {
         "task": "api.idempotency_keys_purge",

@@ -1,0 +1,151 @@
+"""Reports over the REST API: list and draft, one report, submit, correct.
+
+Thin classes over reports.services (writes) and reports.selectors (reads);
+errors come out as JSON through api.exceptions (a report out of reach is a
+404, a second submission a 409).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from api.serializers import ErrorSerializer, unit_field
+from api.views import ApiView
+
+from .models import ReportKind, ReportStatus
+from .selectors import report_current_figures, report_get_for_user, report_list_for_user, report_versions
+from .services import report_correct, report_draft_create, report_submit
+
+MAX_TEXT = 50_000
+MAX_LISTED = 200
+
+
+def _errors(*codes):
+    described = {
+        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
+        401: _("Chưa xác thực."),
+        403: _("Vai trò của bạn không cho phép thao tác này."),
+        404: _("Không tìm thấy báo cáo, hoặc bạn không được xem."),
+        409: _("Báo cáo đã gửi, đã có cho kỳ này, hoặc một vụ việc vừa thay đổi."),
+        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    unit = serializers.CharField(required=False, max_length=64, help_text=_("Mã đơn vị báo cáo."))
+    kind = serializers.ChoiceField(choices=ReportKind.choices, required=False)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+    period_start = serializers.DateField(required=False, help_text=_("Một ngày trong kỳ báo cáo."))
+
+
+class ReportCreateInputSerializer(serializers.Serializer):
+    unit = unit_field(help_text=_("Mã đơn vị báo cáo (bạn là văn phòng tổng hợp hoặc lãnh đạo của đơn vị)."))
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    period_start = serializers.DateField(help_text=_("Báo cáo định kỳ: một ngày bất kỳ trong kỳ; báo cáo nhanh: ngày bắt đầu."))
+    period_end = serializers.DateField(required=False, allow_null=True, default=None,
+                                       help_text=_("Chỉ cho báo cáo nhanh; mặc định hôm nay."))
+    narrative = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+
+class ReportSubmitInputSerializer(serializers.Serializer):
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
+                                      help_text=_("Nội dung đánh giá cuối cùng; bỏ trống thì giữ bản dự thảo."))
+
+
+class ReportCorrectInputSerializer(serializers.Serializer):
+    narrative = serializers.CharField(allow_blank=True, max_length=MAX_TEXT)
+    reason = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    unit = serializers.CharField(source="unit.code")
+    unit_name = serializers.CharField(source="unit.name")
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    due_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    submitted_by = serializers.SerializerMethodField()
+
+    def get_submitted_by(self, report) -> str | None:
+        return report.submitted_by.get_username() if report.submitted_by_id else None
+
+
+class ReportVersionOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    reason = serializers.CharField()
+    marked_cases = serializers.ListField(child=serializers.CharField())
+    diff = serializers.JSONField()
+
+
+class ReportDetailOutputSerializer(ReportOutputSerializer):
+    narrative = serializers.CharField()
+    figures = serializers.JSONField(help_text=_("Số liệu: tính trực tiếp khi là dự thảo, cố định khi đã gửi."))
+    versions = serializers.SerializerMethodField()
+
+    def get_versions(self, report) -> list[dict]:
+        return ReportVersionOutputSerializer(report_versions(report=report), many=True).data
+
+
+def _detail(report) -> dict:
+    report.figures = report_current_figures(report=report)
+    return ReportDetailOutputSerializer(report).data
+
+
+class ReportListCreateApi(ApiView):
+    @extend_schema(tags=["reports"], parameters=[ReportFilterSerializer],
+                   responses={200: ReportOutputSerializer(many=True), **_errors(400, 401, 429)},
+                   summary=_("Các báo cáo bạn được xem, kỳ mới nhất trước"))
+    def get(self, request):
+        filters = ReportFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        reports = report_list_for_user(user=request.user, filters=filters.validated_data)[:MAX_LISTED]
+        return Response(ReportOutputSerializer(reports, many=True).data)
+
+    @extend_schema(tags=["reports"], request=ReportCreateInputSerializer,
+                   responses={201: ReportDetailOutputSerializer, **_errors(400, 401, 403, 409, 429)},
+                   summary=_("Lập dự thảo báo cáo của một đơn vị cho một kỳ"))
+    def post(self, request):
+        serializer = ReportCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = report_draft_create(by=request.user, **serializer.validated_data)
+        return Response(_detail(report), status=status.HTTP_201_CREATED)
+
+
+class ReportDetailApi(ApiView):
+    @extend_schema(tags=["reports"], responses={200: ReportDetailOutputSerializer, **_errors(401, 404, 429)},
+                   summary=_("Một báo cáo với số liệu và các phiên bản"))
+    def get(self, request, pk):
+        return Response(_detail(report_get_for_user(user=request.user, pk=pk)))
+
+
+class ReportSubmitApi(ApiView):
+    @extend_schema(tags=["reports"], request=ReportSubmitInputSerializer,
+                   responses={200: ReportDetailOutputSerializer, **_errors(400, 401, 403, 404, 409, 429)},
+                   summary=_("Gửi báo cáo lên cấp trên: cố định số liệu, chuyển các vụ việc đã giải quyết sang “đã báo cáo”"))
+    def post(self, request, pk):
+        report = report_get_for_user(user=request.user, pk=pk)
+        serializer = ReportSubmitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = report_submit(report=report, by=request.user, narrative=serializer.validated_data.get("narrative"))
+        return Response(_detail(report))
+
+
+class ReportCorrectApi(ApiView):
+    @extend_schema(tags=["reports"], request=ReportCorrectInputSerializer,
+                   responses={201: ReportVersionOutputSerializer, **_errors(400, 401, 403, 404, 409, 429)},
+                   summary=_("Đính chính báo cáo đã gửi: một phiên bản mới, giữ các điểm khác biệt"))
+    def post(self, request, pk):
+        report = report_get_for_user(user=request.user, pk=pk)
+        serializer = ReportCorrectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = report_correct(report=report, by=request.user, **serializer.validated_data)
+        return Response(ReportVersionOutputSerializer(version).data, status=status.HTTP_201_CREATED)

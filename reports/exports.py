@@ -1,0 +1,253 @@
+"""Files: a report as PDF, XLSX or CSV; a person's case list (a queue, a search) as the same three.
+
+PDFs are drawn by WeasyPrint with the bundled DejaVu Sans (reports/fonts),
+which has every Vietnamese letter, so the output never depends on the
+server's fonts. Spreadsheet cells never start with a formula character.
+"""
+
+import csv
+import io
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from cases.selectors import case_list_for_user
+
+from .diff import LABELS as FIGURE_LABELS
+from .models import ExportFormat, ExportJob
+
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+# WeasyPrint reports each layout step at INFO; only its warnings are worth a log line.
+for _noisy in ("weasyprint", "fontTools"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+EXPORTS_DIR = "exports"
+PROGRESS_EVERY = 500
+# WeasyPrint lays out about a thousand table rows a second; beyond this a PDF is the wrong tool.
+PDF_MAX_ROWS = 3000
+
+
+def _safe(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _local(moment) -> str:
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = parse_datetime(moment)
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def font_faces() -> str:
+    """@font-face rules for the bundled font (absolute file URLs, read by WeasyPrint only)."""
+    regular = (FONTS_DIR / "DejaVuSans.ttf").as_uri()
+    bold = (FONTS_DIR / "DejaVuSans-Bold.ttf").as_uri()
+    return (
+        f'@font-face {{ font-family: "DLXH Sans"; src: url("{regular}"); font-weight: normal; }}\n'
+        f'@font-face {{ font-family: "DLXH Sans"; src: url("{bold}"); font-weight: bold; }}\n'
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+
+    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+def _summary_rows(figures: dict) -> list[tuple[str, object]]:
+    on_time = figures.get("on_time", {})
+    rate = on_time.get("rate")
+    change = figures.get("change", {})
+    return [
+        (str(FIGURE_LABELS["received"]), figures.get("received", 0)),
+        (str(FIGURE_LABELS["resolved_in_period"]), figures.get("resolved_in_period", 0)),
+        (str(FIGURE_LABELS["on_time.rate"]), f"{round(100 * rate)}%" if rate is not None else "—"),
+        (str(FIGURE_LABELS["on_time.on_time"]), on_time.get("on_time", 0)),
+        (str(FIGURE_LABELS["on_time.late"]), on_time.get("late", 0)),
+        (str(FIGURE_LABELS["on_time.open_overdue"]), on_time.get("open_overdue", 0)),
+        (str(FIGURE_LABELS["escalations.count"]), figures.get("escalations", {}).get("count", 0)),
+        (str(FIGURE_LABELS["reopened"]), figures.get("reopened", 0)),
+        (_("Thay đổi số tiếp nhận so với kỳ trước"), change.get("received", 0)),
+        (_("Thay đổi số giải quyết xong so với kỳ trước"), change.get("resolved_in_period", 0)),
+    ]
+
+
+GROUP_KEYS = ("by_topic", "by_status", "by_locality", "by_channel")
+
+
+def _report_context(report, figures: dict, narrative: str, version) -> dict:
+    return {
+        "report": report, "figures": figures, "narrative": narrative, "version": version,
+        "summary": _summary_rows(figures),
+        "groups": [(str(FIGURE_LABELS[key]), figures.get(key, [])) for key in GROUP_KEYS],
+        "font_faces": font_faces(),
+        "printed_at": timezone.localtime(),
+    }
+
+
+def report_pdf(*, report, figures: dict, narrative: str, version=None) -> bytes:
+    html = render_to_string("reports/pdf/report.html", _report_context(report, figures, narrative, version))
+    return html_to_pdf(html)
+
+
+def report_xlsx(*, report, figures: dict, narrative: str, version=None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    summary = book.active
+    summary.title = _("Tổng hợp")[:31]
+    summary.append([str(report)])
+    summary["A1"].font = Font(bold=True)
+    summary.append([_("Đơn vị"), report.unit.name])
+    summary.append([_("Kỳ báo cáo"), f"{report.period_start:%d/%m/%Y} – {report.period_end:%d/%m/%Y}"])
+    summary.append([_("Trạng thái"), report.get_status_display()
+                    + (f" ({_('phiên bản')} {version.number})" if version else "")])
+    summary.append([])
+    for label, value in _summary_rows(figures):
+        summary.append([label, value])
+    summary.append([])
+    summary.append([_("Nội dung đánh giá, đề xuất")])
+    for line in (narrative or "").splitlines():
+        summary.append([_safe(line)])
+    summary.column_dimensions["A"].width = 48
+    summary.column_dimensions["B"].width = 40
+    for key in GROUP_KEYS:
+        sheet = book.create_sheet(str(FIGURE_LABELS[key])[:31])
+        sheet.append([_("Mã"), _("Tên"), _("Số vụ việc")])
+        for row in figures.get(key, []):
+            sheet.append([_safe(row["code"]), _safe(row["name"]), row["n"]])
+        sheet.column_dimensions["B"].width = 40
+    overdue = book.create_sheet(_("Quá hạn")[:31])
+    overdue.append([_("Mã vụ việc"), _("Tiêu đề"), _("Đơn vị xử lý"), _("Hạn")])
+    for row in figures.get("overdue", {}).get("cases", []):
+        overdue.append([row["code"], _safe(row["title"]), _safe(row["owner"]), _local(row["deadline"])])
+    included = book.create_sheet(_("Đưa vào báo cáo")[:31])
+    included.append([_("Mã vụ việc"), _("Loại")])
+    for code in figures.get("reported_cases", {}).get("in_period", []):
+        included.append([code, _("Giải quyết trong kỳ")])
+    for code in figures.get("reported_cases", {}).get("carried_over", []):
+        included.append([code, _("Kỳ trước chuyển sang")])
+    emerging = book.create_sheet(_("Vấn đề nổi lên")[:31])
+    emerging.append([_("Lĩnh vực"), _("Địa bàn"), _("Tuần này"), _("Trung bình 8 tuần trước"), "p"])
+    for signal in figures.get("emerging", []):
+        emerging.append([_safe(signal["topic_name"]), _safe(signal["locality_name"]), signal["count"],
+                         signal["baseline"], signal["p_value"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def report_csv(*, report, figures: dict, narrative: str, version=None) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Mục"), _("Mã"), _("Tên"), _("Số lượng")])
+    for label, value in _summary_rows(figures):
+        writer.writerow([_("Tổng hợp"), "", label, value])
+    for key in GROUP_KEYS:
+        for row in figures.get(key, []):
+            writer.writerow([str(FIGURE_LABELS[key]), _safe(row["code"]), _safe(row["name"]), row["n"]])
+    return buffer.getvalue()
+
+
+# --- case lists ------------------------------------------------------------------------
+
+
+def case_columns() -> list[str]:
+    return [_("Mã vụ việc"), _("Trạng thái"), _("Tiêu đề"), _("Lĩnh vực"), _("Địa bàn"), _("Đơn vị xử lý"),
+            _("Độ khẩn"), _("Thời điểm tiếp nhận"), _("Hạn")]
+
+
+def _case_row(case) -> list:
+    return [
+        case.code, case.get_status_display(), _safe(case.title), case.topic.name, case.locality.name,
+        case.owner.name, case.get_priority_display(), _local(case.received_at), _local(case.deadline),
+    ]
+
+
+def filters_from_params(params: dict) -> dict:
+    """The selector filters back from their stored JSON form."""
+    filters = dict(params)
+    for key in ("received_after", "received_before"):
+        if isinstance(filters.get(key), str):
+            filters[key] = datetime.fromisoformat(filters[key])
+    return filters
+
+
+def write_cases_export(job: ExportJob, *, progress=None) -> str:
+    """Write the job's file under MEDIA_ROOT/exports; returns its path relative to MEDIA_ROOT."""
+    from django.utils import translation
+
+    from .services import export_job_progress
+
+    progress = progress or (lambda done, total: export_job_progress(job_id=job.pk, done=done, total=total))
+    cases = case_list_for_user(user=job.user, filters=filters_from_params(job.params))
+    total = cases.count()
+    if job.fmt == ExportFormat.PDF:
+        total = min(total, PDF_MAX_ROWS)
+    progress(0, total)
+    relative = f"{EXPORTS_DIR}/{job.uid}.{job.fmt}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = cases.iterator(chunk_size=2000)
+    with translation.override(job.params.get("_language") or settings.LANGUAGE_CODE):
+        if job.fmt == ExportFormat.CSV:
+            _cases_csv(path, rows, total, progress)
+        elif job.fmt == ExportFormat.XLSX:
+            _cases_xlsx(path, rows, total, progress)
+        else:
+            _cases_pdf(path, rows, total, progress, truncated=cases.count() > PDF_MAX_ROWS)
+    return relative
+
+
+def _cases_csv(path: Path, rows, total, progress) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("\ufeff")  # spreadsheet programs then read the Vietnamese as UTF-8
+        writer = csv.writer(out)
+        writer.writerow(case_columns())
+        for done, case in enumerate(rows, start=1):
+            writer.writerow(_case_row(case))
+            if done % PROGRESS_EVERY == 0:
+                progress(done, total)
+
+
+def _cases_xlsx(path: Path, rows, total, progress) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)  # streams rows: memory stays flat however long the list
+    sheet = book.create_sheet(_("Vụ việc")[:31])
+    sheet.append(case_columns())
+    for done, case in enumerate(rows, start=1):
+        sheet.append(_case_row(case))
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
+    book.save(path)
+
+
+def _cases_pdf(path: Path, rows, total, progress, *, truncated: bool) -> None:
+    table = []
+    for done, case in enumerate(rows, start=1):
+        if done > PDF_MAX_ROWS:
+            break
+        table.append(_case_row(case))
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
+    html = render_to_string("reports/pdf/cases.html", {
+        "columns": case_columns(), "rows": table, "truncated": truncated, "limit": PDF_MAX_ROWS,
+        "font_faces": font_faces(), "printed_at": timezone.localtime(),
+    })
+    path.write_bytes(html_to_pdf(html))
+

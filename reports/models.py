@@ -1,0 +1,242 @@
+"""Reports up the tiers, their frozen versions and due-date alerts; inspections; export jobs.
+
+A `Report` is a unit's account of a period. While it is a draft its figures
+are computed from the data each time it is read; submitting freezes them in
+a `ReportVersion`. A correction after submission is a new version with its
+differences, never an edit of an old one.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportKind(models.TextChoices):
+    MONTHLY = "monthly", _("Báo cáo tháng")  # before the 15th of the next month (Cần Thơ plan)
+    QUARTERLY = "quarterly", _("Báo cáo quý")  # "sơ kết quý" (Thái Nguyên plan)
+    SIX_MONTH = "six_month", _("Sơ kết 6 tháng")
+    ANNUAL = "annual", _("Tổng kết năm")
+    AD_HOC = "ad_hoc", _("Báo cáo nhanh, đột xuất")  # when something flares; due within 24 h
+
+
+PERIODIC_KINDS = (ReportKind.MONTHLY, ReportKind.QUARTERLY, ReportKind.SIX_MONTH, ReportKind.ANNUAL)
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")  # figures computed live, narrative editable
+    SUBMITTED = "submitted", _("Đã gửi")  # figures frozen in versions; corrections only
+
+
+class Report(models.Model):
+    """One unit's report for one period (periodic) or one flare-up (ad hoc)."""
+
+    unit = models.ForeignKey("cases.Unit", on_delete=models.PROTECT, related_name="reports",
+                             verbose_name=_("đơn vị báo cáo"))
+    kind = models.CharField(_("loại báo cáo"), max_length=16, choices=ReportKind.choices)
+    # Both dates inclusive, local (Vietnam) calendar days.
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    title = models.CharField(_("tiêu đề"), max_length=300, blank=True)
+    narrative = models.TextField(_("nội dung đánh giá, đề xuất"), blank=True)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    due_at = models.DateTimeField(_("hạn nộp"))
+    # Number of the newest submitted version (0 while a draft).
+    version = models.PositiveIntegerField(_("phiên bản"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("người gửi"))
+    submitted_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["-period_start", "unit__path", "-pk"]
+        constraints = [
+            # One periodic report per unit and period; rapid reports may be many.
+            models.UniqueConstraint(fields=["unit", "kind", "period_start"], condition=~Q(kind="ad_hoc"),
+                                    name="report_one_per_unit_period"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period_order"),
+        ]
+        indexes = [models.Index(fields=["kind", "period_start", "status"], name="report_kind_period")]
+
+    def __str__(self):
+        return self.title or f"{self.get_kind_display()} {self.period_start:%d/%m/%Y}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReportStatus.DRAFT
+
+    @property
+    def reference(self) -> str:
+        """What the case history records as the report that accounted for a case."""
+        return f"BC-{self.pk}"
+
+
+class ReportVersion(models.Model):
+    """The frozen content of a submitted report; a correction adds the next number."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    figures = models.JSONField(default=dict)
+    narrative = models.TextField(blank=True)
+    # Why the correction was made (empty for the first submission).
+    reason = models.TextField(_("lý do đính chính"), blank=True)
+    # Against the previous version: {"figures": [...], "narrative": [...]}; empty for version 1.
+    diff = models.JSONField(default=dict, blank=True)
+    # Codes of the cases this version marked `reported`.
+    marked_cases = models.JSONField(default=list, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("phiên bản báo cáo")
+        verbose_name_plural = _("phiên bản báo cáo")
+        ordering = ["report_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="reportversion_number_unique")]
+
+    def __str__(self):
+        return f"{self.report} v{self.number}"
+
+
+class ReportAlert(models.Model):
+    """A reminder before a periodic report's due date, or its escalation once missed (one row each)."""
+
+    class Action(models.TextChoices):
+        REMIND = "remind", _("Nhắc nộp báo cáo")  # shown to the unit itself
+        ESCALATE = "escalate", _("Chưa nộp báo cáo, báo cấp trên")  # shown to the parent unit's leader
+
+    unit = models.ForeignKey("cases.Unit", on_delete=models.CASCADE, related_name="report_alerts")
+    to_unit = models.ForeignKey("cases.Unit", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=ReportKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    # Set when the report is submitted; the alert then stops showing.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nhắc, báo chậm nộp báo cáo")
+        verbose_name_plural = _("nhắc, báo chậm nộp báo cáo")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Firing twice has the effect of firing once.
+            models.UniqueConstraint(fields=["unit", "kind", "period_start", "action"], name="reportalert_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.unit} {self.period_start:%m/%Y}"
+
+
+# --- inspection -----------------------------------------------------------------
+
+
+class Inspection(models.Model):
+    """An inspection of a unit's subtree over a period; its seed fixes the sample of closed cases."""
+
+    unit = models.ForeignKey("cases.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    title = models.CharField(_("tên cuộc kiểm tra"), max_length=300, blank=True)
+    seed = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cuộc kiểm tra")
+        verbose_name_plural = _("cuộc kiểm tra")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title or f"{self.unit} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+
+
+class InspectorNote(models.Model):
+    """An inspector's note on an inspection (and maybe one case); handlers never see it."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="notes")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("ghi chú"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ghi chú kiểm tra")
+        verbose_name_plural = _("ghi chú kiểm tra")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.inspection_id}: {self.text[:40]}"
+
+
+class InspectionAccessLog(models.Model):
+    """Who looked at which inspection page, when: the inspection is itself inspected."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=300)
+    when = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The inspection the page belongs to (empty for the list pages).
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="access_log")
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập kiểm tra")
+        verbose_name_plural = _("nhật ký truy cập kiểm tra")
+        ordering = ["-when", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.what} {self.when:%Y-%m-%d %H:%M}"
+
+
+# --- exports --------------------------------------------------------------------
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+    PDF = "pdf", "PDF"
+
+
+class ExportJob(models.Model):
+    """A long export run by a Celery worker; only the person who asked may download it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang xuất")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=16, default="cases")
+    fmt = models.CharField(_("định dạng"), max_length=8, choices=ExportFormat.choices)
+    # The selector filters (JSON-safe), as the person chose them on the screen.
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    done_rows = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT (exports/<uid>.<fmt>); never served as a public URL.
+    file = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp xuất dữ liệu")
+        verbose_name_plural = _("tệp xuất dữ liệu")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.uid} {self.fmt} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0

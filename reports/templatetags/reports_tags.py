@@ -1,0 +1,66 @@
+"""Template helpers of the report screens, and the emerging-issues panel of the leader dashboard."""
+
+from django import template
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cases.models import Role
+from web import lookups
+
+from ..emerging import emerging_issues
+from ..selectors import alerts_for_user
+
+register = template.Library()
+
+PANEL_ROLES = {Role.LEADER, Role.SUPERVISOR, Role.INSPECTOR, Role.SECRETARIAT}
+
+
+@register.inclusion_tag("reports/_emerging_panel.html", takes_context=True)
+def emerging_panel(context):
+    """Unusual rises by topic × locality in the person's top unit, and reports missing below it."""
+    user = context["request"].user
+    if not lookups.user_roles(user) & PANEL_ROLES:
+        return {"show": False}
+    unit = lookups.top_unit(user=user)
+    if unit is None:
+        return {"show": False}
+    return {"show": True, "unit": unit, "signals": emerging_issues(unit=unit)[:8],
+            "alerts": list(alerts_for_user(user=user)[:8])}
+
+
+@register.filter
+def iso_local(value) -> str:
+    """An ISO datetime stored in the figures, shown dd/mm/yyyy hh:mm in Vietnam time."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+@register.filter
+def as_percent(rate) -> str:
+    return f"{round(100 * rate)}%" if isinstance(rate, (int, float)) else "—"
+
+
+@register.filter
+def signed(value) -> str:
+    if not isinstance(value, (int, float)):
+        return "—"
+    return f"+{value}" if value > 0 else str(value)
+
+
+@register.filter
+def signed_points(value) -> str:
+    """A change of rate in percentage points: +12, -5."""
+    if not isinstance(value, (int, float)):
+        return "—"
+    points = round(100 * value)
+    return f"+{points}" if points > 0 else str(points)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def bar_width(n, largest) -> int:
+    return round(100 * n / largest) if largest else 0

@@ -1,0 +1,238 @@
+"""The inspection committee's screens: read-only over cases, and every page view logged.
+
+An inspection names a unit and a period. Its pages show the performance
+with drill-down, time per step, red flags, a seeded sample of closed cases,
+each case's history and its state "as it stood" on a chosen date, the
+hash-chain check, and notes that only inspectors and supervisors read.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.audit import audit_verify
+from cases.exceptions import CaseError, CaseNotFound
+from cases.models import Unit
+from cases.selectors import case_events, case_get_for_user
+from web.views.common import CappedPaginator, forbidden, not_found, refused
+
+from .forms import AsOfForm, InspectionOpenForm, NoteForm
+from .inspection import (
+    access_log_for_user,
+    FLAG_LABELS,
+    METRICS,
+    SAMPLE_SIZE,
+    as_of_rows,
+    case_as_of,
+    case_sample,
+    inspection_get_for_user,
+    inspection_list_for_user,
+    inspection_notes,
+    metric_case_ids,
+    red_flags,
+    step_times,
+    unit_scope,
+)
+from .periods import bounds
+from .permissions import inspector_units_paths
+from .services import inspection_access_record, inspection_open, inspector_note_add
+
+PER_PAGE = 50
+CHECK_LIMIT = 5000
+
+
+def _scope_units(user):
+    paths = inspector_units_paths(user)
+    units = Unit.objects.none()
+    for path in paths:
+        units = units | Unit.objects.filter(path__startswith=path, is_active=True)
+    return units.order_by("path")
+
+
+def _inspection(request, pk, what: str):
+    """The inspection (or None for a 404), with this page view logged."""
+    try:
+        inspection = inspection_get_for_user(user=request.user, pk=pk)
+    except CaseNotFound:
+        return None
+    inspection_access_record(user=request.user, what=f"{_('Cuộc kiểm tra')} #{inspection.pk}: {what}",
+                             inspection=inspection)
+    return inspection
+
+
+@login_required
+@require_GET
+def inspection_home(request):
+    if not inspector_units_paths(request.user):
+        return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
+    inspection_access_record(user=request.user, what=_("Danh sách cuộc kiểm tra"))
+    today = timezone.localdate()
+    form = InspectionOpenForm(units=_scope_units(request.user),
+                              initial={"period_start": today.replace(day=1), "period_end": today})
+    return render(request, "reports/inspection/home.html", {
+        "form": form, "inspections": list(inspection_list_for_user(user=request.user)[:100]),
+    })
+
+
+@login_required
+@require_POST
+def inspection_create(request):
+    form = InspectionOpenForm(request.POST, units=_scope_units(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect("reports:inspection_home")
+    try:
+        inspection = inspection_open(by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("reports:inspection_home")
+    except CaseError as error:
+        messages.error(request, refused(error.message))
+        return redirect("reports:inspection_home")
+    return redirect("reports:inspection", pk=inspection.pk)
+
+
+@login_required
+@require_GET
+def inspection_detail(request, pk):
+    inspection = _inspection(request, pk, _("hiệu quả xử lý"))
+    if inspection is None:
+        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+    ids = metric_case_ids(user=request.user, inspection=inspection)
+    since, until = bounds(inspection.period_start, inspection.period_end)
+    result, limited = None, False
+    if request.GET.get("check"):
+        checked = sorted(ids["all"])[:CHECK_LIMIT]
+        limited = len(ids["all"]) > CHECK_LIMIT
+        result = audit_verify(case_ids=checked)
+    flags = red_flags(case_ids=ids["all"])
+    flag_counts = {}
+    for found in flags.values():
+        for flag in found:
+            flag_counts[flag.code] = flag_counts.get(flag.code, 0) + 1
+    return render(request, "reports/inspection/detail.html", {
+        "inspection": inspection,
+        "metrics": [(key, str(label), len(ids[key])) for key, label in METRICS.items()],
+        "steps": step_times(case_ids=ids["all"], since=since, until=until),
+        "flag_counts": [(str(FLAG_LABELS[code]), n) for code, n in sorted(flag_counts.items())],
+        "notes": list(inspection_notes(inspection=inspection)),
+        "note_form": NoteForm(),
+        "result": result,
+        "check_limited": limited,
+    })
+
+
+@login_required
+@require_GET
+def inspection_cases_view(request, pk):
+    metric = request.GET.get("metric") or "all"
+    if metric not in METRICS:
+        metric = "all"
+    inspection = _inspection(request, pk, f"{_('danh sách vụ việc')} ({metric})")
+    if inspection is None:
+        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+    ids = metric_case_ids(user=request.user, inspection=inspection)[metric]
+    cases = unit_scope(user=request.user, inspection=inspection).filter(pk__in=ids)
+    paginator = CappedPaginator(cases, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    flags = red_flags(case_ids=[case.pk for case in page.object_list])
+    return render(request, "reports/inspection/cases.html", {
+        "inspection": inspection, "metric": metric, "metric_label": METRICS[metric], "page": page,
+        "paginator": paginator, "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "rows": [(case, flags.get(case.pk, [])) for case in page.object_list],
+        "metrics": [(key, str(label)) for key, label in METRICS.items()],
+    })
+
+
+@login_required
+@require_GET
+def inspection_sample(request, pk):
+    inspection = _inspection(request, pk, _("mẫu vụ việc đã đóng"))
+    if inspection is None:
+        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+    sample = case_sample(user=request.user, inspection=inspection, size=SAMPLE_SIZE)
+    flags = red_flags(case_ids=[case.pk for case in sample])
+    return render(request, "reports/inspection/sample.html", {
+        "inspection": inspection, "rows": [(case, flags.get(case.pk, [])) for case in sample], "size": SAMPLE_SIZE,
+    })
+
+
+@login_required
+@require_GET
+def inspection_case(request, pk, code):
+    inspection = _inspection(request, pk, f"{_('vụ việc')} {code[:40]}")
+    if inspection is None:
+        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+    try:
+        case = case_get_for_user(user=request.user, code=code)
+    except CaseNotFound:
+        return not_found(request)
+    if not case.owner.path.startswith(inspection.unit.path):
+        return not_found(request)
+    form = AsOfForm(request.GET or None)
+    state = rows = None
+    if form.is_bound and form.is_valid():
+        state = case_as_of(case=case, moment=form.cleaned_data["at"])
+        rows = as_of_rows(state)
+    return render(request, "reports/inspection/case.html", {
+        "inspection": inspection, "case": case, "events": list(case_events(case=case)),
+        "flags": red_flags(case_ids=[case.pk]).get(case.pk, []),
+        "form": form, "state": state, "rows": rows,
+        "notes": list(inspection_notes(inspection=inspection, case=case)),
+        "note_form": NoteForm(initial={"case": case.code}),
+        "result": audit_verify(case_ids=[case.pk]),
+    })
+
+
+@login_required
+@require_POST
+def inspection_note(request, pk):
+    inspection = _inspection(request, pk, _("ghi chú"))
+    if inspection is None:
+        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+    form = NoteForm(request.POST)
+    back = reverse("reports:inspection", args=[inspection.pk])
+    case = None
+    if form.is_valid() and form.cleaned_data.get("case"):
+        try:
+            case = case_get_for_user(user=request.user, code=form.cleaned_data["case"])
+        except CaseNotFound:
+            return not_found(request)
+        back = reverse("reports:inspection_case", args=[inspection.pk, case.code])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(back)
+    try:
+        inspector_note_add(inspection=inspection, by=request.user, text=form.cleaned_data["text"], case=case)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    except CaseError as error:
+        messages.error(request, refused(error.message))
+    else:
+        messages.success(request, _("Đã ghi chú."))
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def inspection_log(request):
+    if not inspector_units_paths(request.user):
+        return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
+    inspection_access_record(user=request.user, what=_("Nhật ký truy cập kiểm tra"))
+    paginator = CappedPaginator(access_log_for_user(user=request.user), 100)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "reports/inspection/log.html", {
+        "page": page, "paginator": paginator,
+        "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    })
