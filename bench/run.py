@@ -87,13 +87,14 @@ def _timed(fn, n):
 
 
 class Bench:
-    def __init__(self, *, db, scale, repeat, results: Results):
+    def __init__(self, *, db, scale, repeat, results: Results, quick=False):
         from django.contrib.auth import get_user_model
         from django.db import connection
 
         from cases.models import Case, Channel, Topic, Unit
 
         self.db, self.scale, self.repeat, self.r = db, scale, repeat, results
+        self.quick = quick  # tiny counts: proves every benchmark runs (tests/bench)
         self.dsn = database_url(db)
         User = get_user_model()
         with connection.cursor() as cur:
@@ -133,6 +134,7 @@ class Bench:
     # --- (a) intake ---------------------------------------------------------------
 
     def intake(self, n=100):
+        n = 5 if self.quick else n
         from cases.models import CaseEvent
         from cases.services import case_intake
         from notifications.models import Notification
@@ -170,6 +172,7 @@ class Bench:
     # --- (b) lifecycle ---------------------------------------------------------------
 
     def lifecycle(self, n=30):
+        n = 2 if self.quick else n
         from cases.services import (case_assign, case_intake, case_mark_reported, case_orient, case_resolve,
                                     case_verify)
 
@@ -237,7 +240,7 @@ class Bench:
                         "count(*) FILTER (WHERE stopped_at IS NOT NULL) FROM workflow_caseclock")
             pending, finished = cur.fetchone()
         history = f"{pending} pending, {finished} finished clocks"
-        runs = max(self.repeat * 3, 10)
+        runs = 3 if self.quick else max(self.repeat * 3, 10)
         idle = _timed(lambda: clocks_sweep(), runs)
         writer = self._writer()
         idle_raw = _timed(lambda: writer.sweep(now=datetime.now(dt_timezone.utc)), runs)
@@ -281,7 +284,7 @@ class Bench:
         from cases.models import OPEN_STATUSES
         from cases.selectors import case_available_transitions, case_events, case_get_for_user, case_list_for_user
 
-        runs = max(self.repeat * 6, 30)
+        runs = 3 if self.quick else max(self.repeat * 6, 30)
         raw = psycopg.connect(self.dsn, autocommit=True)
         now = timezone.now()
         month_end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -398,7 +401,7 @@ class Bench:
 
         from .raw_sql import audit_verify_raw
 
-        last = min(self.scale, 20000) + 1
+        last = min(self.scale, 500 if self.quick else 20000) + 1
         rates, raw_rates = [], []
         raw = psycopg.connect(self.dsn)
         for _ in range(max(2, self.repeat // 2)):
@@ -575,6 +578,7 @@ def main(argv=None):
     parser.add_argument("--no-doc", action="store_true", help="print only (tests)")
     parser.add_argument("--only", default="", help="comma-separated: intake,lifecycle,sweep,reads,audit,http")
     parser.add_argument("--http-seconds", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="tiny counts, to prove every benchmark runs")
     args = parser.parse_args(argv)
     if "bench" not in args.db:
         parser.error("the database is dropped and recreated: its name must contain 'bench'")
@@ -588,7 +592,7 @@ def main(argv=None):
         gen = generate(db=args.db, scale=args.scale, jobs=args.jobs)
     setup_django(args.db)
     results = Results()
-    bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results)
+    bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results, quick=args.quick)
     only = set(filter(None, args.only.split(",")))
     for name in ("intake", "lifecycle", "sweep", "reads", "audit", "http"):
         if only and name not in only:
