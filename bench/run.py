@@ -392,6 +392,49 @@ class Bench:
                        check=lambda row, limit=limit, stat=stat: row[stat] < limit and (row["ratio"] or 0) >= 0.5)
         raw.close()
 
+    # --- plans: why a read costs what it does -------------------------------------------------
+
+    def plans(self):
+        """EXPLAIN ANALYZE of the reads above, as the ORM sends them (the doc lists the main node of each)."""
+        from django.db.models import Count
+        from django.utils import timezone
+
+        from cases.models import OPEN_STATUSES
+        from cases.selectors import case_list_for_user
+
+        now = timezone.now()
+        month_end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        month_start = (month_end - timedelta(days=1)).replace(day=1)
+        queries = {
+            "API list page (commune leader): count": case_list_for_user(user=self._user_fresh(self.leader)).order_by(),
+            "API list page (commune leader): 25 newest": case_list_for_user(user=self._user_fresh(self.leader))[:25],
+            "commune queue": case_list_for_user(user=self._user_fresh(self.leader))
+            .filter(status__in=OPEN_STATUSES).order_by("deadline", "pk")[:50],
+            "province overdue": case_list_for_user(user=self._user_fresh(self.supervisor),
+                                                   filters={"overdue": True})[:50],
+            "search": case_list_for_user(user=self._user_fresh(self.supervisor), filters={"q": "Nước sạch đục"})[:50],
+            "whole-country monthly": case_list_for_user(user=self._user_fresh(self.country), filters={
+                "received_after": month_start, "received_before": month_end}).order_by()
+            .values("topic_id", "status").annotate(n=Count("*")),
+        }
+        self.plan_lines = {}
+        for name, qs in queries.items():
+            if name.endswith(": count"):
+                from django.db import connection
+
+                sql, params = qs.values("pk").query.sql_with_params()
+                with connection.cursor() as cur:
+                    cur.execute(f"EXPLAIN ANALYZE SELECT count(*) FROM ({sql}) sub", params)
+                    text = "\n".join(row[0] for row in cur.fetchall())
+            else:
+                text = qs.explain(analyze=True)
+            lines = text.splitlines()
+            scans = sorted({line.strip().split("  (")[0].lstrip("-> ") for line in lines
+                            if "Scan" in line and "cases_case" in line})
+            total = next((line for line in lines if line.startswith("Execution Time")), "")
+            self.plan_lines[name] = {"scans": scans, "time": total}
+            print(f"[plan] {name}: {total}; {'; '.join(scans)}", flush=True)
+
     # --- (f) audit ---------------------------------------------------------------
 
     def audit(self):
@@ -518,7 +561,7 @@ class Bench:
                    [peak_celery[0] / 2**20], higher_is_better=False)
 
 
-def write_doc(*, args, argv, info, gen, results: Results, started, finished):
+def write_doc(*, args, argv, info, gen, results: Results, started, finished, plans=None):
     lines = [
         "# Benchmarks at national scale",
         "",
@@ -553,6 +596,12 @@ def write_doc(*, args, argv, info, gen, results: Results, started, finished):
         note = f" ({row['note']})" if row["note"] else ""
         lines.append(f"| {row['section']} | {row['name']}{note} | {row['median']:,.2f} {row['unit']} | "
                      f"{row['p95']:,.2f} | {raw} | {ratio} | {row['target']} | {row['verdict']} |")
+    if plans:
+        lines += ["", "### Query plans of the reads (EXPLAIN ANALYZE of the SQL the ORM sends, this run)", "",
+                  "| query | execution time | scans of cases_case |", "|---|---|---|"]
+        for name, plan in plans.items():
+            lines.append(f"| {name} | {plan['time'].replace('Execution Time: ', '')} | "
+                         f"{'; '.join(plan['scans']) or '—'} |")
     lines += ["", ANALYSIS_MARKER, ""]
     text = "\n".join(lines) + "\n"
     if DOC.exists() and ANALYSIS_MARKER in DOC.read_text():
@@ -561,7 +610,8 @@ def write_doc(*, args, argv, info, gen, results: Results, started, finished):
         text += "(analysis to be written)\n"
     DOC.write_text(text)
     (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(
-        {"args": vars(args), "machine": info, "generated": gen, "rows": results.rows}, indent=1, default=str))
+        {"args": vars(args), "machine": info, "generated": gen, "rows": results.rows, "plans": plans}, indent=1,
+        default=str))
 
 
 ANALYSIS_MARKER = "<!-- analysis: kept across runs -->"
@@ -576,7 +626,7 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="generator processes")
     parser.add_argument("--reuse", action="store_true", help="keep the data already generated")
     parser.add_argument("--no-doc", action="store_true", help="print only (tests)")
-    parser.add_argument("--only", default="", help="comma-separated: intake,lifecycle,sweep,reads,audit,http")
+    parser.add_argument("--only", default="", help="comma-separated: intake,lifecycle,sweep,reads,plans,audit,http")
     parser.add_argument("--http-seconds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="tiny counts, to prove every benchmark runs")
     args = parser.parse_args(argv)
@@ -594,7 +644,8 @@ def main(argv=None):
     results = Results()
     bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results, quick=args.quick)
     only = set(filter(None, args.only.split(",")))
-    for name in ("intake", "lifecycle", "sweep", "reads", "audit", "http"):
+    bench.plan_lines = {}
+    for name in ("intake", "lifecycle", "sweep", "reads", "plans", "audit", "http"):
         if only and name not in only:
             continue
         began = time.monotonic()
@@ -605,7 +656,8 @@ def main(argv=None):
         print(f"-- {name} done in {time.monotonic() - began:.0f} s", flush=True)
     finished = datetime.now(dt_timezone.utc)
     if not args.no_doc:
-        write_doc(args=args, argv=argv, info=info, gen=gen, results=results, started=started, finished=finished)
+        write_doc(args=args, argv=argv, info=info, gen=gen, results=results, started=started, finished=finished,
+                  plans=bench.plan_lines)
         print(f"wrote {DOC.relative_to(ROOT)}")
     missed = [row["name"] for row in results.rows if row["verdict"] == "MISSED"]
     print(f"targets missed: {len(missed)}" + (": " + "; ".join(missed) if missed else ""))
