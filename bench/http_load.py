@@ -116,7 +116,8 @@ def _wrk(url, *, headers, seconds, connections, method, body):
         handle.write("\n".join(script))
         path = handle.name
     try:
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", path, url],
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency", "-s",
+                              path, url],
                              capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(path)

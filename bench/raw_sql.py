@@ -170,7 +170,8 @@ class RawWriter:
             self._notify(cur, case_id, event_id, user_id, action, now)
 
     def sweep(self, *, now, batch_size=500, chunk_size=50) -> int:
-        """Find due clocks, lock their cases (SKIP LOCKED), fire each: clock row, one event, the case's head."""
+        """Find due clocks, lock their cases (SKIP LOCKED), fire each: clock row, one event, the case's head;
+        then record the heartbeat."""
         fired = 0
         with self.conn.cursor() as cur:
             cur.execute("SELECT id, case_id FROM workflow_caseclock WHERE stopped_at IS NULL AND next_fire_at <= %s "
@@ -198,6 +199,11 @@ class RawWriter:
                         cur.execute("UPDATE cases_case SET event_count = %s, head_hash = %s WHERE id = %s",
                                     (count + 1, digest, case_id))
                         fired += 1
+            # The heartbeat the health check reads, as the sweep records it.
+            cur.execute("INSERT INTO workflow_sweepheartbeat (name, last_success_at, last_duration_ms, last_fired) "
+                        "VALUES ('clocks_raw', %s, 0, %s) ON CONFLICT (name) DO UPDATE SET "
+                        "last_success_at = EXCLUDED.last_success_at, last_fired = EXCLUDED.last_fired", (now, fired))
+            self.conn.commit()
         return fired
 
 
