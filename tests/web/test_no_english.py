@@ -7,10 +7,12 @@ library's own defaults (auth forms, paginator, widgets) whose Vietnamese
 catalogue is missing an entry. Two checks cover both:
 
 1. Every page, walked as every demo user with the language set to
-   Vietnamese, must not show any of a list of English UI words (Django's
-   auth/admin/forms defaults and the words our own screens would use in
-   English). Only the visible text is checked: tags, attributes, scripts
-   and styles are stripped, as a person would see it.
+   Vietnamese (the start pages, every case, then every link the pages offer,
+   other apps' screens included; a few pages per route shape), must not show
+   any of a list of English UI words (Django's auth/admin/forms defaults and
+   the words our own screens would use in English). Only the visible text is
+   checked: tags, attributes, scripts and styles are stripped, as a person
+   would see it.
 2. Every msgid in our templates and in web/*.py must be Vietnamese (carry a
    Vietnamese letter), so the catalogue's source language stays Vietnamese
    and the English side is only ever a translation.
@@ -50,33 +52,52 @@ def _english_in(response) -> list[str]:
     return sorted(set(_ENGLISH.findall(visible_text(response))))
 
 
-def _pages_for(client, user):
-    yield "/cases/"
-    for tab in ("mine", "unit", "overdue", "all"):
-        yield f"/cases/?tab={tab}"
-    yield "/cases/?tab=all&q=rac&page=1"
-    yield "/cases/new/"
-    yield "/dashboard/"
-    yield "/inspection/"
-    yield "/password/"
-    yield "/khong-co-trang-nay/"
-    for code in Case.objects.order_by("pk").values_list("code", flat=True):
-        yield f"/cases/{code}/"
-        yield f"/cases/{code}/audit/"
+# Where each person's walk starts; from there it follows every link the pages offer.
+START = ["/cases/", "/cases/?tab=mine", "/cases/?tab=unit", "/cases/?tab=overdue", "/cases/?tab=all",
+         "/cases/?tab=all&q=rac", "/cases/new/", "/dashboard/", "/inspection/", "/password/", "/khong-co-trang-nay/"]
+# Not screens of ours (the admin has its own catalogue), files, or links that change state.
+SKIP = ("/admin/", "/static/", "/media/", "/api/", "/i18n/", "/logout/", "/notifications/", "/health/")
+_LINK = re.compile(r'href="(/[^"#]*)"')
+PER_ROUTE = 3  # pages visited per route shape (same path with other case codes or ids adds little)
+
+
+def _route(path: str) -> str:
+    """The shape of an address: case codes and numbers replaced, query keys kept."""
+    base, _, query = path.partition("?")
+    keys = sorted({part.split("=")[0] for part in query.split("&") if part} - {"page"})
+    return re.sub(r"\d+", "N", re.sub(r"DL-\d{4}-\d{6}", "CODE", base)) + "?" + "&".join(keys)
+
+
+def _walk(client, *, limit=400):
+    """Visit the start pages and every page linked from them (GET only), a few of each route shape."""
+    queue = list(START) + [f"/cases/{code}/" for code in Case.objects.order_by("pk").values_list("code", flat=True)]
+    seen, per_route = set(), {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0).replace("&amp;", "&")
+        route = _route(path)
+        if path in seen or path.startswith(SKIP) or per_route.get(route, 0) >= PER_ROUTE:
+            continue
+        seen.add(path)
+        per_route[route] = per_route.get(route, 0) + 1
+        response = client.get(path)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue  # a download (CSV, PDF, XLSX)
+        yield path, response
+        queue.extend(_LINK.findall(response.content.decode()))
 
 
 @pytest.mark.django_db
 def test_every_page_as_every_demo_user_is_free_of_english():
     call_command("seed_demo", verbosity=0)
     leaks = {}
-    shown = 0
+    shown = set()
     for username in DEMO_USERS:
         client = Client(HTTP_ACCEPT_LANGUAGE="vi")
         client.force_login(get_user_model().objects.get(username=username))
-        for path in _pages_for(client, username):
-            response = client.get(path)
+        for path, response in _walk(client):
             assert response.status_code in (200, 403, 404), (username, path, response.status_code)
-            shown += response.status_code == 200
+            if response.status_code == 200:
+                shown.add(_route(path))
             if found := _english_in(response):
                 leaks[(username, path)] = found
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -89,7 +110,10 @@ def test_every_page_as_every_demo_user_is_free_of_english():
     failed_login = anonymous.post("/login/", {"username": "clerk", "password": "sai"})
     if found := _english_in(failed_login):
         leaks[("anonymous", "/login/ (refused)")] = found
-    assert shown > 150  # the walk did reach the screens (cases, queues, forms), not only error pages
+    # The walk did reach the screens (queues, intake, case pages, audit, dashboard, inspection), not only errors.
+    for expected in ("/cases/?", "/cases/new/?", "/cases/CODE/?", "/cases/CODE/audit/?", "/dashboard/?",
+                     "/inspection/?", "/cases/?tab"):
+        assert expected in shown, expected
     assert not leaks, leaks
 
 
@@ -104,14 +128,19 @@ _TEMPLATE_MSGID = re.compile(r"{%\s*translate\s+\"([^\"]+)\"|{%\s*translate\s+'(
 _BLOCK_MSGID = re.compile(r"{%\s*blocktranslate[^%]*%}(.*?)(?:{%\s*plural\s*%}|{%\s*endblocktranslate\s*%})", re.S)
 _PY_MSGID = re.compile(r"\b_\(\s*\"([^\"]+)\"")
 _VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.I)
-# Words that are the same in both languages, and Vietnamese phrases that happen to need no diacritics
-# (a new one must be added here on purpose).
-SAME_IN_BOTH = {"Zalo", "DLXH", "Email", "Giao cho", "Xem", "Trang sau"}
+# A msgid with no Vietnamese letter is English when it holds an English word: "Trang", "Xem" or
+# "Giao cho" are Vietnamese written without diacritics; "Save", "Next page" or "The case" are not.
+ENGLISH_MARKERS = {w.lower() for phrase in ENGLISH_WORDS for w in phrase.split()} | {
+    "the", "of", "and", "is", "are", "for", "with", "your", "you", "this", "that", "please", "edit", "view",
+    "back", "new", "close", "send", "report", "reports", "inspection", "user", "users", "role", "file", "files",
+    "more", "less", "show", "hide", "add", "remove", "list", "details", "name", "from", "until", "by",
+}
 
 
 def test_every_msgid_we_wrote_is_vietnamese():
     base = Path(settings.BASE_DIR)
     msgids = []
+    # Every project template (other apps' screens extend ours) and our Python strings.
     for template in (base / "templates").rglob("*.html"):
         source = template.read_text(encoding="utf-8")
         msgids += [(template.name, next(g for g in m.groups() if g)) for m in _TEMPLATE_MSGID.finditer(source)]
@@ -120,5 +149,13 @@ def test_every_msgid_we_wrote_is_vietnamese():
         msgids += [(module.name, m.group(1)) for m in _PY_MSGID.finditer(module.read_text(encoding="utf-8"))]
     assert len(msgids) > 150  # the scan found our strings
     english = [(where, msgid) for where, msgid in msgids
-               if not _VIETNAMESE.search(msgid) and msgid.strip() not in SAME_IN_BOTH]
+               if not _VIETNAMESE.search(msgid) and set(re.findall(r"[a-z]+", msgid.lower())) & ENGLISH_MARKERS]
     assert not english, english
+
+
+def test_the_msgid_rule_tells_english_from_vietnamese_without_diacritics():
+    def is_english(msgid):
+        return not _VIETNAMESE.search(msgid) and bool(set(re.findall(r"[a-z]+", msgid.lower())) & ENGLISH_MARKERS)
+
+    assert is_english("Save") and is_english("Next page") and is_english("The case was assigned")
+    assert not is_english("Trang sau") and not is_english("Giao cho") and not is_english("Xem")
