@@ -187,8 +187,8 @@ def filters_from_params(params: dict) -> dict:
     return filters
 
 
-def write_cases_export(job: ExportJob, *, progress=None) -> str:
-    """Write the job's file under MEDIA_ROOT/exports; returns its path relative to MEDIA_ROOT."""
+def write_cases_export(job: ExportJob, *, progress=None) -> tuple[str, int]:
+    """Write the job's file under MEDIA_ROOT/exports; returns its path relative to MEDIA_ROOT and the rows written."""
     from django.utils import translation
 
     from .services import export_job_progress
@@ -210,7 +210,7 @@ def write_cases_export(job: ExportJob, *, progress=None) -> str:
             _cases_xlsx(path, rows, total, progress)
         else:
             _cases_pdf(path, rows, total, progress, truncated=cases.count() > PDF_MAX_ROWS)
-    return relative
+    return relative, total
 
 
 def _cases_csv(path: Path, rows, total, progress) -> None:

@@ -321,15 +321,15 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         return None
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
-        job.file = write_cases_export(job)
+        relative, rows = write_cases_export(job)
     except Exception as exc:
         logger.exception("export %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],
                                                    finished_at=timezone.now())
         job.refresh_from_db()
         return job
-    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.DONE, file=job.file, finished_at=timezone.now(),
-                                               done_rows=job.total_rows)
+    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.DONE, file=relative, finished_at=timezone.now(),
+                                               done_rows=rows, total_rows=rows)
     job.refresh_from_db()
     return job
 

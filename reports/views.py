@@ -74,6 +74,7 @@ def report_list(request):
         "form": ReportCreateForm(initial=initial, user=request.user) if writable else None,
         "overseen": overseen,
         "alerts": list(alerts_for_user(user=request.user)[:50]),
+        "now": timezone.now(),
     })
 
 
