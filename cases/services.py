@@ -43,6 +43,7 @@ from .models import (
     role_codename,
 )
 from .permissions import forget_grants, has_direct_role, has_role, roles_on_unit, user_grants
+from .upload_checks import upload_check_archive, upload_safe_name
 
 CASE_CODE_PREFIX = "DL"
 
@@ -479,8 +480,9 @@ _TEXT_EXTENSIONS = {".txt"}
 
 
 def attachment_add(*, case: Case, by, uploaded_file) -> Attachment:
-    """Store a file outside the database after checking its size and real type."""
-    name = PurePath(uploaded_file.name or "").name[:255] or "tep-dinh-kem"
+    """Store a file outside the database after checking its size, real type and (for
+    zip-based office files) what it would inflate to."""
+    name = upload_safe_name(uploaded_file.name)
     size = uploaded_file.size
     if size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
@@ -492,6 +494,7 @@ def attachment_add(*, case: Case, by, uploaded_file) -> Attachment:
     content_type = _sniff_type(name, head)
     if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
         raise ValidationError({"attachments": _("Tệp “%(name)s” không thuộc loại được chấp nhận.") % {"name": name}})
+    upload_check_archive(name=name, uploaded_file=uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
