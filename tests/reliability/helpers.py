@@ -1,0 +1,69 @@
+"""Helpers for the PostgreSQL fault tests: pause a move inside its transaction, watch for lock waits."""
+
+import contextlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from cases.models import Case
+
+
+def in_own_connection(func):
+    def run():
+        try:
+            return func()
+        finally:
+            connection.close()
+
+    return run
+
+
+def wait_until_a_backend_waits_for_a_lock():
+
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    pytest.fail("the second move never waited for the row lock")
+
+
+@contextlib.contextmanager
+def holding_the_row_lock_during(case, move):
+    """Run `move` in a thread and stop it inside its transaction (row lock held) until `release()`."""
+    from cases.signals import case_event_recorded
+
+    inside, go_on = threading.Event(), threading.Event()
+
+    def pause(sender, case, event, **kwargs):
+        if threading.current_thread() is mover_thread[0]:
+            inside.set()
+            go_on.wait(timeout=60)
+
+    mover_thread = [None]
+
+    def run():
+        mover_thread[0] = threading.current_thread()
+        try:
+            return move(Case.objects.get(pk=case.pk))
+        finally:
+            connection.close()
+
+    case_event_recorded.connect(pause, dispatch_uid="reliability-pause")
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        done = pool.submit(run)
+        assert inside.wait(timeout=60), "the move never reached its event"
+        yield go_on.set
+        done.result(timeout=60)
+    finally:
+        go_on.set()
+        pool.shutdown()
+        case_event_recorded.disconnect(dispatch_uid="reliability-pause")
