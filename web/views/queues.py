@@ -46,6 +46,9 @@ def tab_cases(*, user, tab: str, filters: dict):
 
 def _ordered(cases, tab):
     now = timezone.now()
+    if tab == "overdue":
+        # Every row is overdue: the most overdue first, along the (owner, status, deadline) index.
+        return cases.order_by("deadline", "pk")
     if tab == "all":
         return cases.annotate(overdue_rank=_overdue_rank(now)).order_by("overdue_rank", "-received_at", "-pk")
     # Work queues: overdue first, then what falls due soonest.
