@@ -3,7 +3,7 @@
 from django.conf import settings
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """REMOTE_ADDR, or the address the trusted proxies saw when DLXH_PROXY_COUNT proxies sit in front.
 
     X-Forwarded-For is written by the client too: only the last N entries,
@@ -15,4 +15,4 @@ def client_ip(request) -> str:
         chain = [part.strip() for part in forwarded.split(",") if part.strip()]
         if len(chain) >= hops:
             return chain[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None  # None: no address (e.g. a login made in code)
