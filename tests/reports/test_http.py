@@ -147,3 +147,16 @@ def test_a_missing_report_is_reminded_then_escalated_to_the_parent(world, life, 
     own = as_user("leader2").get("/reports/").content.decode()
     assert "Quá hạn nộp" in own and "Chưa nộp, đã báo cấp trên" not in own  # the escalation goes up, not sideways
     assert "Quá hạn nộp" not in as_user("secretariat").get("/reports/").content.decode()  # A's was sent
+
+
+def test_the_celery_tasks_and_the_beat_entry(world, time_machine, settings):
+    from reports.services import export_job_create
+    from reports.tasks import export_job_run_task, report_alerts_sweep_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["reports-alerts-sweep"]["task"] == report_alerts_sweep_task.name
+    time_machine.move_to(at(2026, 4, 13, 8), tick=False)
+    assert report_alerts_sweep_task.apply().get() == {"remind": 2, "escalate": 0}
+    job = export_job_create(by=world.clerk, fmt="csv", filters={})
+    export_job_run_task.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == job.Status.DONE and job.file.endswith(".csv")

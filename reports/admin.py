@@ -1,0 +1,58 @@
+"""Read-only admin: reports, their versions and alerts, inspections and who looked at them.
+
+Inspector notes are left out on purpose: only the inspection pages show them.
+"""
+
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+
+from .models import ExportJob, Inspection, InspectionAccessLog, Report, ReportAlert, ReportVersion
+
+
+class ReportVersionInline(admin.TabularInline):
+    model = ReportVersion
+    fields = ("number", "submitted_by", "submitted_at", "reason", "marked_cases")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ("title", "unit", "kind", "period_start", "period_end", "status", "version", "due_at", "submitted_at")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "unit__name", "unit__code")
+    date_hierarchy = "period_start"
+    list_select_related = ("unit",)
+    inlines = [ReportVersionInline]
+
+
+@admin.register(ReportAlert)
+class ReportAlertAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "kind", "period_start", "action", "to_unit", "due_at", "created_at", "resolved_at")
+    list_filter = ("action", "kind")
+    list_select_related = ("unit", "to_unit")
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "unit", "period_start", "period_end", "created_by", "created_at")
+    list_select_related = ("unit", "created_by")
+
+
+@admin.register(InspectionAccessLog)
+class InspectionAccessLogAdmin(ReadOnlyAdmin):
+    list_display = ("when", "user", "what", "inspection")
+    list_select_related = ("user", "inspection")
+    date_hierarchy = "when"
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ("uid", "user", "fmt", "status", "done_rows", "total_rows", "created_at", "finished_at")
+    list_filter = ("status", "fmt")
+    list_select_related = ("user",)
