@@ -4,11 +4,10 @@ import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-
-from cases.models import Case
 
 
 def in_own_connection(func):
@@ -22,7 +21,6 @@ def in_own_connection(func):
 
 
 def wait_until_a_backend_waits_for_a_lock():
-
     deadline = time.monotonic() + 30
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
@@ -35,24 +33,34 @@ def wait_until_a_backend_waits_for_a_lock():
     pytest.fail("the second move never waited for the row lock")
 
 
+@dataclass
+class Paused:
+    release: "callable"
+    backend_pid: int | None = None  # the paused move's PostgreSQL backend
+
+
 @contextlib.contextmanager
-def holding_the_row_lock_during(case, move):
-    """Run `move` in a thread and stop it inside its transaction (row lock held) until `release()`."""
+def holding_the_row_lock_during(move):
+    """Run `move()` in a thread and stop it inside its transaction, right after its case event is
+    written (row lock held, nothing committed), until `paused.release()`; yields `paused`."""
     from cases.signals import case_event_recorded
 
     inside, go_on = threading.Event(), threading.Event()
+    mover = {}
+    paused = Paused(release=go_on.set)
 
     def pause(sender, case, event, **kwargs):
-        if threading.current_thread() is mover_thread[0]:
+        if threading.current_thread() is mover.get("thread") and not inside.is_set():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                paused.backend_pid = cursor.fetchone()[0]
             inside.set()
             go_on.wait(timeout=60)
 
-    mover_thread = [None]
-
     def run():
-        mover_thread[0] = threading.current_thread()
+        mover["thread"] = threading.current_thread()
         try:
-            return move(Case.objects.get(pk=case.pk))
+            return move()
         finally:
             connection.close()
 
@@ -61,8 +69,8 @@ def holding_the_row_lock_during(case, move):
     try:
         done = pool.submit(run)
         assert inside.wait(timeout=60), "the move never reached its event"
-        yield go_on.set
-        done.result(timeout=60)
+        paused.result = done
+        yield paused
     finally:
         go_on.set()
         pool.shutdown()

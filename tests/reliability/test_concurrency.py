@@ -136,25 +136,26 @@ def test_racing_reassign_and_resolve_never_leave_a_case_in_two_queues(world, new
 def test_a_move_waiting_behind_a_reassign_gets_a_conflict_not_a_missing_case(world, new_case):
     """The resolve waits on the row lock while a reassign changes the owner, then must get a Conflict (409).
 
-    Today `_lock_case` reads the row FOR UPDATE joined to its owner unit; when the lock is released,
-    PostgreSQL re-checks the updated row against the old joined unit row, finds no match and returns
+    `_lock_case` once read the row FOR UPDATE joined to its owner unit; when the lock was released,
+    PostgreSQL re-checked the updated row against the old joined unit row, found no match and returned
     nothing: Case.DoesNotExist, a 500. Nothing is half-written either way (checked below).
     """
     case = new_case()
     case_verify(case=case, by=world.clerk)
     case_assign(case=case, by=world.leader, unit=world.hamlet_a, assignee=world.hamlet_handler)
     stale = Case.objects.get(pk=case.pk)
-    with holding_the_row_lock_during(case, lambda locked: case_reassign(
-        case=locked, by=person("supervisor"), unit=Unit.objects.get(code="P-B"), reason="Đúng thẩm quyền")) as release:
+    with holding_the_row_lock_during(lambda: case_reassign(
+        case=Case.objects.get(pk=case.pk), by=person("supervisor"), unit=Unit.objects.get(code="P-B"),
+        reason="Đúng thẩm quyền",
+    )) as paused:
         waiter = ThreadPoolExecutor(max_workers=1)
         outcome = waiter.submit(in_own_connection(lambda: case_resolve(case=stale, by=person("hamlet_handler"), outcome="x")))
         wait_until_a_backend_waits_for_a_lock()
-        release()
+        paused.release()
+        paused.result.result(timeout=60)
         error = outcome.exception(timeout=60)
         waiter.shutdown()
     stored = Case.objects.get(pk=case.pk)
     assert (stored.status, stored.owner_id) == ("assigned", world.commune_b.pk)
     assert not CaseEvent.objects.filter(case=case, action="resolve").exists() and audit_verify(case_ids=[case.pk]).ok
-    if isinstance(error, Case.DoesNotExist):
-        pytest.xfail("cases.services._lock_case loses a row whose owner changed while it waited (fix asked of the lead)")
     assert isinstance(error, Conflict)
