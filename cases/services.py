@@ -190,12 +190,15 @@ def case_intake(
 
 
 def _lock_case(case: Case) -> Case:
-    # Lock the case row only, not the units joined for reading.
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owner", "topic", "assigned_by_unit")
-        .get(pk=case.pk)
-    )
+    """Lock the case row, then read it with its units.
+
+    Two statements on purpose: a lock that waited behind another change must
+    not be joined under FOR UPDATE (PostgreSQL would re-check the join
+    against the old owner row and lose the case); the read after it sees
+    the committed newest version.
+    """
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+    return Case.objects.select_related("owner", "topic", "assigned_by_unit").get(pk=case.pk)
 
 
 def _refuse_unless_allowed(*, locked: Case, stale: Case, name: str, by):
@@ -435,12 +438,9 @@ def case_merge(*, case: Case, into: Case, by, note: str = "") -> Case:
         raise ValidationError({"into": _("Không thể gộp vụ việc vào chính nó.")})
     with transaction.atomic():
         # Lock both rows, always in id order, so two merges cannot deadlock.
+        list(Case.objects.select_for_update().filter(pk__in=(case.pk, into.pk)).order_by("pk").values_list("pk"))
         locked_rows = {
-            row.pk: row
-            for row in Case.objects.select_for_update(of=("self",))
-            .select_related("owner", "topic")
-            .filter(pk__in=(case.pk, into.pk))
-            .order_by("pk")
+            row.pk: row for row in Case.objects.select_related("owner", "topic").filter(pk__in=(case.pk, into.pk))
         }
         survivor = locked_rows[into.pk]
 
