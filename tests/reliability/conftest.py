@@ -28,3 +28,12 @@ def as_user(world):
 @pytest.fixture
 def text():
     return visible_text
+
+
+@pytest.fixture
+def people(world):
+    """The world's people, each with an email address (so email deliveries exist too)."""
+    for user in world.users.values():
+        user.email = f"{user.username}@example.vn"
+        user.save(update_fields=["email"])
+    return world
