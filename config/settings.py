@@ -103,7 +103,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail-open: while Redis is down the web runs as if the cache were empty (throttling pauses).
+    CACHES = {"default": {"BACKEND": "security.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     # Shared by the web and worker processes of the embedded default.
     CACHES = {
