@@ -20,7 +20,7 @@ from cases.selectors import case_list_for_user
 from workflow.models import CaseClock, ClockKind, Escalation
 
 from .exceptions import InspectionNotFound
-from .figures import overdue_cases
+from .figures import Moves, case_ids, overdue_cases
 from .models import Inspection, InspectionAccessLog, InspectorNote
 from .periods import bounds
 from .permissions import inspector_units_paths, may_inspect
@@ -78,12 +78,13 @@ def unit_scope(*, user, inspection: Inspection) -> QuerySet[Case]:
     return case_list_for_user(user=user).filter(owner__path__startswith=inspection.unit.path)
 
 
-def inspection_cases(*, user, inspection: Inspection) -> QuerySet[Case]:
+def inspection_cases(*, user, inspection: Inspection, scope_ids=None) -> QuerySet[Case]:
     """Cases received in the period, or with anything recorded in it."""
     since, until = _window(inspection)
     scope = unit_scope(user=user, inspection=inspection)
-    active = CaseEvent.objects.filter(created_at__gte=since, created_at__lt=until).values("case_id")
-    return scope.filter(Q(received_at__gte=since, received_at__lt=until) | Q(pk__in=active))
+    scope_ids = case_ids(scope) if scope_ids is None else scope_ids
+    active = CaseEvent.objects.filter(case_id__in=scope_ids, created_at__gte=since, created_at__lt=until)
+    return scope.filter(Q(received_at__gte=since, received_at__lt=until) | Q(pk__in=active.values("case_id")))
 
 
 # --- performance ---------------------------------------------------------------------------
@@ -107,16 +108,13 @@ def metric_case_ids(*, user, inspection: Inspection) -> dict[str, set[int]]:
     since, until = _window(inspection)
     now = timezone.now()
     scope = unit_scope(user=user, inspection=inspection)
-    scope_ids = scope.values("pk")
+    scope_ids = case_ids(scope)
     ids = {
         "received": set(scope.filter(received_at__gte=since, received_at__lt=until).values_list("pk", flat=True)),
     }
+    moves = Moves(scope_ids, since)
+    reopen_times = moves.reopen_times(since)
     on_time, late, then_reopened = set(), set(), set()
-    reopen_times: dict[int, list[datetime]] = {}
-    for case_id, at in CaseEvent.objects.filter(case_id__in=scope_ids, action="reopen", created_at__gte=since).values_list(
-        "case_id", "created_at"
-    ):
-        reopen_times.setdefault(case_id, []).append(at)
     for case_id, stopped_at, due in CaseClock.objects.filter(
         case_id__in=scope_ids, clock="resolve", stop_event="resolve", stopped_at__gte=since, stopped_at__lt=until
     ).values_list("case_id", "stopped_at", "due_at"):
@@ -126,21 +124,16 @@ def metric_case_ids(*, user, inspection: Inspection) -> dict[str, set[int]]:
             on_time.add(case_id)
         else:
             late.add(case_id)
-    ids["resolved"] = set(
-        CaseEvent.objects.filter(case_id__in=scope_ids, action="resolve", created_at__gte=since, created_at__lt=until)
-        .values_list("case_id", flat=True)
-    )
+    ids["resolved"] = moves.cases("resolve", since, until)
     ids.update(on_time=on_time, late=late, then_reopened=then_reopened)
     ids["overdue"] = set(overdue_cases(scope, min(now, until)).values_list("pk", flat=True))
     ids["escalated"] = set(
         Escalation.objects.filter(case_id__in=scope_ids, created_at__gte=since, created_at__lt=until)
         .values_list("case_id", flat=True)
     )
-    ids["reopened"] = set(
-        CaseEvent.objects.filter(case_id__in=scope_ids, action="reopen", created_at__gte=since, created_at__lt=until)
-        .values_list("case_id", flat=True)
-    )
-    ids["all"] = set(inspection_cases(user=user, inspection=inspection).values_list("pk", flat=True))
+    ids["reopened"] = moves.cases("reopen", since, until)
+    ids["all"] = set(
+        inspection_cases(user=user, inspection=inspection, scope_ids=scope_ids).values_list("pk", flat=True))
     ids["flagged"] = set(red_flags(case_ids=ids["all"]))
     return ids
 
