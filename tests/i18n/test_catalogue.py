@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from tests.web.conftest import visible_text
 
@@ -91,6 +92,14 @@ def test_the_placeholder_check_does_catch_a_lost_placeholder():
 # (b) What a person who picked English sees.
 
 VIETNAMESE_MENU = ["Việc cần làm", "Tiếp nhận", "Đăng xuất", "Đổi mật khẩu"]
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request in English leaves English active in this thread; later tests must not inherit it."""
+    before = translation.get_language()
+    yield
+    translation.activate(before) if before else translation.deactivate()
 
 
 @pytest.fixture(scope="module", autouse=True)
