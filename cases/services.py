@@ -46,6 +46,8 @@ from .permissions import forget_grants, has_direct_role, has_role, roles_on_unit
 from .upload_checks import upload_check_archive, upload_safe_name
 
 CASE_CODE_PREFIX = "DL"
+# Older dates are typing mistakes (and break time-zone arithmetic on some databases).
+EARLIEST_RECEIVED_YEAR = 2000
 
 
 # --- case codes ---------------------------------------------------------------
@@ -135,6 +137,8 @@ def case_intake(
     received_at = received_at or now
     if received_at > now + timezone.timedelta(minutes=5):
         errors["received_at"] = _("Thời điểm tiếp nhận không được ở tương lai.")
+    elif received_at.year < EARLIEST_RECEIVED_YEAR:
+        errors["received_at"] = _("Thời điểm tiếp nhận không hợp lệ (trước năm %(year)s).") % {"year": EARLIEST_RECEIVED_YEAR}
     if errors:
         raise ValidationError(errors)
 

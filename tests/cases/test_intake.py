@@ -120,3 +120,12 @@ def test_zip_archives_are_not_accepted(world):
         archive.writestr("a.txt", "0" * 10000)
     with pytest.raises(ValidationError):
         intake(world, attachments=[SimpleUploadedFile("tai-lieu.zip", buffer.getvalue())])
+
+
+def test_a_reception_time_far_in_the_past_is_refused(world):
+    import datetime
+
+    with pytest.raises(ValidationError) as refused:
+        intake(world, received_at=datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc))
+    assert "received_at" in refused.value.message_dict
+    assert Case.objects.count() == 0
