@@ -1,6 +1,8 @@
 """Helpers for the PostgreSQL fault tests: pause a move inside its transaction, watch for lock waits."""
 
 import contextlib
+import json
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,3 +77,11 @@ def holding_the_row_lock_during(move):
         go_on.set()
         pool.shutdown()
         case_event_recorded.disconnect(dispatch_uid="reliability-pause")
+
+
+def report(name: str, **facts):
+    """One line for the log; a JSON file too when DLXH_DRILL_REPORT names one (the drill scripts)."""
+    print(f"DRILL {name}: " + ", ".join(f"{k}={v}" for k, v in facts.items()))
+    if path := os.environ.get("DLXH_DRILL_REPORT"):
+        with open(path, "a") as out:
+            out.write(json.dumps({"drill": name, **facts}) + "\n")

@@ -25,6 +25,7 @@ from cases.audit import audit_verify
 from cases.models import Case
 from notifications.models import Notification, OutboxMessage
 
+from .helpers import report
 from .processes import (
     BIN,
     beat_argv,
@@ -38,7 +39,6 @@ from .processes import (
     wait_until,
     worker_argv,
 )
-from .test_worker_faults import report
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

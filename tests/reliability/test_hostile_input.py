@@ -113,6 +113,17 @@ def test_a_corrupt_office_file_is_refused(content):
         upload_check_archive(name="hong.docx", uploaded_file=SimpleUploadedFile("hong.docx", content))
 
 
+def test_an_intake_with_a_zip_bomb_attached_is_refused_and_logs_nothing(world, as_user):
+    bomb = office_zip({"word/document.xml": 150 * MB})
+    bomb.name = "bien-ban.docx"
+    answer = as_user("clerk").post("/cases/new/", {
+        "title": "Nước bẩn", "channel": "hotline", "topic": "MT", "locality": "P-A-T1", "priority": "normal",
+        "anonymous": "on", "attachments": [bomb],
+    })
+    assert answer.status_code == 400 and "khi giải nén quá lớn" in answer.content.decode()
+    assert not Case.objects.exists() and not Attachment.objects.exists()
+
+
 def test_other_files_are_not_opened_as_archives():
     upload_check_archive(name="anh.png", uploaded_file=SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
 
@@ -138,10 +149,11 @@ def test_upload_names_keep_only_a_plain_file_name(given, kept):
     assert upload_safe_name(given) == kept
 
 
-def test_a_traversal_name_never_reaches_the_disk_path(world, new_case, settings):
+@pytest.mark.parametrize("given", ["../../../../tmp/x.png", "..\\..\\Windows\\x.png", "x\x00.png"])
+def test_a_traversal_name_never_reaches_the_disk_path(world, new_case, settings, given):
     case = new_case()
     png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-    stored = attachment_add(case=case, by=world.clerk, uploaded_file=SimpleUploadedFile("../../../../tmp/x.png", png))
+    stored = attachment_add(case=case, by=world.clerk, uploaded_file=SimpleUploadedFile(given, png))
     assert stored.file.path.startswith(str(settings.MEDIA_ROOT / "attachments"))
     assert ".." not in stored.file.name and stored.original_name == "x.png"
 

@@ -9,7 +9,6 @@ dies after the receiver got the message and before the worker could record it as
 Longer run: tests/drills/worker_kill.sh (more cases, several kills).
 """
 
-import json
 import os
 import signal
 import threading
@@ -22,6 +21,7 @@ from cases.services import case_assign, case_verify
 from notifications.models import Notification, OutboxMessage, WebhookEndpoint
 from tests.notifications.test_worker import sent_emails
 
+from .helpers import report
 from .processes import (
     beat_argv,
     free_port,
@@ -40,14 +40,6 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(tra
 
 CASES = int(os.environ.get("DLXH_DRILL_CASES", "6"))
 KILLS = int(os.environ.get("DLXH_DRILL_KILLS", "1"))
-
-
-def report(name: str, **facts):
-    """One line for the log; a JSON file too when DLXH_DRILL_REPORT names one (the drill scripts)."""
-    print(f"DRILL {name}: " + ", ".join(f"{k}={v}" for k, v in facts.items()))
-    if path := os.environ.get("DLXH_DRILL_REPORT"):
-        with open(path, "a") as out:
-            out.write(json.dumps({"drill": name, **facts}) + "\n")
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_what_can_be_dropped(
