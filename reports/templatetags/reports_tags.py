@@ -36,6 +36,27 @@ def iso_local(value) -> str:
 
 
 @register.filter
+def pvalue(value) -> str:
+    """A small probability the way a reader can take it in: "< 0,001" rather than 1.0023e-06, in the reader's number format."""
+    if not isinstance(value, (int, float)):
+        return "—"
+    from django.utils.formats import number_format
+
+    return f"< {number_format(0.001, 3)}" if value < 0.001 else f"= {number_format(value, 3)}"
+
+
+@register.filter
+def iso_date(value) -> str:
+    """An ISO date stored in the figures, shown dd/mm/yyyy."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
 def as_percent(rate) -> str:
     return f"{round(100 * rate)}%" if isinstance(rate, (int, float)) else "—"
 
