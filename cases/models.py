@@ -203,6 +203,7 @@ class Case(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["owner", "status", "deadline"], name="case_owner_queue"),
+            models.Index(fields=["owner", "-received_at"], name="case_owner_recent"),
             models.Index(fields=["locality", "status"], name="case_locality_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
         ]
