@@ -18,7 +18,7 @@ from django.db import connection
 from cases.audit import audit_verify
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, CaseEvent, Unit
-from cases.services import case_assign, case_reassign, case_reject, case_resolve, case_verify
+from cases.services import case_assign, case_orient, case_reassign, case_reject, case_resolve, case_verify
 from workflow.process_sync import OPEN_TASK_STATUSES, case_process
 from workflow.queues import HUMAN_STEPS, unit_task_queue
 
@@ -108,6 +108,7 @@ def test_racing_reassign_and_resolve_never_leave_a_case_in_two_queues(world, new
         case = new_case(f"Vụ việc {round_number}")
         case_verify(case=case, by=world.clerk)
         case_assign(case=case, by=world.leader, unit=world.hamlet_a, assignee=world.hamlet_handler)
+        case_orient(case=case, by=world.hamlet_handler, response="Đã trả lời")  # both moves are legal from here
 
         def reassign():
             mine, supervisor, unit = Case.objects.get(pk=case.pk), person("supervisor"), Unit.objects.get(code="P-B")
@@ -124,7 +125,7 @@ def test_racing_reassign_and_resolve_never_leave_a_case_in_two_queues(world, new
         retry = race([racers[first.index("ok") ^ 1]])
         stored = Case.objects.get(pk=case.pk)
         tally[stored.status] += 1
-        assert retry == ["PermissionDenied" if stored.status == "assigned" else "TransitionNotAllowed"]
+        assert retry == ["PermissionDenied" if stored.status == "oriented" else "TransitionNotAllowed"]
 
         tasks = open_person_tasks(stored)
         in_a = unit_task_queue(unit=world.hamlet_a).filter(process__artifact_object_id=case.pk).count()
@@ -133,11 +134,11 @@ def test_racing_reassign_and_resolve_never_leave_a_case_in_two_queues(world, new
         if stored.status == "resolved":
             assert tasks == [] and stored.owner_id == world.hamlet_a.pk
         else:
-            assert stored.status == "assigned" and stored.owner_id == world.commune_b.pk
+            assert stored.status == "oriented" and stored.owner_id == world.commune_b.pk
             assert [t.owner_permission_obj_pk for t in tasks] == [str(world.commune_b.pk)] and in_b == 1
         assert audit_verify(case_ids=[case.pk]).ok
     assert sum(tally.values()) == ROUNDS
-    report("reassign-vs-resolve", rounds=ROUNDS, reassign_won=tally["assigned"], resolve_won=tally["resolved"],
+    report("reassign-vs-resolve", rounds=ROUNDS, reassign_won=tally["oriented"], resolve_won=tally["resolved"],
            in_two_queues=0, lost=0)
 
 
