@@ -6,7 +6,7 @@ they follow the active language.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # kind → (subject, sentence)
@@ -62,7 +62,7 @@ def notification_text(kind: str, params: dict) -> str:
 
 
 def email_body(sentences: list[str]) -> str:
-    footer = _gettext(
+    footer = gettext(
         "Thư này được hệ thống theo dõi ý kiến, kiến nghị, phản ánh gửi tự động; xin đừng trả lời thư này. "
         "Bạn có thể chọn nhận thư ngay hoặc một thư tổng hợp mỗi ngày."
     )
@@ -70,6 +70,6 @@ def email_body(sentences: list[str]) -> str:
 
 
 def digest_subject(count: int) -> str:
-    return _gettext("Tổng hợp thông báo ngày %(date)s: %(count)s thông báo") % {
+    return gettext("Tổng hợp thông báo ngày %(date)s: %(count)s thông báo") % {
         "date": timezone.localdate().strftime("%d/%m/%Y"), "count": count,
     }
