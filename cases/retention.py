@@ -52,27 +52,23 @@ def reporters_anonymise_due(*, retention_days: int, by=None, dry_run: bool = Fal
     if retention_days < 1:
         raise ValidationError({"retention_days": _("Thời hạn lưu phải từ 1 ngày trở lên.")})
     now = now or timezone.now()
-    due = cases_closed_before(now - timedelta(days=retention_days))
-    due_ids = set(due.values_list("pk", flat=True))
+    due = cases_closed_before(now - timedelta(days=retention_days)).values("pk")
     # Reporters with a report on any case that is not due yet are kept.
-    kept = set(
-        CaseReport.objects.filter(reporter__isnull=False).exclude(case_id__in=due_ids).values_list("reporter_id", flat=True)
-    )
-    result = RetentionResult()
-    for case_id in sorted(due_ids):
+    kept = CaseReport.objects.filter(reporter__isnull=False).exclude(case_id__in=due).values("reporter_id")
+    erasable = Reporter.objects.filter(_HOLDS_CONTACT).exclude(pk__in=kept)
+    # Only what is left to erase: a daily run does not revisit cases already done.
+    targets = set(erasable.filter(case_reports__case_id__in=due).values_list("pk", flat=True))
+    case_ids = sorted(set(
+        CaseReport.objects.filter(case_id__in=due, reporter_id__in=targets).values_list("case_id", flat=True)
+    ))
+    result = RetentionResult(reporters=len(targets))
+    for case_id in case_ids:
         with transaction.atomic():
-            locked = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+            locked = Case.objects.select_for_update().get(pk=case_id)
             reports = list(CaseReport.objects.filter(case=locked).order_by("received_at", "pk"))
-            numbered = {
-                number: report.reporter_id
-                for number, report in enumerate(reports, start=1)
-                if report.reporter_id and report.reporter_id not in kept
-            }
-            holding = set(Reporter.objects.filter(pk__in=numbered.values()).filter(_HOLDS_CONTACT).values_list("pk", flat=True))
-            if not holding:
-                continue
+            # Every case that named an erased reporter records it (a merged duplicate and its survivor both).
+            holding = {r.reporter_id for r in reports if r.reporter_id in targets}
             result.cases.append(locked.code)
-            result.reporters += len(holding)
             if dry_run:
                 continue
             Reporter.objects.filter(pk__in=holding).update(**{name: "" for name in CONTACT_FIELDS})
@@ -82,7 +78,8 @@ def reporters_anonymise_due(*, retention_days: int, by=None, dry_run: bool = Fal
                 note=_("Xóa thông tin liên hệ của người phản ánh sau %(days)s ngày kể từ khi kết thúc vụ việc.")
                 % {"days": retention_days},
                 data={
-                    "reporters": [str(reporter_pseudonym(n)) for n, rid in numbered.items() if rid in holding],
+                    "reporters": [str(reporter_pseudonym(number)) for number, report in enumerate(reports, start=1)
+                                  if report.reporter_id in holding],
                     "retention_days": retention_days,
                 },
             )

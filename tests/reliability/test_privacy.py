@@ -141,6 +141,23 @@ def test_retention_erases_reporters_of_long_closed_cases_only_and_keeps_every_ch
     assert revealed[0]["full_name"] == "" and revealed[0]["phone"] == ""
 
 
+def test_a_reporter_shared_by_a_merge_is_erased_once_and_recorded_on_both_cases(world):
+    with time_machine.travel(timezone.now() - LONG_AGO):
+        duplicate = intake(world, "Trùng lặp", "Người Trùng")
+        survivor = intake(world, "Vụ việc chính", "Người Chính")
+        case_merge(case=duplicate, into=survivor, by=world.clerk)
+        case_reject(case=Case.objects.get(pk=survivor.pk), by=world.clerk, reason="Không thuộc thẩm quyền")
+
+    result = reporters_anonymise_due(retention_days=5 * 365)
+
+    assert (sorted(result.cases), result.reporters, result.audit_ok) == (sorted([duplicate.code, survivor.code]), 2, True)
+    assert Reporter.objects.exclude(full_name="").count() == 0
+    recorded = {e.case.code: e.data["reporters"] for e in CaseEvent.objects.filter(action="reporter_anonymised")}
+    assert recorded == {duplicate.code: ["Người phản ánh #1"],
+                        survivor.code: ["Người phản ánh #1", "Người phản ánh #2"]}
+    assert reporters_anonymise_due(retention_days=5 * 365).cases == []  # nothing left the next day
+
+
 def test_retention_refuses_a_period_under_one_day(world):
     with pytest.raises(CommandError):
         run("anonymise_reporters", "--days", "0")
