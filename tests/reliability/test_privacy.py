@@ -206,3 +206,16 @@ def test_export_of_an_anonymous_report_holds_no_contact(world, new_case):
     case = new_case(anonymous=True)
     exported = json.loads(run("export_reporter", case.code, "1", "--by", "clerk", "--reason", "Kiểm tra"))
     assert exported["anonymous"] is True and exported["contact"] == {}
+
+
+def test_retention_runs_daily_on_beat_with_the_configured_period(world, settings):
+    from security.tasks import reporters_anonymise
+
+    entry = settings.CELERY_BEAT_SCHEDULE["security-reporter-retention"]
+    assert entry["task"] == "security.tasks.reporters_anonymise"
+    settings.DLXH_REPORTER_RETENTION_DAYS = 30
+    with time_machine.travel(timezone.now() - timedelta(days=40)):
+        old = intake(world, "Cũ", "Người Cũ")
+        case_reject(case=old, by=world.clerk, reason="Ngoài phạm vi")
+    assert reporters_anonymise() == {"cases": 1, "reporters": 1, "audit_ok": True}
+    assert CaseReport.objects.get(case=old).reporter.full_name == ""
