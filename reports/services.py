@@ -24,7 +24,6 @@ from .diff import version_diff
 from .exceptions import ReportNotFound
 from .figures import report_figures
 from .models import (
-    PERIODIC_KINDS,
     ExportFormat,
     ExportJob,
     Inspection,

@@ -29,7 +29,7 @@ from .diff import figure_value
 from .emerging import BASELINE_WEEKS, MIN_COUNT, P_THRESHOLD, emerging_issues
 from .forms import ChildrenFilterForm, CorrectionForm, ExportForm, NarrativeForm, ReportCreateForm
 from .models import ExportFormat, ReportKind
-from .periods import period_containing
+from .periods import last_ended_period, period_containing
 from .templatetags.reports_tags import PANEL_ROLES
 from .permissions import may_read_children_of, may_write_reports
 from .selectors import (
@@ -132,18 +132,11 @@ def report_detail(request, pk):
         "version": version,
         "versions": versions,
         "narrative": narrative,
-        "writer": writer,
         "narrative_form": NarrativeForm(initial={"narrative": report.narrative}) if writer and report.is_draft else None,
         "correction_form": CorrectionForm(initial={"narrative": report.narrative}) if writer and not report.is_draft else None,
         "labels": {key: str(label) for key, label in FIGURE_LABELS.items()},
-        "rate_percent": _percent(figures.get("on_time", {}).get("rate")),
-        "previous_rate_percent": _percent(figures.get("previous", {}).get("on_time_rate")),
         "now": timezone.now(),
     })
-
-
-def _percent(rate) -> int | None:
-    return round(100 * rate) if rate is not None else None
 
 
 @login_required
@@ -295,8 +288,6 @@ def _topic_rows(rows, consolidated) -> list[tuple[str, list[str], str]]:
 
 def _default_day(kind):
     """The period being reported on now: the last one that has ended."""
-    from .periods import last_ended_period
-
     return last_ended_period(kind, timezone.localdate())[0]
 
 

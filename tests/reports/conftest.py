@@ -103,6 +103,3 @@ def as_user(world):
 def _private_cache(settings, request):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"reports-tests-{request.node.nodeid}"}}
-    # Login throttling is not under test here; with it on, force_login's address-less request
-    # records the address "unknown", which PostgreSQL's inet column refuses (see the final report).
-    settings.AXES_ENABLED = False
