@@ -7,7 +7,9 @@ answered with a plain 500.
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
@@ -38,6 +40,20 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, drf_exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response = _invalid(errors)
+    elif isinstance(exc, RequestDataTooBig):
+        response = Response(
+            {"detail": _("Dữ liệu gửi lên quá lớn."), "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        response = Response({"detail": _("Yêu cầu không hợp lệ."), "code": "bad_request"}, status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("Database unavailable in an API request: %s", exc)
+        response = Response(
+            {"detail": _("Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít phút."),
+             "code": "service_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
     elif isinstance(exc, (drf_exceptions.APIException, Http404, DjangoPermissionDenied)):
         response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate, Retry-After
         if isinstance(exc, Http404):

@@ -125,6 +125,9 @@ def case_intake(
         errors["title"] = _("Cần nhập tiêu đề.")
     elif len(title) > Case._meta.get_field("title").max_length:
         errors["title"] = _("Tiêu đề quá dài (tối đa 300 ký tự).")
+    for field, value in (("title", title), ("description", description), ("external_ref", external_ref)):
+        if value and "\x00" in value:  # PostgreSQL cannot store it; say so instead of failing
+            errors[field] = _("Nội dung có ký tự không hợp lệ.")
     if priority not in Priority.values:
         errors["priority"] = _("Độ khẩn không hợp lệ.")
     if not channel.is_active:
@@ -260,6 +263,8 @@ def _required(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
+    if "\x00" in value:  # PostgreSQL cannot store it; say so instead of failing
+        raise ValidationError({field: _("Nội dung có ký tự không hợp lệ.")})
     return value
 
 

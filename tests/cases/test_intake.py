@@ -129,3 +129,10 @@ def test_a_reception_time_far_in_the_past_is_refused(world):
         intake(world, received_at=datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc))
     assert "received_at" in refused.value.message_dict
     assert Case.objects.count() == 0
+
+
+def test_a_nul_character_gets_a_field_error_and_nothing_is_written(world):
+    with pytest.raises(ValidationError) as refused:
+        intake(world, title="Đường\x00 ngập")
+    assert refused.value.message_dict["title"] == ["Nội dung có ký tự không hợp lệ."]
+    assert Case.objects.count() == 0
