@@ -359,7 +359,7 @@ def generate_cases(args) -> dict:
         ending = "reported" if x < 0.88 else ("rejected" if x < 0.96 else "merged")
         if is_hundred:
             ending = "hundred"
-        t = received_ts + rng.uniform(60, 900)
+        t = min(received_ts + rng.uniform(60, 900), now_ts - 1)  # the newest case is logged already
         steps = [("intake", t)]
         if ending in ("rejected", "merged"):
             steps.append((ending == "rejected" and "reject" or "merge", t + rng.uniform(HOUR, 30 * HOUR)))
