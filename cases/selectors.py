@@ -38,7 +38,12 @@ def _scope_filter(user) -> Q | None:
     # A case escalated to a unit comes to the attention of that unit's leader.
     led_unit_ids = sorted({g.unit_id for g in grants if g.role == Role.LEADER})
     if led_unit_ids:
-        scope |= Q(pk__in=Case.objects.filter(escalations__to_unit_id__in=led_unit_ids).values("pk"))
+        # Ids first: a subquery OR-ed into the scope makes PostgreSQL scan every case.
+        escalated = list(
+            Case.objects.filter(escalations__to_unit_id__in=led_unit_ids).values_list("pk", flat=True).distinct()
+        )
+        if escalated:
+            scope |= Q(pk__in=escalated)
     return scope
 
 
