@@ -642,6 +642,10 @@ def main(argv=None):
         from .generate import generate
 
         gen = generate(db=args.db, scale=args.scale, jobs=args.jobs)
+    else:
+        from .generate import remembered
+
+        gen = remembered(args.db)
     setup_django(args.db)
     results = Results()
     bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results, quick=args.quick)
