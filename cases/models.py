@@ -204,6 +204,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["owner", "status", "deadline"], name="case_owner_queue"),
             models.Index(fields=["owner", "-received_at"], name="case_owner_recent"),
+            # The assigning unit's leader keeps watch: the scope's second branch, newest first.
+            models.Index(fields=["assigned_by_unit", "-received_at"], name="case_assigner_recent"),
             models.Index(fields=["locality", "status"], name="case_locality_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
         ]

@@ -7,8 +7,11 @@ prefix test on the materialised path, so no tree walk is ever needed.
 """
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from .models import SUBTREE_ROLES, Role, Unit, UnitUserObjectPermission, role_codename
 
@@ -47,6 +50,34 @@ def user_grants(user) -> list[Grant]:
 
 def forget_grants(user) -> None:
     user.__dict__.pop("_unit_grants", None)
+    user.__dict__.pop("_units_in_reach", None)
+
+
+# Marks "every unit": a scope that needs no filter on units at all.
+EVERY_UNIT = None
+
+
+def units_in_case_reach(user) -> list[int] | None:
+    """Ids of every unit whose cases the user's roles reach (subtrees expanded), read once per user object.
+
+    EVERY_UNIT (None) when the roles reach every root of the tree: the scope then needs no unit filter.
+    A list of ids lets PostgreSQL use the (unit, date) indexes, where a join on the path could not.
+    """
+    if "_units_in_reach" in user.__dict__:
+        return user._units_in_reach
+    grants = case_grants(user)
+    subtree_paths = {g.path for g in grants if g.reaches_subtree}
+    roots = {path for path in subtree_paths if len(path) == Unit.steplen}
+    if roots and not Unit.objects.filter(depth=1).exclude(path__in=roots).exists():
+        reach = EVERY_UNIT
+    else:
+        reach = {g.unit_id for g in grants if not g.reaches_subtree}
+        if subtree_paths:
+            below = reduce(or_, (Q(path__startswith=path) for path in sorted(subtree_paths)))
+            reach.update(Unit.objects.filter(below).values_list("pk", flat=True))
+        reach = sorted(reach)
+    user._units_in_reach = reach
+    return reach
 
 
 def case_grants(user) -> list[Grant]:

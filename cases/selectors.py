@@ -22,7 +22,7 @@ from .models import (
     UnitUserObjectPermission,
     role_codename,
 )
-from .permissions import case_grants
+from .permissions import EVERY_UNIT, case_grants, units_in_case_reach
 from .text import fold
 
 
@@ -30,11 +30,10 @@ def _scope_filter(user) -> Q | None:
     grants = case_grants(user)
     if not grants:
         return None
-    subtree_paths = sorted({g.path for g in grants if g.reaches_subtree})
-    unit_ids = sorted({g.unit_id for g in grants if not g.reaches_subtree})
-    scope = Q(owner_id__in=unit_ids) | Q(assigned_by_unit_id__in=unit_ids) if unit_ids else Q(pk__in=[])
-    for path in subtree_paths:
-        scope |= Q(owner__path__startswith=path) | Q(assigned_by_unit__path__startswith=path)
+    units = units_in_case_reach(user)
+    if units is EVERY_UNIT:
+        return Q()
+    scope = Q(owner_id__in=units) | Q(assigned_by_unit_id__in=units)
     # A case escalated to a unit comes to the attention of that unit's leader.
     led_unit_ids = sorted({g.unit_id for g in grants if g.role == Role.LEADER})
     if led_unit_ids:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent
+from workflow.calendar import versioned
 
 from .channels import DELIVER, DeliveryError, deliver_digest
 from .models import (
@@ -98,7 +99,7 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
             if person.email:
                 channel = OutboxChannel.DIGEST if _wants_digest(person) else OutboxChannel.EMAIL
                 messages.append(_message(channel, now, event, notification=notification, recipient=person))
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event.action)]
+    endpoints = [e for e in active_webhook_endpoints() if e.wants(event.action)]
     for endpoint in endpoints:
         message = _message(OutboxChannel.WEBHOOK, now, event, endpoint=endpoint)
         message.payload = _webhook_payload(case=case, event=event, message_uid=message.uid)
@@ -110,6 +111,11 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
     if queued:
         transaction.on_commit(lambda: outbox_enqueue(message_ids=queued), robust=True)
     return messages
+
+
+def active_webhook_endpoints() -> list[WebhookEndpoint]:
+    """The active endpoints, read once per configuration change rather than once per event (read-only)."""
+    return versioned("webhook_endpoints", lambda: list(WebhookEndpoint.objects.filter(is_active=True)))
 
 
 def _message(channel, now, event, **fields) -> OutboxMessage:

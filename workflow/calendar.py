@@ -172,7 +172,8 @@ def current_calendar() -> WorkingCalendar:
 
 
 def calendar_invalidate() -> None:
-    """Make every process reload the calendar and the clock policies (this one now, others within seconds)."""
+    """Make every process reload the calendar, the clock policies and the other configuration read through
+    `versioned` (webhook endpoints): this one now, others within seconds."""
     _memo.clear()
     _shared_cache("set", _VERSION_KEY, uuid.uuid4().hex, timeout=None)
 

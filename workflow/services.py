@@ -559,9 +559,10 @@ def _escalate(case: Case, clock: CaseClock, firing, target: Unit, pending: list,
 
 def sweep_heartbeat_record(*, at: datetime, duration_ms: int = 0, fired: int = 0) -> None:
     """Remember the last successful sweep, in the shared cache and in the database."""
-    SweepHeartbeat.objects.update_or_create(
-        name=SWEEP_NAME, defaults={"last_success_at": at, "last_duration_ms": duration_ms, "last_fired": fired}
-    )
+    # One UPDATE (no SELECT ... FOR UPDATE first): this runs every few seconds, idle or not.
+    values = {"last_success_at": at, "last_duration_ms": duration_ms, "last_fired": fired}
+    if not SweepHeartbeat.objects.filter(name=SWEEP_NAME).update(**values):
+        SweepHeartbeat.objects.update_or_create(name=SWEEP_NAME, defaults=values)
     try:
         cache.set(SWEEP_CACHE_KEY, {"at": at.isoformat(), "duration_ms": duration_ms, "fired": fired}, timeout=None)
     except Exception:  # noqa: BLE001 - the database row is enough for the health check
