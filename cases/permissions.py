@@ -48,9 +48,17 @@ def user_grants(user) -> list[Grant]:
     return cached
 
 
+# What is read once per user object (so once a request) and forgotten together.
+_PER_USER_MEMOS = ("_unit_grants", "_units_in_reach", "_escalated_ids")
+_UNSET = object()
+
+
 def forget_grants(user) -> None:
-    user.__dict__.pop("_unit_grants", None)
-    user.__dict__.pop("_units_in_reach", None)
+    for name in _PER_USER_MEMOS:
+        try:
+            delattr(user, name)  # through request.user's lazy wrapper too
+        except AttributeError:
+            pass
 
 
 # Marks "every unit": a scope that needs no filter on units at all.
@@ -63,8 +71,9 @@ def units_in_case_reach(user) -> list[int] | None:
     EVERY_UNIT (None) when the roles reach every root of the tree: the scope then needs no unit filter.
     A list of ids lets PostgreSQL use the (unit, date) indexes, where a join on the path could not.
     """
-    if "_units_in_reach" in user.__dict__:
-        return user._units_in_reach
+    reach = getattr(user, "_units_in_reach", _UNSET)
+    if reach is not _UNSET:
+        return reach
     grants = case_grants(user)
     subtree_paths = {g.path for g in grants if g.reaches_subtree}
     roots = {path for path in subtree_paths if len(path) == Unit.steplen}

@@ -35,15 +35,25 @@ def _scope_filter(user) -> Q | None:
         return Q()
     scope = Q(owner_id__in=units) | Q(assigned_by_unit_id__in=units)
     # A case escalated to a unit comes to the attention of that unit's leader.
-    led_unit_ids = sorted({g.unit_id for g in grants if g.role == Role.LEADER})
-    if led_unit_ids:
-        # Ids first: a subquery OR-ed into the scope makes PostgreSQL scan every case.
-        escalated = list(
-            Case.objects.filter(escalations__to_unit_id__in=led_unit_ids).values_list("pk", flat=True).distinct()
-        )
-        if escalated:
-            scope |= Q(pk__in=escalated)
+    if escalated := _escalated_to_units_led_by(user, grants):
+        scope |= Q(pk__in=escalated)
     return scope
+
+
+def _escalated_to_units_led_by(user, grants) -> list[int]:
+    """Ids of the cases escalated to a unit the person leads, read once per user object (so once a request).
+
+    Ids first: a subquery OR-ed into the scope makes PostgreSQL scan every case.
+    """
+    escalated = getattr(user, "_escalated_ids", None)
+    if escalated is None:
+        led_unit_ids = sorted({g.unit_id for g in grants if g.role == Role.LEADER})
+        escalated = sorted(
+            Case.objects.filter(escalations__to_unit_id__in=led_unit_ids).order_by().values_list("pk", flat=True)
+            .distinct()
+        ) if led_unit_ids else []
+        user._escalated_ids = escalated
+    return escalated
 
 
 def case_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Case]:

@@ -109,3 +109,24 @@ def test_the_database_refuses_update_and_delete_of_events(seeded):
         CaseEvent.objects.filter(pk=event.pk).delete()
     assert CaseEvent.objects.get(pk=event.pk).note == event.note
     assert audit_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_check_finds_the_same_break_as_one_process():
+    """`verify_audit --jobs 2` splits the cases between two processes; both halves are really checked."""
+    demo_seed()
+    newest_case = Case.objects.order_by("-pk").first()
+    assert call_command("verify_audit", "--jobs", "2") is None  # intact
+    whole = audit_verify(jobs=2)
+    assert whole.ok and whole.events_checked == CaseEvent.objects.count()
+    assert whole.cases_checked == Case.objects.count()
+    # Tamper with the last case, which only the second process reads.
+    event = CaseEvent.objects.filter(case=newest_case).order_by("seq").first()
+    raw_sql("UPDATE cases_caseevent SET note = %s WHERE id = %s", ["Đã sửa lén", event.pk])
+    broken = audit_verify(jobs=2)
+    assert not broken.ok
+    assert (broken.first_broken.case_code, broken.first_broken.seq) == (newest_case.code, event.seq)
+    assert str(audit_verify().first_broken) == str(broken.first_broken)
+    with pytest.raises(CommandError, match=newest_case.code):
+        call_command("verify_audit", "--jobs", "2")
