@@ -164,3 +164,51 @@ def _threaded(url, *, headers, seconds, connections, method, body):
     return {"rps": len(latencies) / wall, "p50_ms": statistics.median(latencies),
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1], "requests": len(latencies),
             "non_2xx": failures[0], "socket_errors": 0, "tool": "python threads"}
+
+
+def paced(url: str, *, headers: dict, rate: float, total: int, method: str = "POST", body: str | None = None,
+          threads: int = 32) -> dict:
+    """An open-loop burst: request i is due at start + i/rate, whatever the server's pace.
+
+    Latency is counted from when each request was due, so a server that falls
+    behind shows it in p99 (a closed loop would only slow the client down).
+    """
+    latencies, failures = [], [0]
+    lock = threading.Lock()
+    next_index = [0]
+    start = time.perf_counter() + 0.05
+
+    def worker():
+        while True:
+            with lock:
+                index = next_index[0]
+                next_index[0] += 1
+            if index >= total:
+                return
+            due = start + index / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            request = urllib.request.Request(url, data=body.encode() if body else None, headers=headers,
+                                             method=method)
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                    ok = response.status < 300
+            except Exception:
+                ok = False
+            elapsed = (time.perf_counter() - due) * 1000
+            with lock:
+                latencies.append(elapsed)
+                failures[0] += 0 if ok else 1
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    wall = time.perf_counter() - start
+    latencies.sort()
+    return {"rps": len(latencies) / wall, "offered_rps": rate, "p50_ms": statistics.median(latencies),
+            "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)], "max_ms": latencies[-1],
+            "requests": len(latencies), "non_2xx": failures[0], "socket_errors": 0, "seconds": wall}

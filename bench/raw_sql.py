@@ -32,6 +32,7 @@ class RawWriter:
         self.policy_ids = policy_ids
         self.notes_per_event = notes_per_event
         self._carry = 0.0
+        self._sequences = set()
 
     def close(self):
         self.conn.close()
@@ -74,8 +75,14 @@ class RawWriter:
     def intake(self, *, user_id, unit_id, unit_code, topic_id, channel_id, locality_id, title, year):
         now = datetime.now(UTC)
         with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute("UPDATE cases_casecodecounter SET last_number = last_number + 1 WHERE year = %s "
-                        "RETURNING last_number", (year,))
+            # The year's sequence, as case_code_allocate uses on PostgreSQL (created on first use, as it does).
+            if year not in self._sequences:
+                cur.execute("SELECT coalesce(max(last_number), 0) + 1 FROM cases_casecodecounter WHERE year = %s",
+                            (year,))
+                cur.execute(f"CREATE SEQUENCE IF NOT EXISTS cases_case_code_{int(year)} START WITH "
+                            f"{int(cur.fetchone()[0])}")
+                self._sequences.add(year)
+            cur.execute("SELECT nextval(%s)", (f"cases_case_code_{int(year)}",))
             code = f"DL-{year}-{cur.fetchone()[0]:06d}"
             search = f"{code.lower()} {title.lower()}"
             cur.execute(

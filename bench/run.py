@@ -289,7 +289,6 @@ class Bench:
         now = timezone.now()
         month_end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         month_start = (month_end - timedelta(days=1)).replace(day=1)
-        province_prefix = self.province.path + "%"
 
         def grants_sql(user):
             return raw.execute(
@@ -302,6 +301,20 @@ class Bench:
         joins = ("FROM cases_case c JOIN cases_unit o ON o.id = c.owner_id LEFT JOIN cases_unit a ON "
                  "a.id = c.assigned_by_unit_id JOIN cases_unit l ON l.id = c.locality_id JOIN cases_topic t ON "
                  "t.id = c.topic_id JOIN cases_channel ch ON ch.id = c.channel_id")
+
+        def reach(user):
+            # The units in the person's reach, as a SQL author computes them: subtree roles expanded by path,
+            # None when a role sits on the root (everything is in reach, no filter).
+            grants = grants_sql(user)
+            subtree = [path for _id, path, codename in grants if codename in ("role_supervisor", "role_inspector")]
+            if any(len(path) == 4 for path in subtree):
+                return None
+            ids = {unit_id for unit_id, _path, codename in grants if codename not in ("role_supervisor",
+                                                                                         "role_inspector")}
+            if subtree:
+                ids.update(r[0] for r in raw.execute("SELECT id FROM cases_unit WHERE path LIKE ANY(%s)",
+                                                     ([p + "%" for p in subtree],)).fetchall())
+            return sorted(ids)
 
         def escalated(user):
             # The scope's third branch, as a raw-SQL author writes it: the (few) escalated case ids first.
@@ -323,10 +336,10 @@ class Bench:
             return list(case_list_for_user(user=self._user_fresh(self.supervisor), filters={"overdue": True})[:50])
 
         def raw_overdue():
-            grants_sql(self.supervisor)
-            return raw.execute(f"SELECT {cols} {joins} WHERE (o.path LIKE %s OR a.path LIKE %s) AND c.status = ANY(%s)"
-                               f" AND c.deadline < now() ORDER BY c.received_at DESC, c.id DESC LIMIT 50",
-                               (province_prefix, province_prefix, list(OPEN_STATUSES))).fetchall()
+            units = reach(self.supervisor)
+            return raw.execute(f"SELECT {cols} {joins} WHERE (c.owner_id = ANY(%s) OR c.assigned_by_unit_id = ANY(%s))"
+                               f" AND c.status = ANY(%s) AND c.deadline < now() ORDER BY c.received_at DESC, c.id DESC"
+                               f" LIMIT 50", (units, units, list(OPEN_STATUSES))).fetchall()
 
         code = self.long_case.code
 
@@ -352,11 +365,11 @@ class Bench:
                                            filters={"q": "Nước sạch đục"})[:50])
 
         def raw_search():
-            grants_sql(self.supervisor)
-            return raw.execute(f"SELECT {cols} {joins} WHERE (o.path LIKE %s OR a.path LIKE %s) AND "
-                               f"c.search_text LIKE %s AND c.search_text LIKE %s AND c.search_text LIKE %s "
+            units = reach(self.supervisor)
+            return raw.execute(f"SELECT {cols} {joins} WHERE (c.owner_id = ANY(%s) OR c.assigned_by_unit_id = ANY(%s))"
+                               f" AND c.search_text LIKE %s AND c.search_text LIKE %s AND c.search_text LIKE %s "
                                f"ORDER BY c.received_at DESC, c.id DESC LIMIT 50",
-                               (province_prefix, province_prefix, "%nuoc%", "%sach%", "%duc%")).fetchall()
+                               (units, units, "%nuoc%", "%sach%", "%duc%")).fetchall()
 
         def orm_monthly(user):
             def run():
@@ -365,15 +378,19 @@ class Bench:
                 return list(cases.values("topic_id", "status").annotate(n=Count("*")))
             return run
 
-        def raw_monthly(prefix):
+        def raw_monthly(user):
             def run():
-                return raw.execute("SELECT c.topic_id, c.status, count(*) FROM cases_case c JOIN cases_unit o ON "
-                                   "o.id = c.owner_id LEFT JOIN cases_unit a ON a.id = c.assigned_by_unit_id WHERE "
-                                   "(o.path LIKE %s OR a.path LIKE %s) AND c.received_at >= %s AND c.received_at < %s "
-                                   "GROUP BY 1, 2", (prefix, prefix, month_start, month_end)).fetchall()
+                units = reach(user)
+                if units is None:
+                    return raw.execute("SELECT c.topic_id, c.status, count(*) FROM cases_case c WHERE "
+                                       "c.received_at >= %s AND c.received_at < %s GROUP BY 1, 2",
+                                       (month_start, month_end)).fetchall()
+                return raw.execute("SELECT c.topic_id, c.status, count(*) FROM cases_case c WHERE "
+                                   "(c.owner_id = ANY(%s) OR c.assigned_by_unit_id = ANY(%s)) AND "
+                                   "c.received_at >= %s AND c.received_at < %s GROUP BY 1, 2",
+                                   (units, units, month_start, month_end)).fetchall()
             return run
 
-        country_prefix = self.province.path[:4] + "%"
         for name, orm, twin, target, limit, stat in (
             ("commune queue (open, by deadline, 50 rows)", orm_queue, raw_queue, "p95 < 10 ms", 10, "p95"),
             ("province overdue list (50 rows)", orm_overdue, raw_overdue, "p95 < 10 ms", 10, "p95"),
@@ -381,8 +398,8 @@ class Bench:
              10, "p95"),
             ("search q='Nước sạch đục', province scope", orm_search, raw_search, "p95 < 100 ms", 100, "p95"),
             ("one-province monthly report (topic × status)", orm_monthly(self.supervisor),
-             raw_monthly(province_prefix), "< 20 ms", 20, "median"),
-            ("whole-country monthly report (topic × status)", orm_monthly(self.country), raw_monthly(country_prefix),
+             raw_monthly(self.supervisor), "< 20 ms", 20, "median"),
+            ("whole-country monthly report (topic × status)", orm_monthly(self.country), raw_monthly(self.country),
              "< 50 ms", 50, "median"),
         ):
             orm(), twin()  # warm the caches once
@@ -521,28 +538,29 @@ class Bench:
                 self.r.add("e", f"{name}: p99 latency", "ms", [x["p99_ms"] for x in series],
                            [x["p99_ms"] for x in rw], higher_is_better=False, target="p99 < 50 ms",
                            check=lambda row: row["median"] < 50)
-            # Intake burst through the API, with a Celery worker delivering the outbox meanwhile.
+            # Intake burst through the API, with a Celery worker delivering the outbox meanwhile: 5,000 intakes
+            # offered in one minute (open loop, 83/s), latency counted from when each was due.
             body = json.dumps({"title": "Nước sạch bị đục kéo dài", "channel": self.channel.code,
                                "topic": self.topic.code, "locality": self.locality.code})
             post_h = {"Authorization": f"Token {clerk_token}", "Content-Type": "application/json"}
-            bursts = []
             worker = psutil.Process(celery.pid)
-            for _ in range(runs):
-                bursts.append(http_load.load(server.url + "/api/v1/cases/", headers=post_h, seconds=seconds,
-                                             connections=connections, method="POST", body=body))
-                for proc in [worker, *worker.children(recursive=True)]:
-                    try:
-                        peak_celery[0] = max(peak_celery[0], proc.memory_info().rss)
-                    except psutil.Error:
-                        pass
-            errors = sum(x["non_2xx"] + x["socket_errors"] for x in bursts)
-            self.r.add("a", f"intake via HTTP API POST /api/v1/cases/, {connections} connections", "cases/s",
-                       [x["rps"] for x in bursts], higher_is_better=True,
-                       target="5,000/min (83/s) absorbed", check=lambda row: row["median"] >= 83.4 and errors == 0,
+            burst_total, burst_seconds = (100, 2) if self.quick else (5000, 60)
+            burst = http_load.paced(server.url + "/api/v1/cases/", headers=post_h, rate=burst_total / burst_seconds,
+                                    total=burst_total, body=body)
+            for proc in [worker, *worker.children(recursive=True)]:
+                try:
+                    peak_celery[0] = max(peak_celery[0], proc.memory_info().rss)
+                except psutil.Error:
+                    pass
+            errors = burst["non_2xx"]
+            self.r.add("a", f"intake burst via HTTP API POST /api/v1/cases/: {burst_total:,} offered in "
+                            f"{burst_seconds} s, absorbed in {burst['seconds']:.1f} s", "cases/s", [burst["rps"]],
+                       higher_is_better=True, target=f"{burst_total / burst_seconds:.0f}/s absorbed, no error",
+                       check=lambda row: burst["seconds"] < burst_seconds * 1.05 and errors == 0,
                        note=f"errors {errors}")
-            self.r.add("a", "intake burst via HTTP API: p99 latency", "ms", [x["p99_ms"] for x in bursts],
+            self.r.add("a", "intake burst via HTTP API: p99 latency from the time due", "ms", [burst["p99_ms"]],
                        higher_is_better=False, target="p99 < 200 ms, no error",
-                       check=lambda row: row["median"] < 200 and errors == 0)
+                       check=lambda row: row["median"] < 200 and errors == 0, note=f"errors {errors}")
             time.sleep(2)
             for proc in [worker, *worker.children(recursive=True)]:
                 try:

@@ -12,7 +12,7 @@ from pathlib import PurePath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,9 +56,40 @@ EARLIEST_RECEIVED_YEAR = 2000
 def case_code_allocate(*, year: int) -> str:
     """The next `DL-YYYY-NNNNNN` code.
 
-    The counter row's lock is held until the caller's transaction commits, so
-    concurrent intakes queue on it and never share a number.
+    On PostgreSQL each year has its own sequence: `nextval` never waits, so
+    concurrent intakes do not queue behind each other. A rolled-back intake
+    leaves a gap in the numbers (nothing requires them to be gapless; codes
+    are never reused). Elsewhere (the embedded SQLite, one writer at a time)
+    the counter row's lock is held until the caller's transaction commits.
     """
+    if connection.vendor == "postgresql":
+        number = _next_from_year_sequence(year)
+    else:
+        number = _next_from_counter_row(year)
+    return f"{CASE_CODE_PREFIX}-{year}-{number:06d}"
+
+
+# Years whose sequence is known to be committed (created by a committed transaction of this process or before).
+_year_sequences_committed: set[int] = set()
+
+
+def _next_from_year_sequence(year: int) -> int:
+    name = f"cases_case_code_{int(year)}"
+    with connection.cursor() as cursor:
+        if year not in _year_sequences_committed:
+            # Numbers issued by the counter row before the sequence existed are never issued again.
+            start = (CaseCodeCounter.objects.filter(year=year).values_list("last_number", flat=True).first() or 0) + 1
+            try:
+                with transaction.atomic():  # a savepoint: a concurrent creation fails here, not the intake
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
+            except (IntegrityError, ProgrammingError):
+                pass  # another intake created it at the same moment and committed first
+            transaction.on_commit(lambda: _year_sequences_committed.add(year))
+        cursor.execute("SELECT nextval(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def _next_from_counter_row(year: int) -> int:
     with transaction.atomic():
         bumped = CaseCodeCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
         if not bumped:
@@ -68,8 +99,7 @@ def case_code_allocate(*, year: int) -> str:
             except IntegrityError:
                 # Another intake created this year's row first; take the next number.
                 CaseCodeCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-        number = CaseCodeCounter.objects.get(year=year).last_number
-    return f"{CASE_CODE_PREFIX}-{year}-{number:06d}"
+        return CaseCodeCounter.objects.get(year=year).last_number
 
 
 # --- intake -------------------------------------------------------------------

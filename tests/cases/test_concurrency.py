@@ -67,4 +67,5 @@ def test_200_concurrent_intakes_get_200_distinct_codes(world):
     assert len(set(codes)) == 200
     assert Case.objects.count() == 200
     numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
-    assert numbers == list(range(1, 201))  # no gaps, no repeats
+    # No gaps, no repeats (a year's PostgreSQL sequence outlives the flush between tests: the first is not always 1).
+    assert numbers == list(range(numbers[0], numbers[0] + 200))
