@@ -127,19 +127,28 @@ def unit_subtree(*, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path)
 
 
+def _role_grants_on(*, unit: Unit, roles) -> QuerySet:
+    ancestor_paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    codenames = [role_codename(role) for role in roles]
+    subtree_codenames = [role_codename(role) for role in roles if role in SUBTREE_ROLES]
+    return UnitUserObjectPermission.objects.filter(permission__codename__in=codenames).filter(
+        Q(content_object=unit)
+        | Q(content_object__path__in=ancestor_paths, permission__codename__in=subtree_codenames)
+    )
+
+
 def users_with_role_on(*, unit: Unit, roles) -> QuerySet:
     """Active people holding one of `roles` that reaches `unit`.
 
     Subtree roles (supervisor, inspector) held on any unit above count too.
     """
-    ancestor_paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-    codenames = [role_codename(role) for role in roles]
-    subtree_codenames = [role_codename(role) for role in roles if role in SUBTREE_ROLES]
-    grants = UnitUserObjectPermission.objects.filter(permission__codename__in=codenames).filter(
-        Q(content_object=unit)
-        | Q(content_object__path__in=ancestor_paths, permission__codename__in=subtree_codenames)
-    )
+    grants = _role_grants_on(unit=unit, roles=roles)
     return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def user_ids_with_role_on(*, unit: Unit, roles) -> set[int]:
+    """The ids of everyone holding one of `roles` that reaches `unit`, active or not (the caller filters)."""
+    return set(_role_grants_on(unit=unit, roles=roles).values_list("user_id", flat=True))
 
 
 def case_public_status(*, code: str, secret: str) -> dict | None:

@@ -542,7 +542,7 @@ def _remind(case: Case, clock: CaseClock, firing, pending: list) -> None:
     _append(case, pending, action="remind", note=_("Nhắc hạn: %(name)s, hạn %(due)s.") % {
         "name": clock.policy.name, "due": timezone.localtime(clock.due_at).strftime("%H:%M %d/%m/%Y"),
     }, data={
-        "clock": clock.clock, "level": firing.level, "due": _iso(clock.due_at),
+        "clock": clock.clock, "clock_name": clock.policy.name, "level": firing.level, "due": _iso(clock.due_at),
         "scheduled_for": _iso(firing.at), "to_units": [case.owner.code], "to_roles": list(REMINDER_ROLES),
     })
 
@@ -552,8 +552,9 @@ def _escalate(case: Case, clock: CaseClock, firing, target: Unit, pending: list,
     _append(case, pending, action="escalate", note=_("Quá hạn: %(name)s. Chuyển %(unit)s (mức %(level)s).") % {
         "name": clock.policy.name, "unit": target.name, "level": firing.level,
     }, data={
-        "clock": clock.clock, "level": firing.level, "due": _iso(clock.due_at), "scheduled_for": _iso(firing.at),
-        "to_units": [target.code], "to_roles": list(ESCALATION_ROLES), "owner": case.owner.code,
+        "clock": clock.clock, "clock_name": clock.policy.name, "level": firing.level, "due": _iso(clock.due_at),
+        "scheduled_for": _iso(firing.at), "to_units": [target.code], "to_roles": list(ESCALATION_ROLES),
+        "owner": case.owner.code,
     })
 
 
