@@ -10,7 +10,9 @@ twice, or two workers at once, delivers once.
 """
 
 import logging
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -109,8 +111,36 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
     OutboxMessage.objects.bulk_create(messages)
     queued = [m.pk for m in messages if m.channel in QUEUED_CHANNELS]
     if queued:
-        transaction.on_commit(lambda: outbox_enqueue(message_ids=queued), robust=True)
+        batch = getattr(_batched, "ids", None)
+        if batch is not None:
+            batch.extend(queued)
+        else:
+            transaction.on_commit(lambda: outbox_enqueue(message_ids=queued), robust=True)
     return messages
+
+
+_batched = threading.local()
+
+
+@contextmanager
+def outbox_deliveries_batched():
+    """Within it, the deliveries of every event recorded are queued together once the transaction commits.
+
+    For writers that record dozens of events in one transaction (the clock
+    sweep): one publish per event cost more than writing the event. Use it
+    inside the `transaction.atomic()` block. A message whose savepoint rolled
+    back is simply not found by the worker.
+    """
+    if getattr(_batched, "ids", None) is not None:
+        yield  # already batching: the outer block queues
+        return
+    _batched.ids = ids = []
+    try:
+        yield
+    finally:
+        _batched.ids = None
+    if ids:
+        transaction.on_commit(lambda: outbox_enqueue(message_ids=ids, together=True), robust=True)
 
 
 def active_webhook_endpoints() -> list[WebhookEndpoint]:
@@ -163,25 +193,35 @@ def _webhook_payload(*, case: Case, event: CaseEvent, message_uid) -> dict:
 _PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def outbox_enqueue(*, message_ids) -> int:
-    """Queue one delivery task per message; stop at the first broker error.
+# Messages per delivery task when they are queued together.
+BATCH_SIZE = 25
+
+
+def outbox_enqueue(*, message_ids, together: bool = False) -> int:
+    """Queue one delivery task per message (or per BATCH_SIZE of them, `together`); stop at the first broker error.
 
     Whatever was not queued stays pending and the sweep queues it later, so
     a broker outage delays messages and never drops them. Returns how many
     were queued.
     """
-    from .tasks import outbox_deliver
+    from .tasks import outbox_deliver, outbox_deliver_batch
 
+    message_ids = list(message_ids)
+    size = BATCH_SIZE if together else 1
     queued = 0
-    for message_id in message_ids:
+    for first in range(0, len(message_ids), size):
+        part = message_ids[first:first + size]
         try:
-            outbox_deliver.apply_async(args=[message_id], retry=True, retry_policy=_PUBLISH_RETRY)
+            if together:
+                outbox_deliver_batch.apply_async(args=[part], retry=True, retry_policy=_PUBLISH_RETRY)
+            else:
+                outbox_deliver.apply_async(args=[part[0]], retry=True, retry_policy=_PUBLISH_RETRY)
         except Exception as exc:  # any broker or transport failure
             logger.warning(
                 "Broker unavailable (%s); %d outbox messages wait for the sweep.", exc, len(message_ids) - queued
             )
             break
-        queued += 1
+        queued += len(part)
     return queued
 
 

@@ -22,6 +22,7 @@ from cases.audit import case_event_announce, case_event_append
 from cases.exceptions import CaseNotFound, PermissionDenied
 from cases.models import Case, Role, Unit
 from cases.permissions import has_role
+from notifications.services import outbox_deliveries_batched
 
 from .calendar import calendar_invalidate, current_calendar
 from .deadlines import (
@@ -474,7 +475,7 @@ def clocks_sweep(*, now: datetime | None = None, batch_size: int = 500, chunk_si
 
 
 def _fire_chunk(chunk, *, now, calendar, units_above, result: SweepResult) -> None:
-    with transaction.atomic():
+    with transaction.atomic(), outbox_deliveries_batched():
         cases = {
             case.pk: case
             for case in Case.objects.select_for_update(of=("self",), skip_locked=True)

@@ -306,3 +306,35 @@ def test_failed_digest_keeps_its_items_for_the_next_run(people, new_case, settin
     with time_machine.travel(item.next_attempt_at + timedelta(days=1), tick=False):
         assert digest_send_all()["sent"] == 1
     assert len(mailoutbox) == 1
+
+
+def test_a_sweep_queues_its_deliveries_together_after_commit(
+    people, new_case, queued, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Dozens of reminders in one sweep transaction: one publish per batch, not one per message."""
+    from django.utils import timezone
+
+    from notifications.services import QUEUED_CHANNELS
+    from notifications.tasks import outbox_deliver_batch
+    from workflow.models import CaseClock
+    from workflow.services import clocks_sweep
+
+    batches = []
+    monkeypatch.setattr(outbox_deliver_batch, "apply_async", lambda args, **kwargs: batches.append(args[0]))
+    cases = [new_case() for _ in range(3)]
+    queued.clear()
+    now = timezone.now()
+    CaseClock.objects.filter(case__in=cases, clock="verify").update(
+        started_at=now - timedelta(days=3), due_at=now + timedelta(hours=1), next_action="remind",
+        next_fire_at=now - timedelta(minutes=1), reminder_level=0,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = clocks_sweep()
+    assert result.reminders == 3
+    reminders = OutboxMessage.objects.filter(event__action="remind", channel__in=QUEUED_CHANNELS)
+    assert reminders.count() >= 3
+    assert queued == []  # nothing published message by message
+    assert [sorted(batch) for batch in batches] == [sorted(reminders.values_list("pk", flat=True))]
+    outbox_deliver_batch.run(batches[0])
+    assert set(reminders.values_list("status", flat=True)) == {"sent"}
+    assert len(mailoutbox) == reminders.filter(channel="email").count()
