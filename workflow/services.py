@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -561,10 +561,16 @@ def _escalate(case: Case, clock: CaseClock, firing, target: Unit, pending: list,
 
 def sweep_heartbeat_record(*, at: datetime, duration_ms: int = 0, fired: int = 0) -> None:
     """Remember the last successful sweep, in the shared cache and in the database."""
-    # One UPDATE (no SELECT ... FOR UPDATE first): this runs every few seconds, idle or not.
+    # This runs every few seconds, idle or not: one UPDATE, and its commit does not wait for the disk (a
+    # heartbeat lost in a crash is rewritten by the next sweep; nothing else is in this transaction).
     values = {"last_success_at": at, "last_duration_ms": duration_ms, "last_fired": fired}
-    if not SweepHeartbeat.objects.filter(name=SWEEP_NAME).update(**values):
-        SweepHeartbeat.objects.update_or_create(name=SWEEP_NAME, defaults=values)
+    own_transaction = not connection.in_atomic_block  # never relax a caller's transaction
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        if not SweepHeartbeat.objects.filter(name=SWEEP_NAME).update(**values):
+            SweepHeartbeat.objects.update_or_create(name=SWEEP_NAME, defaults=values)
     try:
         cache.set(SWEEP_CACHE_KEY, {"at": at.isoformat(), "duration_ms": duration_ms, "fired": fired}, timeout=None)
     except Exception:  # noqa: BLE001 - the database row is enough for the health check
