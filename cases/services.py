@@ -265,14 +265,15 @@ def _run_transition(*, case: Case, name: str, by, note: str = "", data=None, app
         event_data = dict(data or {})
         if apply is not None:
             event_data.update(apply(locked) or {})
-        now = timezone.now()
-        locked.deadline = step_deadline(
-            status=locked.status, priority=locked.priority, start=now,
-            needs_public_response=locked.topic.needs_public_response,
-        )
         event = case_event_append(
             case=locked, action=name, actor=by, from_status=from_status, to_status=locked.status,
             note=note, data=event_data,
+        )
+        # The step clock the event starts (a receiver) lands on the same time unless a more specific
+        # policy applies; counting from the event's own time spares that receiver a second write.
+        locked.deadline = step_deadline(
+            status=locked.status, priority=locked.priority, start=event.created_at,
+            needs_public_response=locked.topic.needs_public_response,
         )
         locked.version += 1
         locked.save()
