@@ -32,7 +32,6 @@ class RawWriter:
         self.policy_ids = policy_ids
         self.notes_per_event = notes_per_event
         self._carry = 0.0
-        self._sequences = set()
 
     def close(self):
         self.conn.close()
@@ -75,14 +74,7 @@ class RawWriter:
     def intake(self, *, user_id, unit_id, unit_code, topic_id, channel_id, locality_id, title, year):
         now = datetime.now(UTC)
         with self.conn.transaction(), self.conn.cursor() as cur:
-            # The year's sequence, as case_code_allocate uses on PostgreSQL (created on first use, as it does).
-            if year not in self._sequences:
-                cur.execute("SELECT coalesce(max(last_number), 0) + 1 FROM cases_casecodecounter WHERE year = %s",
-                            (year,))
-                cur.execute(f"CREATE SEQUENCE IF NOT EXISTS cases_case_code_{int(year)} START WITH "
-                            f"{int(cur.fetchone()[0])}")
-                self._sequences.add(year)
-            cur.execute("SELECT nextval(%s)", (f"cases_case_code_{int(year)}",))
+            cur.execute("SELECT cases_next_case_number(%s)", (year,))  # as case_code_allocate on PostgreSQL
             code = f"DL-{year}-{cur.fetchone()[0]:06d}"
             search = f"{code.lower()} {title.lower()}"
             cur.execute(

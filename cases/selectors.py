@@ -146,9 +146,10 @@ def users_with_role_on(*, unit: Unit, roles) -> QuerySet:
     return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
 
 
-def user_ids_with_role_on(*, unit: Unit, roles) -> set[int]:
-    """The ids of everyone holding one of `roles` that reaches `unit`, active or not (the caller filters)."""
-    return set(_role_grants_on(unit=unit, roles=roles).values_list("user_id", flat=True))
+def user_ids_with_role_on(*, unit: Unit, roles) -> QuerySet:
+    """The ids of everyone holding one of `roles` that reaches `unit`, active or not (the caller filters);
+    a subquery, not yet run."""
+    return _role_grants_on(unit=unit, roles=roles).values("user_id")
 
 
 def case_public_status(*, code: str, secret: str) -> dict | None:

@@ -12,7 +12,7 @@ from pathlib import PurePath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,23 +69,10 @@ def case_code_allocate(*, year: int) -> str:
     return f"{CASE_CODE_PREFIX}-{year}-{number:06d}"
 
 
-# Years whose sequence is known to be committed (created by a committed transaction of this process or before).
-_year_sequences_committed: set[int] = set()
-
-
 def _next_from_year_sequence(year: int) -> int:
-    name = f"cases_case_code_{int(year)}"
+    # cases_next_case_number (migration 0008) creates the year's sequence on first use.
     with connection.cursor() as cursor:
-        if year not in _year_sequences_committed:
-            # Numbers issued by the counter row before the sequence existed are never issued again.
-            start = (CaseCodeCounter.objects.filter(year=year).values_list("last_number", flat=True).first() or 0) + 1
-            try:
-                with transaction.atomic():  # a savepoint: a concurrent creation fails here, not the intake
-                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
-            except (IntegrityError, ProgrammingError):
-                pass  # another intake created it at the same moment and committed first
-            transaction.on_commit(lambda: _year_sequences_committed.add(year))
-        cursor.execute("SELECT nextval(%s)", [name])
+        cursor.execute("SELECT cases_next_case_number(%s)", [year])
         return cursor.fetchone()[0]
 
 

@@ -69,3 +69,26 @@ def test_200_concurrent_intakes_get_200_distinct_codes(world):
     numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
     # No gaps, no repeats (a year's PostgreSQL sequence outlives the flush between tests: the first is not always 1).
     assert numbers == list(range(numbers[0], numbers[0] + 200))
+
+
+def test_the_first_intakes_of_a_new_year_create_its_sequence_once_and_share_nothing(db):
+    """Sixteen intakes ask for the first numbers of a year at the same moment: one creates the sequence."""
+    from django.db import transaction
+
+    from cases.models import CaseCodeCounter
+    from cases.services import case_code_allocate
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SEQUENCE IF EXISTS cases_case_code_2091")
+    CaseCodeCounter.objects.create(year=2091, last_number=7)  # issued before the sequence existed
+    barrier = threading.Barrier(16)
+
+    @in_own_connection
+    def allocate(_):
+        with transaction.atomic():
+            barrier.wait()
+            return case_code_allocate(year=2091)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        codes = list(pool.map(allocate, range(16)))
+    assert sorted(codes) == [f"DL-2091-{n:06d}" for n in range(8, 24)]
