@@ -598,8 +598,10 @@ def write_doc(*, args, argv, info, gen, results: Results, started, finished, pla
         f"{finished:%H:%M} UTC.",
         f"- Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, PostgreSQL {info['postgresql']}"
         f" (shared_buffers {info['shared_buffers']}) on the same machine, Python {info['python']}; load average at"
-        f" start {info['load_at_start']}, at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared"
-        f" machine: other people's test runs compete for the 2 cores, so every figure is pessimistic).",
+        f" start {info['load_at_start']}, at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; PostgreSQL,"
+        f" the web and Celery workers, the load generator and the benchmark share the same cores.",
+        f"- Whole run: {_duration((finished - started).total_seconds())}"
+        + (" (generation included)." if not args.reuse else f" (on data generated earlier{_generated_note(gen)})."),
     ]
     if gen:
         lines += [
@@ -637,6 +639,15 @@ def write_doc(*, args, argv, info, gen, results: Results, started, finished, pla
 
 
 ANALYSIS_MARKER = "<!-- analysis: kept across runs -->"
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def _generated_note(gen) -> str:
+    return f", whose generation took {_duration(gen['seconds'])}" if gen and gen.get("seconds") else ""
 
 
 def main(argv=None):

@@ -76,3 +76,29 @@ def test_an_escalated_case_comes_to_the_attention_of_the_leader_above(world, new
 
     assert case.code in codes(django_user_model.objects.get(pk=province_leader.pk))
     assert case.code not in codes(world.leader2)
+
+
+def test_a_role_on_the_only_root_reaches_every_case_without_a_unit_filter(world, new_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case_a = new_case("Phản ánh xã A")
+    case_b = new_case("Phản ánh phường B", by=world.clerk2, locality=world.hamlet_b)
+    with CaptureQueriesContext(connection) as queries:
+        assert codes(world.supervisor) == {case_a.code, case_b.code}
+    listed = queries.captured_queries[-1]["sql"]
+    assert '"owner_id" IN' not in listed and "LIKE" not in listed  # no scope condition at all
+    assert codes(world.clerk) == {case_a.code}  # while a commune's clerk is still held to the commune
+
+
+def test_a_second_tree_stays_out_of_reach_of_the_first_trees_supervisor(world, new_case):
+    from cases.models import Tier, UnitKind
+    from cases.services import case_intake, unit_role_grant, unit_upsert
+
+    other, _ = unit_upsert(code="Q", name="Tỉnh ủy Q", tier=Tier.PROVINCE, kind=UnitKind.COMMITTEE, parent=None)
+    unit_role_grant(user=world.clerk2, unit=other, role=Role.INTAKE_CLERK)
+    elsewhere = case_intake(by=world.clerk2, title="Phản ánh tỉnh Q", channel=world.channel, topic=world.topic,
+                            locality=other)
+    mine = new_case("Phản ánh xã A")
+    assert codes(world.supervisor) == {mine.code}  # P's subtree only: Q is another root
+    assert elsewhere.code in codes(world.clerk2)
