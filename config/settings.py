@@ -94,6 +94,16 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Keep each worker's connection between requests (a new PostgreSQL connection per request cost more than
+    # the request's queries); check it before reuse, so one cut by a database restart is replaced, not used.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DLXH_DB_CONN_MAX_AGE", default=300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The requests here read a few thousand rows at most: on two cores, starting parallel workers cost more
+    # than it saved (docs/benchmarks.md). A high setup cost keeps parallel plans for the really big scans.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c parallel_setup_cost={env.int('DLXH_PG_PARALLEL_SETUP_COST', default=10000)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent web + worker processes on one file: wait for the lock
     # instead of failing at once.
