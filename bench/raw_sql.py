@@ -169,8 +169,8 @@ class RawWriter:
             self._notify(cur, case_id, event_id, user_id, action, now)
 
     def sweep(self, *, now, batch_size=500, chunk_size=50) -> int:
-        """Find due clocks, lock their cases (SKIP LOCKED), fire each: clock row, one event, the case's head;
-        then record the heartbeat."""
+        """Find due clocks, lock their cases (SKIP LOCKED), fire each: clock row, one event, the case's head, the
+        reminder's notifications and outbox rows; then record the heartbeat."""
         fired = 0
         with self.conn.cursor() as cur:
             cur.execute("SELECT id, case_id FROM workflow_caseclock WHERE stopped_at IS NULL AND next_fire_at <= %s "
@@ -180,14 +180,15 @@ class RawWriter:
             for first in range(0, len(due), chunk_size):
                 chunk = due[first:first + chunk_size]
                 with self.conn.transaction():
-                    cur.execute("SELECT id, code, status, event_count, head_hash FROM cases_case WHERE id = ANY(%s) "
-                                "ORDER BY id FOR UPDATE SKIP LOCKED", ([case_id for _, case_id in chunk],))
+                    cur.execute("SELECT id, code, status, event_count, head_hash, owner_id, assignee_id FROM cases_case "
+                                "WHERE id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED",
+                                ([case_id for _, case_id in chunk],))
                     cases = {row[0]: list(row[1:]) for row in cur.fetchall()}
                     cur.execute("SELECT id, case_id, clock FROM workflow_caseclock WHERE id = ANY(%s) AND "
                                 "stopped_at IS NULL AND next_fire_at <= %s ORDER BY next_fire_at, id FOR UPDATE "
                                 "SKIP LOCKED", ([clock_id for clock_id, _ in chunk], now))
                     for clock_id, case_id, clock in cur.fetchall():
-                        code, status, count, head = cases[case_id]
+                        code, status, count, head, owner_id, assignee_id = cases[case_id]
                         event_id, digest = self._event(
                             cur, case_id=case_id, code=code, seq=count + 1, prev=head, action="remind", frm=status,
                             to=status, actor=None, note="Nhắc hạn", data={"clock": clock, "level": 1}, now=now)
@@ -197,6 +198,24 @@ class RawWriter:
                                     (now, now + timedelta(days=3), clock_id))
                         cur.execute("UPDATE cases_case SET event_count = %s, head_hash = %s WHERE id = %s",
                                     (count + 1, digest, case_id))
+                        # The reminder's people, as the outbox writes them: the owning unit's handlers and the
+                        # assignee, active; a notification, its in-app row and an email row each.
+                        cur.execute("SELECT u.id, u.email FROM auth_user u WHERE u.is_active AND u.id IN ("
+                                    "SELECT g.user_id FROM cases_unituserobjectpermission g JOIN auth_permission p "
+                                    "ON p.id = g.permission_id WHERE g.content_object_id = %s AND p.codename = "
+                                    "'role_handler' UNION ALL SELECT %s) ORDER BY u.id", (owner_id, assignee_id))
+                        for recipient_id, email in cur.fetchall():
+                            cur.execute(
+                                "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, "
+                                "recipient_id) VALUES ('remind', %s, %s, %s, %s, %s) RETURNING id",
+                                (json.dumps({"code": code}), now, case_id, event_id, recipient_id))
+                            note_id = cur.fetchone()[0]
+                            for channel in ("inapp", "email") if email else ("inapp",):
+                                cur.execute(
+                                    "INSERT INTO notifications_outboxmessage (uid, channel, payload, status, attempts, "
+                                    "last_error, next_attempt_at, created_at, event_id, notification_id, recipient_id) "
+                                    "VALUES (%s, %s, '{}', 'pending', 0, '', %s, %s, %s, %s, %s)",
+                                    (uuid.uuid4(), channel, now, now, event_id, note_id, recipient_id))
                         fired += 1
             # The heartbeat the health check reads, as the sweep records it.
             cur.execute("INSERT INTO workflow_sweepheartbeat (name, last_success_at, last_duration_ms, last_fired) "

@@ -241,8 +241,10 @@ class Bench:
             pending, finished = cur.fetchone()
         history = f"{pending} pending, {finished} finished clocks"
         runs = 3 if self.quick else max(self.repeat * 3, 10)
-        idle = _timed(lambda: clocks_sweep(), runs)
         writer = self._writer()
+        # A beat worker loads the calendar and the policies once, then sweeps every few seconds: time that.
+        clocks_sweep(), writer.sweep(now=datetime.now(dt_timezone.utc))
+        idle = _timed(lambda: clocks_sweep(), runs)
         idle_raw = _timed(lambda: writer.sweep(now=datetime.now(dt_timezone.utc)), runs)
         self.r.add("c", f"sweep idle ({history})", "ms", idle, idle_raw, higher_is_better=False,
                    target="< 5 ms", check=lambda row: row["median"] < 5)
@@ -677,6 +679,8 @@ def main(argv=None):
         from .generate import remembered
 
         gen = remembered(args.db)
+        if gen:
+            args.scale = gen["cases"]  # the data's real size, for the doc and the slices measured
     setup_django(args.db)
     results = Results()
     bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results, quick=args.quick)
