@@ -87,7 +87,7 @@ def _timed(fn, n):
 
 
 class Bench:
-    def __init__(self, *, db, scale, repeat, results: Results, quick=False):
+    def __init__(self, *, db, scale, repeat, results: Results, quick=False, generated=None):
         from django.contrib.auth import get_user_model
         from django.db import connection
 
@@ -98,13 +98,19 @@ class Bench:
         self.dsn = database_url(db)
         User = get_user_model()
         with connection.cursor() as cur:
-            # The commune with the most open cases, its province.
+            # The two communes with the most open generated cases, of those no benchmark has written to: the first
+            # is read (its queue stays as generated, run after run), the second takes the benchmarked writes.
+            last_generated = generated or scale
             cur.execute("SELECT owner_id FROM cases_case WHERE status IN ('received','verified','assigned','oriented') "
-                        "GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1")
-            self.commune = Unit.objects.get(pk=cur.fetchone()[0])
-            cur.execute("SELECT id FROM cases_case ORDER BY event_count DESC LIMIT 1")
+                        "AND id <= %s AND owner_id NOT IN (SELECT owner_id FROM cases_case WHERE id > %s) "
+                        "GROUP BY owner_id ORDER BY count(*) DESC, owner_id LIMIT 2", [last_generated, last_generated])
+            read_id, write_id = (row[0] for row in cur.fetchall())
+            self.reader_commune = Unit.objects.get(pk=read_id)
+            self.commune = Unit.objects.get(pk=write_id)
+            cur.execute("SELECT id FROM cases_case WHERE id <= %s ORDER BY event_count DESC LIMIT 1", [last_generated])
             self.long_case = Case.objects.get(pk=cur.fetchone()[0])
-        self.province = Unit.objects.get(path=self.commune.path[:8])
+        self.province = Unit.objects.get(path=self.reader_commune.path[:8])
+        self.reader_leader = User.objects.get(username=f"{self.reader_commune.code.lower()}_leader")
         code = self.commune.code.lower()
         self.clerk = User.objects.get(username=f"{code}_intake_clerk")
         self.leader = User.objects.get(username=f"{code}_leader")
@@ -325,14 +331,14 @@ class Bench:
                                               (led,)).fetchall()]
 
         def orm_queue():
-            return list(case_list_for_user(user=self._user_fresh(self.leader)).filter(status__in=OPEN_STATUSES)
+            return list(case_list_for_user(user=self._user_fresh(self.reader_leader)).filter(status__in=OPEN_STATUSES)
                         .order_by("deadline", "pk")[:50])
 
         def raw_queue():
-            units = [g[0] for g in grants_sql(self.leader)]
+            units = [g[0] for g in grants_sql(self.reader_leader)]
             return raw.execute(f"SELECT {cols} {joins} WHERE (c.owner_id = ANY(%s) OR c.assigned_by_unit_id = ANY(%s)"
                                f" OR c.id = ANY(%s)) AND c.status = ANY(%s) ORDER BY c.deadline, c.id LIMIT 50",
-                               (units, units, escalated(self.leader), list(OPEN_STATUSES))).fetchall()
+                               (units, units, escalated(self.reader_leader), list(OPEN_STATUSES))).fetchall()
 
         def orm_overdue():
             return list(case_list_for_user(user=self._user_fresh(self.supervisor), filters={"overdue": True})[:50])
@@ -425,9 +431,9 @@ class Bench:
         month_end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         month_start = (month_end - timedelta(days=1)).replace(day=1)
         queries = {
-            "API list page (commune leader): count": case_list_for_user(user=self._user_fresh(self.leader)).order_by(),
-            "API list page (commune leader): 25 newest": case_list_for_user(user=self._user_fresh(self.leader))[:25],
-            "commune queue": case_list_for_user(user=self._user_fresh(self.leader))
+            "API list page (commune leader): count": case_list_for_user(user=self._user_fresh(self.reader_leader)).order_by(),
+            "API list page (commune leader): 25 newest": case_list_for_user(user=self._user_fresh(self.reader_leader))[:25],
+            "commune queue": case_list_for_user(user=self._user_fresh(self.reader_leader))
             .filter(status__in=OPEN_STATUSES).order_by("deadline", "pk")[:50],
             "province overdue": case_list_for_user(user=self._user_fresh(self.supervisor),
                                                    filters={"overdue": True})[:50],
@@ -506,8 +512,8 @@ class Bench:
 
         import psutil
 
-        cookie = f"{settings.SESSION_COOKIE_NAME}={self._session_for(self.leader)}"
-        token = Token.objects.get_or_create(user=self.leader)[0].key
+        cookie = f"{settings.SESSION_COOKIE_NAME}={self._session_for(self.reader_leader)}"
+        token = Token.objects.get_or_create(user=self.reader_leader)[0].key
         clerk_token = Token.objects.get_or_create(user=self.clerk)[0].key
         server = http_load.Server("config.wsgi:application")
         raw_server = http_load.Server("bench.raw_app:app")
@@ -683,7 +689,8 @@ def main(argv=None):
             args.scale = gen["cases"]  # the data's real size, for the doc and the slices measured
     setup_django(args.db)
     results = Results()
-    bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results, quick=args.quick)
+    bench = Bench(db=args.db, scale=args.scale, repeat=args.repeat, results=results, quick=args.quick,
+                  generated=gen["cases"] if gen else None)
     only = set(filter(None, args.only.split(",")))
     bench.plan_lines = {}
     for name in ("intake", "lifecycle", "sweep", "reads", "plans", "audit", "http"):
