@@ -17,7 +17,8 @@ OPEN = ["received", "verified", "assigned", "oriented"]
 def _db():
     global _conn
     if _conn is None or _conn.closed:
-        _conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        # Statements unprepared, as Django sends them (a prepared generic plan would walk the date index).
+        _conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True, prepare_threshold=None)
     return _conn
 
 

@@ -27,7 +27,7 @@ TO_STATUS = {"intake": "received", "verify": "verified", "assign": "assigned", "
 
 class RawWriter:
     def __init__(self, dsn: str, *, ct_case: int, ct_unit: int, policy_ids: dict, notes_per_event: float = 0.0):
-        self.conn = psycopg.connect(dsn)
+        self.conn = psycopg.connect(dsn, prepare_threshold=None)  # unprepared, as Django sends them
         self.ct_case, self.ct_unit = ct_case, ct_unit
         self.policy_ids = policy_ids
         self.notes_per_event = notes_per_event
@@ -258,7 +258,7 @@ def audit_verify_raw(conn, *, first_id: int, last_id: int) -> tuple[int, int]:
 
 def _audit_range(args):
     dsn, first_id, last_id = args
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(dsn, prepare_threshold=None) as conn:
         return audit_verify_raw(conn, first_id=first_id, last_id=last_id)
 
 
