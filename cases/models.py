@@ -45,6 +45,9 @@ class Role(models.TextChoices):
 # every other role reaches only that unit.
 SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.INSPECTOR})
 
+# Case codes read DL-YYYY-NNNNNN (the number is per year).
+CASE_CODE_PREFIX = "DL"
+
 
 def role_codename(role: str) -> str:
     return f"role_{role}"

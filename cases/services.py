@@ -24,6 +24,7 @@ from .audit import case_event_announce, case_event_append
 from .exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from .lifecycle import transition_of
 from .models import (
+    CASE_CODE_PREFIX,
     OPEN_STATUSES,
     Attachment,
     Case,
@@ -45,7 +46,6 @@ from .models import (
 from .permissions import forget_grants, has_direct_role, has_role, roles_on_unit, user_grants
 from .upload_checks import upload_check_archive, upload_safe_name
 
-CASE_CODE_PREFIX = "DL"
 # Older dates are typing mistakes (and break time-zone arithmetic on some databases).
 EARLIEST_RECEIVED_YEAR = 2000
 

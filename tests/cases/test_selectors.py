@@ -102,3 +102,13 @@ def test_a_second_tree_stays_out_of_reach_of_the_first_trees_supervisor(world, n
     mine = new_case("Phản ánh xã A")
     assert codes(world.supervisor) == {mine.code}  # P's subtree only: Q is another root
     assert elsewhere.code in codes(world.clerk2)
+
+
+def test_search_by_code_finds_the_case_typed_in_any_case_or_in_part(world, new_case):
+    wanted = new_case("Đường hỏng")
+    other = new_case("Đường hỏng nữa")
+    assert codes(world.clerk, q=wanted.code) == {wanted.code}
+    assert codes(world.clerk, q=f"  {wanted.code.lower()} ") == {wanted.code}
+    assert codes(world.clerk, q=wanted.code[:-1]) >= {wanted.code}  # the start of a code
+    assert codes(world.clerk2, q=wanted.code) == set()  # still within the person's reach
+    assert other.code not in codes(world.clerk, q=wanted.code)
