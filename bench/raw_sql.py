@@ -27,7 +27,9 @@ TO_STATUS = {"intake": "received", "verify": "verified", "assign": "assigned", "
 
 class RawWriter:
     def __init__(self, dsn: str, *, ct_case: int, ct_unit: int, policy_ids: dict, notes_per_event: float = 0.0):
-        self.conn = psycopg.connect(dsn, prepare_threshold=None)  # unprepared, as Django sends them
+        # psycopg's default: a statement run five times is prepared, which raw SQL gets for free and Django
+        # does not use. Kept for the writes (it only helps them); the read twins turn it off (bench.run).
+        self.conn = psycopg.connect(dsn)
         self.ct_case, self.ct_unit = ct_case, ct_unit
         self.policy_ids = policy_ids
         self.notes_per_event = notes_per_event
