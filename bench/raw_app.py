@@ -1,12 +1,15 @@
-"""The raw-SQL twin of GET /api/v1/cases/: a bare WSGI app (gunicorn bench.raw_app:app).
+"""The raw-SQL twin of GET and POST /api/v1/cases/: a bare WSGI app (gunicorn bench.raw_app:app).
 
-Same work per request: the token's user, that user's grants, the 25 newest
-cases in scope with their owner, locality, topic and channel, a count for
-the pagination, JSON out. No Django.
+GET, the same work per request: the token's user, that user's grants, the 25
+newest cases in scope with their owner, locality, topic and channel, a count
+for the pagination, JSON out. POST, an intake: the token's user and grants,
+the channel, topic and locality by code, then the rows `RawWriter.intake`
+writes (the Django intake's rows), the code out. No Django.
 """
 
 import json
 import os
+from datetime import datetime
 
 import psycopg
 
@@ -20,6 +23,51 @@ def _db():
         # Statements unprepared, as Django sends them (a prepared generic plan would walk the date index).
         _conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True, prepare_threshold=None)
     return _conn
+
+
+_writer = None
+
+
+def _intake_writer():
+    """A RawWriter on its own connection, as the intake benchmark uses it (prepared statements)."""
+    global _writer
+    if _writer is None or _writer.conn.closed:
+        import django
+
+        django.setup()  # once per worker, only so raw_sql can import the event hash function; no ORM is used
+        from .raw_sql import RawWriter
+
+        with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+            ct = dict(conn.execute("SELECT model, id FROM django_content_type WHERE app_label = 'cases' "
+                                   "AND model IN ('case', 'unit')").fetchall())
+            policies = dict(conn.execute("SELECT clock, id FROM workflow_clockpolicy WHERE priority = '' "
+                                         "AND case_kind = ''").fetchall())
+        _writer = RawWriter(os.environ["DATABASE_URL"], ct_case=ct["case"], ct_unit=ct["unit"], policy_ids=policies,
+                            notes_per_event=1.0)
+    return _writer
+
+
+def _intake(environ, start_response, cur, user_id, grants):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    clerk_units = [unit for unit, _path, codename in grants if codename == "role_intake_clerk"]
+    cur.execute("SELECT (SELECT id FROM cases_channel WHERE code = %s AND is_active), "
+                "(SELECT id FROM cases_topic WHERE code = %s AND is_active), "
+                "(SELECT id FROM cases_unit WHERE code = %s AND is_active)",
+                (body.get("channel"), body.get("topic"), body.get("locality")))
+    channel_id, topic_id, locality_id = cur.fetchone()
+    if not clerk_units or None in (channel_id, topic_id, locality_id) or not body.get("title"):
+        start_response("400 Bad Request", [("Content-Type", "application/json")])
+        return [b'{"detail":"invalid"}']
+    unit_id = clerk_units[0]
+    cur.execute("SELECT code FROM cases_unit WHERE id = %s", (unit_id,))
+    unit_code = cur.fetchone()[0]
+    case_id = _intake_writer().intake(user_id=user_id, unit_id=unit_id, unit_code=unit_code, topic_id=topic_id,
+                                      channel_id=channel_id, locality_id=locality_id, title=body["title"],
+                                      year=datetime.now().year)
+    out = json.dumps({"id": case_id}).encode()
+    start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(out)))])
+    return [out]
 
 
 def app(environ, start_response):
@@ -36,6 +84,8 @@ def app(environ, start_response):
                 "JOIN auth_permission p ON p.id = g.permission_id JOIN cases_unit u ON u.id = g.content_object_id "
                 "WHERE g.user_id = %s AND u.is_active AND p.codename LIKE 'role_%%'", (row[0],))
     grants = cur.fetchall()
+    if environ.get("REQUEST_METHOD") == "POST":
+        return _intake(environ, start_response, cur, row[0], grants)
     direct = [unit for unit, _path, codename in grants if codename not in ("role_supervisor", "role_inspector",
                                                                            "role_administrator")]
     paths = [path + "%" for _unit, path, codename in grants if codename in ("role_supervisor", "role_inspector")]

@@ -577,6 +577,8 @@ class Bench:
             post_h = {"Authorization": f"Token {clerk_token}", "Content-Type": "application/json"}
             worker = psutil.Process(celery.pid)
             burst_total, burst_seconds = (100, 2) if self.quick else (5000, 60)
+            raw_burst = http_load.paced(raw_server.url + "/", headers=post_h, rate=burst_total / burst_seconds,
+                                        total=burst_total, body=body)
             burst = http_load.paced(server.url + "/api/v1/cases/", headers=post_h, rate=burst_total / burst_seconds,
                                     total=burst_total, body=body)
             for proc in [worker, *worker.children(recursive=True)]:
@@ -585,13 +587,15 @@ class Bench:
                 except psutil.Error:
                     pass
             errors = burst["non_2xx"]
+            twin = f"; raw endpoint absorbed it in {raw_burst['seconds']:.1f} s, errors {raw_burst['non_2xx']}"
             self.r.add("a", f"intake burst via HTTP API POST /api/v1/cases/: {burst_total:,} offered in "
                             f"{burst_seconds} s, absorbed in {burst['seconds']:.1f} s", "cases/s", [burst["rps"]],
-                       higher_is_better=True, target=f"{burst_total / burst_seconds:.0f}/s absorbed, no error",
+                       [raw_burst["rps"]], higher_is_better=True,
+                       target=f"{burst_total / burst_seconds:.0f}/s absorbed, no error",
                        check=lambda row: burst["seconds"] < burst_seconds * 1.05 and errors == 0,
-                       note=f"errors {errors}")
+                       note=f"errors {errors}{twin}")
             self.r.add("a", "intake burst via HTTP API: p99 latency from the time due", "ms", [burst["p99_ms"]],
-                       higher_is_better=False, target="p99 < 200 ms, no error",
+                       [raw_burst["p99_ms"]], higher_is_better=False, target="p99 < 200 ms, no error",
                        check=lambda row: row["median"] < 200 and errors == 0, note=f"errors {errors}")
             time.sleep(2)
             for proc in [worker, *worker.children(recursive=True)]:
