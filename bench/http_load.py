@@ -132,6 +132,17 @@ def _wrk(url, *, headers, seconds, connections, method, body):
             "socket_errors": sum(map(int, errors.groups())) if errors else 0, "tool": "wrk"}
 
 
+def _request_ok(url, *, headers, method, body) -> bool:
+    """One request, read to the end; True for a 2xx answer."""
+    request = urllib.request.Request(url, data=body.encode() if body else None, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            return response.status < 300
+    except Exception:
+        return False
+
+
 def _threaded(url, *, headers, seconds, connections, method, body):
     latencies, failures = [], [0]
     stop = time.monotonic() + seconds
@@ -139,15 +150,8 @@ def _threaded(url, *, headers, seconds, connections, method, body):
 
     def worker():
         while time.monotonic() < stop:
-            request = urllib.request.Request(url, data=body.encode() if body else None, headers=headers,
-                                             method=method)
             began = time.perf_counter()
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    response.read()
-                    ok = response.status < 300
-            except Exception:
-                ok = False
+            ok = _request_ok(url, headers=headers, method=method, body=body)
             elapsed = (time.perf_counter() - began) * 1000
             with lock:
                 latencies.append(elapsed)
@@ -189,14 +193,7 @@ def paced(url: str, *, headers: dict, rate: float, total: int, method: str = "PO
             pause = due - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-            request = urllib.request.Request(url, data=body.encode() if body else None, headers=headers,
-                                             method=method)
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    response.read()
-                    ok = response.status < 300
-            except Exception:
-                ok = False
+            ok = _request_ok(url, headers=headers, method=method, body=body)
             elapsed = (time.perf_counter() - due) * 1000
             with lock:
                 latencies.append(elapsed)
