@@ -131,10 +131,30 @@ class CaseStatus(models.TextChoices):
     REPORTED = "reported", _("Đã báo cáo")  # final: in a submitted report
     REJECTED = "rejected", _("Không thụ lý")  # final: not an issue, out of scope, spam
     MERGED = "merged", _("Đã gộp")  # final: folded into another case
+    # Sent to the competent agency; the intake clerk still has to tell the reporter.
+    TRANSFERRED = "transferred", _("Đã chuyển đơn, chờ báo người phản ánh")
+    TRANSFER_CLOSED = "transfer_closed", _("Đã chuyển đơn, đã báo người phản ánh")  # final
 
 
-OPEN_STATUSES = (CaseStatus.RECEIVED, CaseStatus.VERIFIED, CaseStatus.ASSIGNED, CaseStatus.ORIENTED)
-FINAL_STATUSES = (CaseStatus.REPORTED, CaseStatus.REJECTED, CaseStatus.MERGED)
+OPEN_STATUSES = (
+    CaseStatus.RECEIVED, CaseStatus.VERIFIED, CaseStatus.ASSIGNED, CaseStatus.ORIENTED, CaseStatus.TRANSFERRED,
+)
+FINAL_STATUSES = (CaseStatus.REPORTED, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.TRANSFER_CLOSED)
+
+
+class CaseKind(models.TextChoices):
+    """Kinds of matter the law distinguishes (loại đơn); the codes integrators send."""
+
+    OPINION = "opinion", _("Ý kiến")
+    PROPOSAL = "proposal", _("Kiến nghị")
+    REFLECTION = "reflection", _("Phản ánh")
+    # Settled by the competent agency, not by this body: transferred, then the reporter is told.
+    COMPLAINT = "complaint", _("Khiếu nại")
+    DENUNCIATION = "denunciation", _("Tố cáo")
+
+
+# Kinds this body does not settle itself: their path is transfer, then tell the reporter.
+TRANSFERRED_KINDS = frozenset({CaseKind.COMPLAINT, CaseKind.DENUNCIATION})
 
 
 class Priority(models.TextChoices):
@@ -168,6 +188,7 @@ class Case(models.Model):
         related_name="+", verbose_name=_("người xử lý"),
     )
     priority = models.CharField(_("độ khẩn"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    kind = models.CharField(_("loại vụ việc"), max_length=16, choices=CaseKind.choices, default=CaseKind.REFLECTION)
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
     deadline = models.DateTimeField(_("hạn của bước hiện tại"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("mức chuyển cấp trên"), default=0)
@@ -186,6 +207,15 @@ class Case(models.Model):
     public_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     # The reporter said a resolved case is not fixed; a leader decides whether to reopen.
     reopen_requested = models.BooleanField(_("người phản ánh đề nghị xem lại"), default=False)
+    # A leader decided not to reopen after the reporter's "not fixed"; shown on the public page.
+    kept_closed_reason = models.TextField(_("lý do giữ kết quả"), blank=True)
+    # Transfer to the competent agency (chuyển đơn) and how the reporter was told.
+    transfer_agency = models.CharField(_("cơ quan có thẩm quyền"), max_length=300, blank=True)
+    transfer_legal_basis = models.TextField(_("căn cứ chuyển đơn"), blank=True)
+    reporter_notified_at = models.DateTimeField(_("thời điểm báo người phản ánh"), null=True, blank=True)
+    reporter_notified_how = models.CharField(_("hình thức báo người phản ánh"), max_length=300, blank=True)
+    # The tier above instructed the owner in writing; the owner has not acknowledged it yet.
+    instruction_pending = models.BooleanField(_("có chỉ đạo chờ tiếp thu"), default=False)
     # Honest count of reports of this matter, merged duplicates included.
     report_count = models.PositiveIntegerField(_("số lượt phản ánh"), default=1)
 

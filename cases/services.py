@@ -19,6 +19,15 @@ from django.utils.translation import gettext as _
 from viewflow import fsm
 
 from workflow.deadlines import step_deadline
+from workflow.engine import (
+    case_directing_units,
+    flow_move,
+    flow_move_direction,
+    flow_open_decision,
+    flow_start,
+    open_tasks_of_case,
+)
+from workflow.roles import HANDOVER_ROLES, STEPS
 
 from .audit import case_event_announce, case_event_append
 from .exceptions import Conflict, PermissionDenied, TransitionNotAllowed
@@ -27,8 +36,10 @@ from .models import (
     CASE_CODE_PREFIX,
     OPEN_STATUSES,
     Attachment,
+    FINAL_STATUSES,
     Case,
     CaseCodeCounter,
+    CaseKind,
     CaseReport,
     CaseStatus,
     Channel,
@@ -44,6 +55,7 @@ from .models import (
     role_codename,
 )
 from .permissions import forget_grants, has_direct_role, has_role, roles_on_unit, user_grants
+from .selectors import users_with_role_on
 from .upload_checks import upload_check_archive, upload_safe_name
 
 # Older dates are typing mistakes (and break time-zone arithmetic on some databases).
@@ -129,6 +141,7 @@ def case_intake(
     locality: Unit,
     description: str = "",
     priority: str = Priority.NORMAL,
+    kind: str = CaseKind.REFLECTION,
     received_at=None,
     reporter: ReporterInput | None = None,
     external_ref: str = "",
@@ -147,6 +160,9 @@ def case_intake(
             errors[field] = _("Nội dung có ký tự không hợp lệ.")
     if priority not in Priority.values:
         errors["priority"] = _("Độ khẩn không hợp lệ.")
+    kind = kind or CaseKind.REFLECTION
+    if kind not in CaseKind.values:
+        errors["kind"] = _("Loại vụ việc không hợp lệ.")
     if not channel.is_active:
         errors["channel"] = _("Kênh tiếp nhận này không còn sử dụng.")
     if not topic.is_active:
@@ -178,6 +194,7 @@ def case_intake(
             locality=locality,
             owner=receiving_unit,
             priority=priority,
+            kind=kind,
             received_at=received_at,
             deadline=step_deadline(status=CaseStatus.RECEIVED, priority=priority, start=received_at),
             external_ref=external_ref or "",
@@ -200,10 +217,11 @@ def case_intake(
             data={
                 "channel": channel.code, "topic": topic.code, "locality": locality.code,
                 "owner": receiving_unit.code, "owner_name": receiving_unit.name,
-                "priority": priority, "anonymous": reporter_row is None,
+                "priority": priority, "kind": kind, "anonymous": reporter_row is None,
             },
         )
         case.save(update_fields=["event_count", "head_hash", "public_secret_hash"])
+        flow_start(case=case)
         case_event_announce(case=case, event=event)
         for uploaded in attachments:
             attachment_add(case=case, by=by, uploaded_file=uploaded)
@@ -264,6 +282,7 @@ def _run_transition(*, case: Case, name: str, by, note: str = "", data=None, app
         )
         locked.version += 1
         locked.save()
+        flow_move(case=locked, move=name, by=by)
         case_event_announce(case=locked, event=event)
     _copy_into(case, locked)
     return case
@@ -358,8 +377,21 @@ def _check_handover_target(*, by, unit: Unit, assignee) -> None:
         raise ValidationError({"unit": _("Đơn vị này không còn hoạt động.")})
     if not _may_hand_to(by, unit):
         raise ValidationError({"unit": _("Chỉ được giao cho đơn vị thuộc phạm vi mình phụ trách.")})
-    if assignee is not None and not has_role(assignee, unit, Role.HANDLER, Role.LEADER):
+    if assignee is not None and not has_role(assignee, unit, *HANDOVER_ROLES):
         raise ValidationError({"assignee": _("Người được giao không thuộc đơn vị xử lý.")})
+    _refuse_unit_nobody_works_in(unit, HANDOVER_ROLES, field="unit")
+
+
+def _refuse_unit_nobody_works_in(unit: Unit, needed_roles, *, field: str) -> None:
+    """A case handed to a unit where nobody holds the roles of its next step would be stranded."""
+    if not users_with_role_on(unit=unit, roles=needed_roles).exists():
+        raise ValidationError({field: _(
+            "Đơn vị “%(unit)s” chưa có ai giữ vai trò %(roles)s để nhận bước tiếp theo; không thể giao."
+        ) % {"unit": unit.name, "roles": _roles_text(needed_roles)}})
+
+
+def _roles_text(role_codes) -> str:
+    return _(" hoặc ").join(str(Role(code).label).lower() for code in sorted(role_codes))
 
 
 def _handover_data(previous: Unit, unit: Unit, assignee) -> dict:
@@ -402,6 +434,114 @@ def case_reopen(*, case: Case, by, reason: str) -> Case:
     return _run_transition(case=case, name="reopen", by=by, note=reason, apply=apply)
 
 
+def case_keep_closed(*, case: Case, by, reason: str) -> Case:
+    """Answer the resident's "not fixed" without reopening: the reason is shown on the public page."""
+    reason = _required(reason, "reason", _("Cần nêu lý do giữ kết quả giải quyết."))
+
+    def apply(locked):
+        locked.reopen_requested = False
+        locked.kept_closed_reason = reason
+
+    return _run_transition(case=case, name="keep_closed", by=by, note=reason, apply=apply)
+
+
+def case_transfer(*, case: Case, by, agency: str, legal_basis: str, note: str = "") -> Case:
+    """Send a matter this body does not settle (a complaint, a denunciation) to the competent agency."""
+    agency = _required(agency, "agency", _("Cần nêu cơ quan có thẩm quyền nhận đơn."))
+    legal_basis = _required(legal_basis, "legal_basis", _("Cần nêu căn cứ pháp lý của việc chuyển đơn."))
+
+    def apply(locked):
+        locked.transfer_agency = agency[:300]
+        locked.transfer_legal_basis = legal_basis
+        return {"agency": locked.transfer_agency, "legal_basis": legal_basis}
+
+    return _run_transition(case=case, name="transfer", by=by, note=note, apply=apply)
+
+
+def case_reporter_notified(*, case: Case, by, how: str, notified_at=None, note: str = "") -> Case:
+    """Record how and when the reporter was told where the matter went; the case closes."""
+    how = _required(how, "how", _("Cần nêu hình thức đã báo cho người phản ánh."))
+    now = timezone.now()
+    notified_at = notified_at or now
+    if notified_at > now + timezone.timedelta(minutes=5):
+        raise ValidationError({"notified_at": _("Thời điểm báo không được ở tương lai.")})
+
+    def apply(locked):
+        if notified_at < locked.received_at:
+            raise ValidationError({"notified_at": _("Thời điểm báo không được trước khi tiếp nhận.")})
+        locked.reporter_notified_how = how[:300]
+        locked.reporter_notified_at = notified_at
+        return {"how": locked.reporter_notified_how,
+                "notified_at": timezone.localtime(notified_at).isoformat(timespec="minutes")}
+
+    return _run_transition(case=case, name="reporter_notified", by=by, note=note, apply=apply)
+
+
+def case_pull_up(*, case: Case, by, reason: str) -> Case:
+    """The tier above takes the escalated case over: their unit becomes the owner."""
+    reason = _required(reason, "reason", _("Cần nêu lý do rút lên cấp trên xử lý."))
+
+    def apply(locked):
+        unit = _directing_unit_of(by, locked)
+        needed = set().union(*(STEPS[t.flow_task.name].roles for t in open_tasks_of_case(locked)
+                               if STEPS.get(t.flow_task.name) and STEPS[t.flow_task.name].seat == "owner"))
+        _refuse_unit_nobody_works_in(unit, needed or HANDOVER_ROLES, field="reason")
+        previous = locked.owner
+        locked.owner = unit
+        locked.assignee = None
+        locked.instruction_pending = False
+        return _handover_data(previous, unit, None)
+
+    return _run_transition(case=case, name="pull_up", by=by, note=reason, apply=apply)
+
+
+def _directing_unit_of(by, case: Case) -> Unit:
+    """The unit the person directs from: one the case is escalated to where they hold the role themselves."""
+    units = case_directing_units(case)
+    own = [unit for unit in units if any(g.unit_id == unit.pk for g in user_grants(by))]
+    reached = own or [unit for unit in units if roles_on_unit(by, unit) & {Role.LEADER, Role.SUPERVISOR}]
+    if not reached:
+        raise PermissionDenied()
+    return reached[0]
+
+
+def case_instruct(*, case: Case, by, instruction: str) -> Case:
+    """The tier above instructs the owner in writing; the owner must acknowledge it."""
+    instruction = _required(instruction, "instruction", _("Cần nhập nội dung chỉ đạo."))
+
+    def apply(locked):
+        unit = _directing_unit_of(by, locked)
+        locked.instruction_pending = True
+        return {"from_unit": unit.code, "from_unit_name": unit.name, "to_unit": locked.owner.code}
+
+    return _run_transition(case=case, name="instruct", by=by, note=instruction, apply=apply)
+
+
+def case_acknowledge(*, case: Case, by, note: str = "") -> Case:
+    """The owner confirms it received the instruction; its reminders start again."""
+
+    def apply(locked):
+        from workflow.services import clock_reminders_restart
+
+        locked.instruction_pending = False
+        clock_reminders_restart(case=locked)
+
+    return _run_transition(case=case, name="acknowledge", by=by, note=note, apply=apply)
+
+
+def case_extend(*, case: Case, by, new_due, decision_ref: str, reason: str):
+    """Extend the current step's deadline by a recorded decision (the owner's leader, or the tier above)."""
+    from workflow.services import clock_extend, running_step_clock_name
+
+    clock = running_step_clock_name(case=case)
+    if clock is None:
+        raise TransitionNotAllowed(_("Vụ việc không có thời hạn bước nào đang chạy để gia hạn."))
+    clock_extend(case=case, clock=clock, by=by, reason=reason, decision_ref=decision_ref, new_due=new_due)
+    fresh = Case.objects.get(pk=case.pk)
+    _copy_into(case, fresh)
+    return case
+
+
 # --- the reporter's own view --------------------------------------------------
 
 _SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -438,6 +578,7 @@ def case_public_feedback(*, case: Case, secret: str, fixed: bool, comment: str =
         locked = _lock_case(case)
         if locked.status != CaseStatus.RESOLVED:
             raise TransitionNotAllowed(_("Chỉ phản hồi được khi vụ việc đã giải quyết xong."))
+        was_waiting = locked.reopen_requested
         locked.reopen_requested = not fixed
         event = case_event_append(
             case=locked, action="public_feedback", actor=None, from_status=locked.status, to_status=locked.status,
@@ -445,6 +586,10 @@ def case_public_feedback(*, case: Case, secret: str, fixed: bool, comment: str =
         )
         locked.version += 1
         locked.save()
+        if not fixed:
+            flow_open_decision(case=locked)
+        elif was_waiting:
+            flow_move(case=locked, move="keep_closed", by=None)  # the resident withdrew "not fixed"
         case_event_announce(case=locked, event=event)
     _copy_into(case, locked)
     return case
@@ -631,7 +776,84 @@ def unit_role_revoke(*, user, unit: Unit, role: str, by=None, reason: str = "") 
     remove_perm(f"cases.{role_codename(role)}", user, unit)
     RoleChange.objects.create(kind=RoleChange.Kind.REVOKE, user=user, unit=unit, role=role, changed_by=by, reason=reason)
     forget_grants(user)
+    work_after_role_withdrawn(user=user, unit=unit, by=by)
     return True
+
+
+def work_after_role_withdrawn(*, user, unit: Unit, by=None) -> int:
+    """No open work may be left where nobody can do it (DESIGN.md section 5's invariant).
+
+    The person's own tasks in `unit`'s queue go back to the queue when they no
+    longer hold a role of the step. A step that nobody in the unit can take
+    any more rests with the unit's leaders; where the unit has no leader
+    either, the case (or the direction) goes up to the nearest unit above
+    that has one. Each is an event in the case's history. Returns the cases touched.
+    """
+    from viewflow.workflow.models import Task
+
+    from workflow.engine import OPEN_TASK_STATUSES
+
+    task_rows = Task.objects.filter(owner_permission_obj_pk=str(unit.pk), status__in=OPEN_TASK_STATUSES)
+    case_ids = sorted(set(task_rows.values_list("process__artifact_object_id", flat=True)))
+    for case_id in case_ids:
+        with transaction.atomic():
+            locked = _lock_case(Case(pk=case_id))
+            if locked.status in FINAL_STATUSES:
+                continue
+            _rehome_work(locked, unit=unit, user=user, by=by)
+    return len(case_ids)
+
+
+def _rehome_work(case: Case, *, unit: Unit, user, by) -> None:
+    from viewflow.workflow.status import STATUS
+
+    pending = []
+    for task in open_tasks_of_case(case):
+        if task.owner_permission_obj_pk != str(unit.pk):
+            continue
+        step = STEPS[task.flow_task.name]
+        if task.owner_id == user.pk and not has_role(user, unit, *step.roles):
+            task.owner, task.status = None, STATUS.NEW
+            task.save(update_fields=["owner", "status"])
+            if case.assignee_id == user.pk:
+                case.assignee = None
+        if users_with_role_on(unit=unit, roles=step.roles).exists():
+            continue
+        leaders_here = users_with_role_on(unit=unit, roles=[Role.LEADER]).exists()
+        if leaders_here:
+            pending.append(("work_to_leaders", {"step": task.flow_task.name, "unit": unit.code}))
+            continue
+        above = _nearest_unit_with_leaders(unit)
+        if above is None:
+            continue  # no leader anywhere above: nothing better to do; the administrators are told by the check
+        if step.seat == "owner":
+            previous = case.owner
+            case.owner, case.assignee = above, None
+            pending.append(("work_moved_up", _handover_data(previous, above, None)))
+            break  # every owner step follows the case; directions are handled below on the next call
+        flow_move_direction(case=case, task=task, unit=above)
+        pending.append(("work_moved_up", {"step": task.flow_task.name, "from_unit": unit.code,
+                                          "from_unit_name": unit.name, "to_unit": above.code,
+                                          "to_unit_name": above.name}))
+    if not pending:
+        if case.assignee_id is None:
+            case.save(update_fields=["assignee"])
+        return
+    for action, data in pending:
+        event = case_event_append(case=case, action=action, actor=by, from_status=case.status,
+                                  to_status=case.status, note="", data={**data, "role_withdrawn_from": user.get_username()})
+        case.version += 1
+        case.save()
+        if action == "work_moved_up" and "step" not in data:
+            flow_move(case=case, move="work_moved_up", by=None)
+        case_event_announce(case=case, event=event)
+
+
+def _nearest_unit_with_leaders(unit: Unit) -> Unit | None:
+    for ancestor in reversed(list(unit.get_ancestors())):
+        if ancestor.is_active and users_with_role_on(unit=ancestor, roles=[Role.LEADER]).exists():
+            return ancestor
+    return None
 
 
 # --- routing ------------------------------------------------------------------
@@ -755,8 +977,12 @@ def _move_unit_work(change: UnitChange) -> None:
 
     from .models import UnitUserObjectPermission
 
+    # People first, so the successor can take every step that follows it.
+    for grant in UnitUserObjectPermission.objects.filter(content_object=old).select_related("permission", "user"):
+        assign_perm(f"cases.{grant.permission.codename}", grant.user, new)
+        forget_grants(grant.user)
     for case_id in Case.objects.filter(owner=old, status__in=OPEN_STATUSES + (CaseStatus.RESOLVED,)).values_list("pk", flat=True):
-        locked = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+        locked = _lock_case(Case(pk=case_id))
         locked.owner = new
         event = case_event_append(
             case=locked, action="unit_merged", actor=change.created_by, from_status=locked.status,
@@ -766,15 +992,20 @@ def _move_unit_work(change: UnitChange) -> None:
         )
         locked.version += 1
         locked.save()
+        # The flow moves the case's steps to the successor's queue.
+        flow_move(case=locked, move="unit_merged", by=None)
         case_event_announce(case=locked, event=event)
-    Case.objects.filter(assigned_by_unit=old).update(assigned_by_unit=new)
-    RoutingRule.objects.filter(unit=old).update(unit=new)
-    for grant in UnitUserObjectPermission.objects.filter(content_object=old).select_related("permission", "user"):
-        assign_perm(f"cases.{grant.permission.codename}", grant.user, new)
-    # Open tasks follow to the successor's queue.
+    # Directions given to the old unit after an escalation go to the successor too.
     from viewflow.workflow.models import Task
 
-    Task.objects.filter(owner_permission_obj_pk=str(old.pk), status__in=("NEW", "ASSIGNED")).update(
-        owner_permission_obj_pk=str(new.pk)
-    )
+    from workflow.engine import OPEN_TASK_STATUSES
+    from workflow.flows import CaseFlow
+
+    for task in Task.objects.filter(owner_permission_obj_pk=str(old.pk), status__in=OPEN_TASK_STATUSES,
+                                    flow_task=CaseFlow.direct_step).select_related("process"):
+        locked = _lock_case(Case(pk=task.process.artifact_object_id))
+        task.process.artifact = locked
+        flow_move_direction(case=locked, task=task, unit=new)
+    Case.objects.filter(assigned_by_unit=old).update(assigned_by_unit=new)
+    RoutingRule.objects.filter(unit=old).update(unit=new)
     Unit.objects.filter(pk=old.pk).update(is_active=False)

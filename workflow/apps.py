@@ -7,9 +7,6 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Quy trình xử lý")
 
     def ready(self):
-        # Keep each case's viewflow process in step with its events.
-        from . import process_sync  # noqa: F401
-
         # Start and stop each case's clocks in the transaction that records the event.
         from cases.signals import case_event_recorded
 

@@ -73,7 +73,7 @@ def legal_maximum(policy: ClockPolicy, *, remote: bool) -> int | None:
 
 
 def case_kind_of(case) -> str:
-    """The case's kind of matter; empty until `cases.Case` has one."""
+    """The case's kind of matter (cases.models.CaseKind)."""
     return getattr(case, "kind", "") or ""
 
 
@@ -110,8 +110,12 @@ def active_policies() -> list[ClockPolicy]:
 
 
 def policies_started_by(action: str, case, *, policies: list[ClockPolicy]) -> dict[str, ClockPolicy]:
-    """For each clock name that `action` starts on this case, the most specific policy that applies."""
-    chosen: dict[str, ClockPolicy] = {}
+    """For each clock that `action` starts on this case, the most specific policy that applies.
+
+    Legal clocks compete by name. Step clocks compete by the status they run in: a case has one current
+    step, so a kind's own step (a complaint's transfer) replaces the general one (verification).
+    """
+    chosen: dict[tuple, ClockPolicy] = {}
     for policy in policies:
         if action not in (policy.start_events or []):
             continue
@@ -120,10 +124,11 @@ def policies_started_by(action: str, case, *, policies: list[ClockPolicy]) -> di
             needs_public_response=case.topic.needs_public_response,
         ):
             continue
-        current = chosen.get(policy.clock)
+        key = ("step", policy.status) if policy.kind == ClockKind.STEP and policy.status else ("clock", policy.clock)
+        current = chosen.get(key)
         if current is None or _specificity(policy) > _specificity(current):
-            chosen[policy.clock] = policy
-    return chosen
+            chosen[key] = policy
+    return {policy.clock: policy for policy in chosen.values()}
 
 
 def step_deadline(*, status: str, priority: str, start: datetime, needs_public_response: bool = True):

@@ -1,9 +1,23 @@
-"""The viewflow process every case runs: who does the next step.
+"""The viewflow process every case runs: the one engine that says who acts next.
 
-Wiring only. The case state machine (cases/lifecycle.py) stays the one judge
-of legal moves; the case services make them, and `workflow.process_sync`
-moves this process along after each case event. Human tasks sit in the
-queue of the case's owning unit (the task's permission object is that unit).
+Wiring only. One flow for every kind of case, branching on the kind at the
+start: opinions, proposals and reflections are settled here (verify → assign →
+orient → resolve → report); complaints and denunciations go to the competent
+agency (transfer → tell the reporter). One flow rather than one per kind
+because a case can leave the main line for the transfer path at verification
+(a matter outside our competence), and one process per case keeps its whole
+history in one place.
+
+The case state machine (cases.lifecycle) stays the judge of legal moves; the
+case services make them and move this process in the same transaction
+(workflow.engine). Who may take each step is the role table
+(workflow.roles); the node class below asks it instead of viewflow's
+one-permission check.
+
+Three steps sit beside the main line and are opened by the engine, not by an
+edge: the leader's decision after a resident's "not fixed" (decide_step), the
+tier above's direction after an escalation (direct_step), and the owner's
+acknowledgement of an instruction (acknowledge_step).
 
 Node names avoid Flow's own attributes (`assign` and `report` broke
 viewflow 2.4), hence the `_step` suffixes.
@@ -13,102 +27,200 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from cases.models import CaseStatus, Role, role_codename
+from cases.models import TRANSFERRED_KINDS, CaseStatus, Unit, role_codename
 
-from .task_views import CaseTaskView
-
-
-def _owner_unit(process):
-    return process.artifact.owner
+from . import roles
+from .roles import STEPS
 
 
-def _assignee(activation):
-    return activation.process.artifact.assignee
+class CaseStep(flow.View):
+    """A human step: a task in one unit's queue, for the roles the role table names.
 
+    No view is mounted (the case page holds every step's form), so the task
+    opens on the case page.
+    """
 
-def _unit_role(role):
-    return f"cases.{role_codename(role)}"
+    def __init__(self, name: str):
+        super().__init__(view=None)
+        self.step = STEPS[name]
+        first_role = sorted(self.step.roles)[0]
+        self.Permission(f"cases.{role_codename(first_role)}", obj=self._unit_of)
+
+    @staticmethod
+    def _unit_of(process):
+        return process.artifact.owner
+
+    def calc_owner_permission_obj(self, activation):
+        """The owner's queue, or for a direction the unit the case was escalated to."""
+        unit_id = (activation.task.data or {}).get("unit")
+        if self.step.seat == roles.DIRECTING and unit_id:
+            return Unit(pk=unit_id)
+        return activation.process.artifact.owner
+
+    def task_unit(self, task) -> Unit | None:
+        if not task.owner_permission_obj_pk:
+            return None
+        return Unit.objects.filter(pk=task.owner_permission_obj_pk).first()
+
+    def can_assign(self, user, task):
+        """Anyone holding a role of the step on the task's unit may take it while nobody has."""
+        if task.owner_id or user is None or user.is_anonymous:
+            return False
+        unit = self.task_unit(task)
+        return unit is not None and roles.may_take(user, step=self.name, unit=unit)
+
+    def can_execute(self, user, task):
+        if task.owner_id:
+            return task.owner_id == user.pk
+        return self.can_assign(user, task)
+
+    def can_unassign(self, user, task):
+        return bool(task.owner_id) and user is not None and task.owner_id == user.pk
 
 
 class CaseFlow(flow.Flow):
     """Xử lý vụ việc
 
-    From intake to the report that accounts for the case.
+    From intake to the report that accounts for the case, or to the transfer
+    to the competent agency.
     """
 
     process_title = _("Xử lý vụ việc")
 
-    start = flow.StartHandle(this.start_process).Next(this.verify_step)
+    start = flow.StartHandle(this.start_process).Next(this.route_kind)
+
+    route_kind = (
+        flow.Switch().Annotation(title=_("Theo loại vụ việc"))
+        .Case(this.transfer_step, this.is_for_competent_agency)
+        .Default(this.verify_step)
+    )
 
     # intake clerk (or leader) of the receiving unit
-    verify_step = (
-        flow.View(CaseTaskView.as_view())
-        .Annotation(title=_("Xác minh"))
-        .Permission(_unit_role(Role.INTAKE_CLERK), obj=_owner_unit)
-        .Next(this.route_after_verify)
-    )
+    verify_step = CaseStep("verify_step").Annotation(title=_("Xác minh")).Next(this.route_after_verify)
 
     route_after_verify = (
         flow.Switch()
         .Case(this.closed_end, this.is_closed)
+        .Case(this.notify_step, this.is_transferred)
         .Default(this.assign_step)
     )
 
     # leader of the owning unit
-    assign_step = (
-        flow.View(CaseTaskView.as_view())
-        .Annotation(title=_("Giao xử lý"))
-        .Permission(_unit_role(Role.LEADER), obj=_owner_unit)
-        .Next(this.route_work)
+    assign_step = CaseStep("assign_step").Annotation(title=_("Giao xử lý")).Next(this.route_after_assign)
+
+    route_after_assign = (
+        flow.Switch()
+        .Case(this.closed_end, this.is_closed)
+        .Case(this.notify_step, this.is_transferred)
+        .Default(this.route_work)
     )
 
     # after assignment, and again after a reopening
     route_work = (
         flow.Switch()
-        .Case(this.closed_end, this.is_closed)
         .Case(this.orient_step, this.needs_public_response)
         .Default(this.resolve_step)
     )
 
     # handler of the handling unit, or the person a leader gave it to
     orient_step = (
-        flow.View(CaseTaskView.as_view())
-        .Annotation(title=_("Định hướng, trả lời"))
-        .Permission(_unit_role(Role.HANDLER), obj=_owner_unit)
-        .Assign(_assignee)
+        CaseStep("orient_step").Annotation(title=_("Định hướng, trả lời")).Assign(this.assignee)
         .Next(this.resolve_step)
     )
 
     resolve_step = (
-        flow.View(CaseTaskView.as_view())
-        .Annotation(title=_("Giải quyết"))
-        .Permission(_unit_role(Role.HANDLER), obj=_owner_unit)
-        .Assign(_assignee)
-        .Next(this.await_closure)
+        CaseStep("resolve_step").Annotation(title=_("Giải quyết")).Assign(this.assignee)
+        .Next(this.report_step)
     )
 
-    # a resolved case waits for a report that contains it, or a reopening
-    await_closure = flow.Handle().Annotation(title=_("Chờ báo cáo hoặc mở lại")).Next(this.route_after_closure)
+    # the secretariat accounts for it in a submitted report; a leader may still reopen it
+    report_step = CaseStep("report_step").Annotation(title=_("Đưa vào báo cáo")).Next(this.route_after_report)
 
-    route_after_closure = (
+    route_after_report = (
         flow.Switch()
         .Case(this.reported_end, this.is_reported)
         .Default(this.route_work)
     )
 
+    # beside the main line: the leader decides after a resident's "not fixed"
+    decide_step = (
+        CaseStep("decide_step").Annotation(title=_("Quyết định mở lại")).Next(this.route_after_decision)
+    )
+
+    route_after_decision = (
+        flow.Switch()
+        .Case(this.route_work, this.is_reopened)
+        .Default(this.report_step)
+    )
+
+    # complaints and denunciations: to the competent agency, then tell the reporter
+    transfer_step = (
+        CaseStep("transfer_step").Annotation(title=_("Chuyển đơn đến cơ quan có thẩm quyền"))
+        .Next(this.route_after_transfer)
+    )
+
+    route_after_transfer = (
+        flow.Switch()
+        .Case(this.closed_end, this.is_closed)
+        .Default(this.notify_step)
+    )
+
+    notify_step = (
+        CaseStep("notify_step").Annotation(title=_("Thông báo cho người phản ánh")).Next(this.transferred_end)
+    )
+
+    # beside the main line: the tier above directs after an escalation
+    direct_step = CaseStep("direct_step").Annotation(title=_("Chỉ đạo xử lý")).Next(this.route_after_direction)
+
+    route_after_direction = (
+        flow.Switch()
+        .Case(this.acknowledge_step, this.is_instructed)
+        .Default(this.direction_done)
+    )
+
+    acknowledge_step = (
+        CaseStep("acknowledge_step").Annotation(title=_("Tiếp thu chỉ đạo")).Next(this.direction_done)
+    )
+
+    # the side branch ends here; the process ends at one of the ends below
+    direction_done = flow.Function(this.noop).Annotation(title=_("Xong chỉ đạo"))
+
     closed_end = flow.End().Annotation(title=_("Kết thúc: không thụ lý hoặc đã gộp"))
     reported_end = flow.End().Annotation(title=_("Kết thúc: đã báo cáo"))
+    transferred_end = flow.End().Annotation(title=_("Kết thúc: đã chuyển đơn, đã báo người phản ánh"))
 
     def start_process(self, activation, case):
         activation.process.artifact = case
         return activation.process
 
+    def noop(self, activation):
+        """The direction branch joins nothing: the main line goes on by itself."""
+
+    def assignee(self, activation):
+        return activation.process.artifact.assignee
+
+    def is_for_competent_agency(self, activation):
+        return activation.process.artifact.kind in TRANSFERRED_KINDS
+
     def is_closed(self, activation):
         return activation.process.artifact.status in (CaseStatus.REJECTED, CaseStatus.MERGED)
+
+    def is_transferred(self, activation):
+        return activation.process.artifact.status == CaseStatus.TRANSFERRED
 
     def is_reported(self, activation):
         return activation.process.artifact.status == CaseStatus.REPORTED
 
+    def is_reopened(self, activation):
+        return activation.process.artifact.status == CaseStatus.ASSIGNED
+
+    def is_instructed(self, activation):
+        return activation.process.artifact.instruction_pending
+
     def needs_public_response(self, activation):
         case = activation.process.artifact
         return case.status == CaseStatus.ASSIGNED and case.topic.needs_public_response
+
+
+# The human steps, by name, in the order the flow chart shows them.
+HUMAN_STEPS = [node for node in CaseFlow.instance.nodes() if isinstance(node, CaseStep)]

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, Priority
+from cases.models import CaseKind, CaseStatus, Priority
 
 
 class TimeUnit(models.TextChoices):
@@ -25,19 +25,6 @@ class TimeUnit(models.TextChoices):
 class ClockKind(models.TextChoices):
     STEP = "step", _("Hạn bước xử lý")  # the current step; Case.deadline follows it
     LEGAL = "legal", _("Thời hạn luật định")  # set by law, runs across steps
-
-
-class CaseKind(models.TextChoices):
-    """Kinds of matter the law distinguishes (loại đơn).
-
-    `cases.Case` has no kind yet; until it does, a policy limited to a kind
-    applies only to cases whose `kind` attribute says so.
-    """
-
-    REFLECTION = "reflection", _("Phản ánh")
-    PROPOSAL = "proposal", _("Kiến nghị")
-    COMPLAINT = "complaint", _("Khiếu nại")
-    DENUNCIATION = "denunciation", _("Tố cáo")
 
 
 class PublicResponse(models.TextChoices):

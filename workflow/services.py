@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import case_event_announce, case_event_append
-from cases.exceptions import CaseNotFound, PermissionDenied
+from cases.exceptions import CaseNotFound, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, Role, Unit
 from cases.permissions import has_role
 from notifications.services import outbox_deliveries_batched
 
 from .calendar import calendar_invalidate, current_calendar
+from .engine import flow_move, flow_open_direction
 from .deadlines import (
     active_policies,
     advance,
@@ -194,6 +195,50 @@ def _leader_locks_clock(*, case: Case, clock: str, by):
     return locked, running
 
 
+def _locks_clock_to_extend(*, case: Case, clock: str, by):
+    """The owner's leader, or the leader or supervisor of the tier above the case is escalated to (role table)."""
+    from cases.lifecycle import transition_of
+
+    locked = _lock_case(case.pk)
+    if locked is None:
+        raise CaseNotFound()
+    move = transition_of(locked, "extend")
+    if not move.can_proceed(check_conditions=False):
+        raise TransitionNotAllowed(_("Vụ việc đã kết thúc; không gia hạn được."))
+    if by is None or not move.has_perm(by):
+        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị đang xử lý, hoặc cấp trên được chuyển lên, mới được gia hạn."))
+    running = (
+        CaseClock.objects.select_for_update(of=("self",)).select_related("policy")
+        .filter(case=locked, clock=clock, stopped_at__isnull=True).first()
+    )
+    if running is None:
+        raise ValidationError({"clock": _("Vụ việc không có thời hạn này đang chạy.")})
+    return locked, running
+
+
+def running_step_clock_name(*, case: Case) -> str | None:
+    """The name of the step clock running on the case now (the one `Case.deadline` follows)."""
+    return (
+        CaseClock.objects.filter(case=case, kind=ClockKind.STEP, stopped_at__isnull=True)
+        .order_by("due_at").values_list("clock", flat=True).first()
+    )
+
+
+def clock_reminders_restart(*, case: Case) -> None:
+    """The owner acknowledged an instruction: its running step clock reminds it again from the start.
+
+    Called inside the caller's transaction with the case locked.
+    """
+    for clock in CaseClock.objects.select_for_update(of=("self",)).select_related("policy").filter(
+        case=case, kind=ClockKind.STEP, stopped_at__isnull=True
+    ):
+        clock.reminder_level = 0
+        clock.escalation_base = clock.escalation_level
+        # No `now`: the reminders already past are due again, so the sweep reminds the owner at once.
+        plan_next(clock, clock.policy, max_level=_max_escalation_level(case.owner))
+        clock.save(update_fields=["reminder_level", "escalation_base", "next_action", "next_level", "next_fire_at"])
+
+
 def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
                  new_due: datetime | None = None, complex_case: bool = False) -> CaseClock:
     """Extend (gia hạn) a running clock: only the owning unit's leader, with a reason and a decision reference.
@@ -207,7 +252,7 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
     if (new_due is None) == (not complex_case):
         raise ValidationError({"new_due": _("Cần chọn hạn mới hoặc xác định vụ việc phức tạp.")})
     with transaction.atomic():
-        locked, running = _leader_locks_clock(case=case, clock=clock, by=by)
+        locked, running = _locks_clock_to_extend(case=case, clock=clock, by=by)
         policy = running.policy
         old_due = running.due_at
         calendar = current_calendar()
@@ -238,11 +283,17 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
         _append(locked, pending, action="extend", actor=by, note=reason, data={
             "clock": running.clock, "clock_name": policy.name, "old_due": _iso(old_due), "new_due": _iso(new_due),
             "decision_ref": decision_ref, "complex": complex_case,
+            # A red flag for the inspectors: the deadline had already passed when it was extended.
+            "after_breach": timezone.now() > old_due,
         })
         also = []
         if running.kind == ClockKind.STEP:
             locked.deadline = new_due
             also.append("deadline")
+        locked.version += 1
+        also.append("version")
+        # An extension decided by the tier above answers its escalation.
+        flow_move(case=locked, move="extend", by=by)
         _save_and_announce(locked, pending, also=also)
     case.deadline = locked.deadline
     return running
@@ -316,7 +367,7 @@ def clock_policies_seed_if_empty(sender=None, using="default", **kwargs) -> int:
         return 0  # migrated back below the table
     if ClockPolicy.objects.using(using).exists():
         return 0
-    defaults = importlib.import_module("workflow.migrations.0002_seed_clock_policies").POLICIES
+    from .default_policies import POLICIES as defaults
     ClockPolicy.objects.using(using).bulk_create(ClockPolicy(**row) for row in defaults)
     calendar_invalidate()
     return len(defaults)
@@ -550,6 +601,8 @@ def _remind(case: Case, clock: CaseClock, firing, pending: list) -> None:
 
 def _escalate(case: Case, clock: CaseClock, firing, target: Unit, pending: list, now: datetime) -> None:
     Escalation.objects.create(case=case, clock=clock, level=firing.level, to_unit=target, created_at=now)
+    # The tier above gets a task with real moves (pull up, reassign, extend, instruct), not only a message.
+    flow_open_direction(case=case, unit=target)
     _append(case, pending, action="escalate", note=_("Quá hạn: %(name)s. Chuyển %(unit)s (mức %(level)s).") % {
         "name": clock.policy.name, "unit": target.name, "level": firing.level,
     }, data={

@@ -16,14 +16,12 @@ from cases.models import Case, Role, Unit
 from cases.permissions import has_role
 
 from .flows import CaseFlow
+from .roles import STEPS, may_take
 
-# Roles on the task's unit that may work on each step.
-STEP_ROLES = {
-    CaseFlow.verify_step: (Role.INTAKE_CLERK, Role.LEADER),
-    CaseFlow.assign_step: (Role.LEADER,),
-    CaseFlow.orient_step: (Role.HANDLER, Role.LEADER),
-    CaseFlow.resolve_step: (Role.HANDLER, Role.LEADER),
-}
+
+def step_roles(task: Task) -> frozenset:
+    """Who may hold this task: the role table's roles for its step."""
+    return STEPS[task.flow_task.name].roles
 
 
 def _locked_case_and_task(task: Task) -> tuple[Case, Task]:
@@ -43,7 +41,7 @@ def task_take(*, task: Task, by) -> Task:
     with transaction.atomic():
         case, task = _locked_case_and_task(task)
         unit = _task_unit(task)
-        if not has_role(by, unit, *STEP_ROLES[task.flow_task]):
+        if not may_take(by, step=task.flow_task.name, unit=unit):
             raise PermissionDenied()
         if task.owner_id and task.owner_id != by.pk:
             raise Conflict(_("Nhiệm vụ này đã có người nhận."))
@@ -61,7 +59,7 @@ def task_give(*, task: Task, to, by) -> Task:
         unit = _task_unit(task)
         if not has_role(by, unit, Role.LEADER):
             raise PermissionDenied()
-        if not has_role(to, unit, *STEP_ROLES[task.flow_task]):
+        if not has_role(to, unit, *step_roles(task)):
             raise ValidationError({"to": _("Người được giao không có vai trò phù hợp ở đơn vị này.")})
         _set_task_owner(task, to)
         if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):

@@ -58,6 +58,8 @@ class MatrixWorld:
         self.clerk = self._person("m-clerk", Role.INTAKE_CLERK, self.owner)
         self.leader = self._person("m-leader", Role.LEADER, self.owner)
         self.handler = self._person("m-handler", Role.HANDLER, self.owner)
+        # Work is handed down only to a unit where someone can take its next step.
+        self.child_handler = self._person("m-child-handler", Role.HANDLER, self.child)
         self.user_model = User
 
     def _person(self, username, role, unit):

@@ -16,7 +16,7 @@ from cases.services import (
     case_verify,
 )
 from workflow.flows import CaseFlow
-from workflow.process_sync import case_process, open_tasks
+from workflow.engine import case_process, open_tasks
 from workflow.queues import my_tasks, task_queue_for_user, unit_task_queue
 from workflow.task_services import task_give, task_take
 
@@ -46,7 +46,7 @@ def test_the_process_follows_the_main_line_to_its_end(world, new_case):
     assert open_steps(case) == [("resolve_step", str(world.hamlet_a.pk))]
 
     case_resolve(case=case, by=world.hamlet_handler, outcome="Xong")
-    assert [name for name, _ in open_steps(case)] == ["await_closure"]
+    assert [name for name, _ in open_steps(case)] == ["report_step"]
 
     case_mark_reported(case=case, by=world.secretariat, report_ref="BC")
     process = case_process(case)
@@ -137,8 +137,9 @@ def test_the_task_history_shows_who_held_each_step(world, new_case):
     case_verify(case=case, by=world.clerk)
     case_assign(case=case, by=world.leader, unit=world.commune_a, assignee=world.handler)
     rows = [(t.flow_task.name, t.status, t.owner) for t in case_task_history(case=case)]
-    assert rows[:3] == [
+    assert rows[:4] == [
         ("start", STATUS.DONE, None),
+        ("route_kind", STATUS.DONE, None),
         ("verify_step", STATUS.DONE, world.clerk),
         ("route_after_verify", STATUS.DONE, None),
     ]

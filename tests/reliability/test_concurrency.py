@@ -19,7 +19,7 @@ from cases.audit import audit_verify
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, CaseEvent, Unit
 from cases.services import case_assign, case_orient, case_reassign, case_reject, case_resolve, case_verify
-from workflow.process_sync import OPEN_TASK_STATUSES, case_process
+from workflow.engine import OPEN_TASK_STATUSES, case_process
 from workflow.queues import HUMAN_STEPS, unit_task_queue
 
 from .helpers import holding_the_row_lock_during, in_own_connection, report, wait_until_a_backend_waits_for_a_lock

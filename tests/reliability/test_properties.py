@@ -25,7 +25,7 @@ from cases.services import (
     case_verify,
     reporter_reveal,
 )
-from workflow.process_sync import OPEN_TASK_STATUSES, case_process
+from workflow.engine import OPEN_TASK_STATUSES, case_process
 from workflow.queues import HUMAN_STEPS
 
 PROPERTY_SETTINGS = settings(

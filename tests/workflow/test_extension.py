@@ -70,7 +70,7 @@ def test_the_leader_extends_with_an_event_and_the_deadline_moves(world, oriented
     assert event.data == {
         "clock": "orient", "clock_name": "Định hướng, trả lời công khai", "complex": False,
         "old_due": "2026-03-05T09:00:00+07:00", "new_due": "2026-03-10T09:00:00+07:00",
-        "decision_ref": "Công văn 15/UBND-VP",
+        "decision_ref": "Công văn 15/UBND-VP", "after_breach": False,
     }
     clock = CaseClock.objects.get(case=oriented_late, clock="orient", stopped_at__isnull=True)
     assert clock.extended_by == timedelta(days=5)

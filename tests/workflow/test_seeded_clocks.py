@@ -37,28 +37,34 @@ def record(case, action, by=None):
 
 
 def test_the_seeded_policies(db):
-    """Section 5's step deadlines and the three legal clocks of issue 4, each with its legal basis."""
+    """Section 5's step deadlines, each kind's path and the legal clocks, each with its legal basis."""
     rows = {
-        (p.clock, p.priority, p.public_response): (p.amount, p.unit)
-        for p in ClockPolicy.objects.all()
+        (p.clock, p.priority, p.public_response, p.case_kind): (p.amount, p.unit)
+        for p in ClockPolicy.objects.filter(is_active=True)
     }
     assert rows == {
-        ("verify", "", ""): (1, "working_days"),
-        ("verify", "flash", ""): (4, "hours"),
-        ("assign", "", ""): (1, "working_days"),
-        ("orient", "", "required"): (3, "working_days"),
-        ("orient", "flash", "required"): (24, "hours"),
-        ("resolve", "", ""): (10, "working_days"),
-        ("resolve", "", "not_required"): (10, "working_days"),
-        ("reply_reporter", "", ""): (10, "working_days"),
-        ("transfer", "", ""): (5, "working_days"),
-        ("complaint_first", "", ""): (30, "calendar_days"),
+        ("verify", "", "", ""): (1, "working_days"),
+        ("verify", "flash", "", ""): (4, "hours"),
+        ("assign", "", "", ""): (1, "working_days"),
+        ("orient", "", "required", ""): (3, "working_days"),
+        ("orient", "flash", "required", ""): (24, "hours"),
+        ("resolve", "", "", ""): (10, "working_days"),
+        ("resolve", "", "not_required", ""): (10, "working_days"),
+        ("reply_reporter", "", "", ""): (10, "working_days"),
+        ("transfer", "", "", "complaint"): (10, "working_days"),
+        ("transfer", "", "", "denunciation"): (5, "working_days"),
+        ("notify_reporter", "", "", ""): (5, "working_days"),
     }
+    # Settling a complaint belongs to the competent agency: kept, off, and saying when it applies.
     complaint = ClockPolicy.objects.get(clock="complaint_first")
+    assert not complaint.is_active
     assert (complaint.complex_amount, complaint.remote_amount, complaint.remote_complex_amount) == (45, 45, 60)
     assert "Luật Khiếu nại 2011, Điều 28" in complaint.legal_basis
+    assert "thẩm quyền giải quyết khiếu nại" in complaint.legal_basis
     assert "Luật Tiếp công dân 2013, Điều 28" in ClockPolicy.objects.get(clock="reply_reporter").legal_basis
-    assert "Nghị định 20/2008/NĐ-CP, Điều 9" in ClockPolicy.objects.get(clock="transfer").legal_basis
+    assert "Luật Tố cáo 2018, Điều 24" in ClockPolicy.objects.get(clock="transfer", case_kind="denunciation").legal_basis
+    assert all(p.legal_basis for p in ClockPolicy.objects.filter(clock__in=("transfer", "notify_reporter"),
+                                                                  is_active=True))
 
 
 def test_verify_one_working_day(world, new_case, time_machine):
@@ -147,23 +153,33 @@ def test_reply_to_reporter_ten_working_days_over_tet_2027(world, new_case, time_
     assert clock_of(case, "reply_reporter").pk == reply.pk  # still running across steps
 
 
-def test_transfer_five_working_days(world, new_case, time_machine):
-    """Transferred Fri 24 Apr 2026 14:00: Mon 27 off, Tue 28 (1), Wed 29 (2), 30 Apr and 1 May off,
-    Mon 4 (3), Tue 5 (4), Wed 6 May (5) 14:00; stopped when the right unit takes it up."""
-    time_machine.move_to(at(2026, 4, 24, 13), tick=False)
-    case = new_case()
+def test_a_denunciation_is_transferred_in_five_working_days_then_the_reporter_told_in_five(
+        world, new_case, time_machine):
+    """Logged Fri 24 Apr 2026 14:00: Mon 27 off, Tue 28 (1), Wed 29 (2), 30 Apr and 1 May off,
+    Mon 4 (3), Tue 5 (4), Wed 6 May (5) 14:00; no verification clock runs beside it."""
+    from cases.services import case_transfer
+
     time_machine.move_to(at(2026, 4, 24, 14), tick=False)
-    record(case, "transfer", by=world.clerk)
+    case = new_case(kind="denunciation")
     transfer = clock_of(case, "transfer")
     assert local(transfer.due_at) == local(at(2026, 5, 6, 14))
-    case_verify(case=case, by=world.clerk)
+    assert not CaseClock.objects.filter(case=case, clock="verify").exists()
+    assert deadline_of(case) == local(at(2026, 5, 6, 14))
+    time_machine.move_to(at(2026, 5, 4, 10), tick=False)
+    case_transfer(case=case, by=world.clerk, agency="Thanh tra tỉnh", legal_basis="Luật Tố cáo 2018, Điều 24")
     transfer.refresh_from_db()
-    assert transfer.stop_event == "verify"
+    assert transfer.stop_event == "transfer"
+    # Mon 4 May 10:00 + 5 working days → Mon 11 May 10:00.
+    assert local(clock_of(case, "notify_reporter").due_at) == local(at(2026, 5, 11, 10))
+    assert deadline_of(case) == local(at(2026, 5, 11, 10))
 
 
 @pytest.fixture
 def complaints(monkeypatch):
-    """Until cases.Case has a kind, treat every case as a complaint."""
+    """A unit here is competent for complaints: the administrator turned the clock on; every case counts as one."""
+    for policy in ClockPolicy.objects.filter(clock="complaint_first"):
+        policy.is_active = True
+        policy.save()  # the save tells every process to reload the policies
     monkeypatch.setattr("workflow.deadlines.case_kind_of", lambda case: "complaint")
 
 

@@ -36,7 +36,7 @@ from cases.services import (
 )
 from workflow.queues import task_queue_for_user
 from workflow.selectors import case_clocks
-from workflow.task_services import STEP_ROLES, task_give, task_take
+from workflow.task_services import step_roles, task_give, task_take
 
 from .. import lookups
 from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, RevealForm, assignee_choices
@@ -96,10 +96,10 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
     task_rows = []
     for task in tasks:
         unit = Unit.objects.filter(pk=task.owner_permission_obj_pk).first()
-        may_take = task.owner_id is None and unit is not None and has_role(request.user, unit, *STEP_ROLES[task.flow_task])
+        may_take = task.owner_id is None and unit is not None and has_role(request.user, unit, *step_roles(task))
         give_form = None
         if unit is not None and has_role(request.user, unit, Role.LEADER):
-            give_form = GiveTaskForm(people=users_with_role_on(unit=unit, roles=STEP_ROLES[task.flow_task]))
+            give_form = GiveTaskForm(people=users_with_role_on(unit=unit, roles=step_roles(task)))
         task_rows.append({"task": task, "unit": unit, "may_take": may_take, "give_form": give_form})
     secrets = request.session.pop(SECRET_SESSION_KEY, None) or {}
     may_reveal = reporter_may_reveal(user=request.user, case=case)
@@ -294,7 +294,7 @@ def task_give_view(request, code, task_id):
     if task is None:
         return not_found(request, _("Không tìm thấy nhiệm vụ."))
     unit = Unit.objects.filter(pk=task.owner_permission_obj_pk).first()
-    form = GiveTaskForm(request.POST, people=users_with_role_on(unit=unit, roles=STEP_ROLES[task.flow_task]))
+    form = GiveTaskForm(request.POST, people=users_with_role_on(unit=unit, roles=step_roles(task)))
     if not form.is_valid():
         messages.error(request, _("Chọn người được giao."))
         return redirect("web:case", code=code)
