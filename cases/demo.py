@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Case, CaseStatus, Channel, Priority, Role, Tier, Topic, Unit, UnitKind
+from .models import Case, CaseKind, CaseStatus, Channel, Priority, Role, Tier, Topic, Unit, UnitKind
 from .services import (
     ReporterInput,
     case_assign,
@@ -18,9 +18,12 @@ from .services import (
     case_mark_reported,
     case_merge,
     case_orient,
+    case_public_feedback,
     case_reject,
     case_reopen,
+    case_reporter_notified,
     case_resolve,
+    case_transfer,
     case_verify,
     topic_upsert,
     unit_role_grant,
@@ -89,6 +92,9 @@ USERS = [
     ("leader2", Role.LEADER, COMMUNE_B[0]),
     ("handler2", Role.HANDLER, COMMUNE_B[0]),
     ("supervisor", Role.SUPERVISOR, PROVINCE[0]),
+    # The tier above an escalation: they direct, and can take a case up to the province.
+    ("leader_province", Role.LEADER, PROVINCE[0]),
+    ("handler_province", Role.HANDLER, PROVINCE[0]),
     ("inspector", Role.INSPECTOR, PROVINCE[0]),
     ("admin", Role.ADMINISTRATOR, PROVINCE[0]),
 ]
@@ -96,7 +102,8 @@ USERS = [
 DISPLAY_NAMES = {
     "clerk": ("Nguyễn Thị", "Lan"), "leader": ("Trần Văn", "Minh"), "handler": ("Lê Văn", "Hùng"),
     "secretariat": ("Phạm Thị", "Hoa"), "clerk2": ("Hoàng Thị", "Mai"), "leader2": ("Vũ Văn", "Nam"),
-    "handler2": ("Đỗ Văn", "Tuấn"), "supervisor": ("Bùi Thị", "Thu"), "inspector": ("Đặng Văn", "Khoa"),
+    "handler2": ("Đỗ Văn", "Tuấn"), "supervisor": ("Bùi Thị", "Thu"),
+    "leader_province": ("Ngô Văn", "Thắng"), "handler_province": ("Lý Thị", "Hạnh"), "inspector": ("Đặng Văn", "Khoa"),
     "admin": ("Quản trị", "Hệ thống"),
 }
 
@@ -111,6 +118,7 @@ class DemoCase:
     target: str  # the state the case is driven to
     priority: str = Priority.NORMAL
     anonymous: bool = False
+    kind: str = CaseKind.REFLECTION
 
 
 DEMO_CASES = [
@@ -125,6 +133,16 @@ DEMO_CASES = [
     DemoCase("seed-demo-09", "Bồi thường giải phóng mặt bằng dự án đường tỉnh chưa thỏa đáng", "DAT-GPMB", "walk_in", "B", "reopened"),
     DemoCase("seed-demo-10", "Đề xuất lắp camera an ninh tại ngã ba", "GY", "collaborator", "B", CaseStatus.RESOLVED),
     DemoCase("seed-demo-11", "Sạt lở bờ kè sau mưa lớn, nguy hiểm cho người dân", "ANTT", "hotline", "A", CaseStatus.RECEIVED, Priority.FLASH),
+    # Each kind's path: a complaint waiting to be transferred, a denunciation transferred and waiting for the
+    # reporter to be told, an opinion and a proposal on the main line, and a resident's "not fixed".
+    DemoCase("seed-demo-12", "Khiếu nại quyết định thu hồi đất làm đường thôn Đông", "DAT", "walk_in", "A",
+             CaseStatus.RECEIVED, kind=CaseKind.COMPLAINT),
+    DemoCase("seed-demo-13", "Tố cáo cán bộ thu tiền trái quy định khi cấp giấy xác nhận", "CB", "post", "B",
+             CaseStatus.TRANSFERRED, kind=CaseKind.DENUNCIATION),
+    DemoCase("seed-demo-14", "Ý kiến về giờ mở cửa nhà văn hóa thôn", "GY", "meeting", "A", CaseStatus.VERIFIED,
+             kind=CaseKind.OPINION),
+    DemoCase("seed-demo-15", "Kiến nghị sửa cống thoát nước khu phố 1 hay ngập", "HT", "zalo", "B", "not_fixed",
+             kind=CaseKind.PROPOSAL),
 ]
 
 
@@ -188,11 +206,17 @@ def _create_demo_case(spec: DemoCase, *, users, topics, channels) -> Case:
     case = case_intake(
         by=clerk, title=spec.title, description=f"{spec.title}. Nội dung phản ánh mẫu để dùng thử hệ thống.",
         channel=channels[spec.channel], topic=topics[spec.topic], locality=locality,
-        priority=spec.priority, reporter=reporter, external_ref=spec.ref,
+        priority=spec.priority, reporter=reporter, external_ref=spec.ref, kind=spec.kind,
     )
     target = spec.target
     if target == CaseStatus.RECEIVED:
         return case
+    if target in (CaseStatus.TRANSFERRED, CaseStatus.TRANSFER_CLOSED):
+        case_transfer(case=case, by=clerk, agency="Ủy ban Kiểm tra Tỉnh ủy",
+                      legal_basis="Luật Tố cáo 2018, Điều 24: tố cáo không thuộc thẩm quyền được chuyển trong 05 ngày làm việc.")
+        if target == CaseStatus.TRANSFERRED:
+            return case
+        return case_reporter_notified(case=case, by=clerk, how="Gọi điện thoại cho người phản ánh")
     if target == CaseStatus.REJECTED:
         return case_reject(case=case, by=clerk, reason="Nội dung không phải là ý kiến, kiến nghị, phản ánh.")
     if target == CaseStatus.MERGED:
@@ -211,6 +235,9 @@ def _create_demo_case(spec: DemoCase, *, users, topics, channels) -> Case:
     case_resolve(case=case, by=handler, outcome="Đã phối hợp các đơn vị liên quan xử lý xong.")
     if target == "reopened":
         return case_reopen(case=case, by=leader, reason="Người dân phản ánh chưa được giải quyết dứt điểm.")
+    if target == "not_fixed":
+        return case_public_feedback(case=case, secret=case.public_secret, fixed=False,
+                                    comment="Mưa vừa rồi khu phố vẫn ngập.")
     if target == CaseStatus.REPORTED:
         return case_mark_reported(case=case, by=users["secretariat"], report_ref="demo-monthly")
     return case

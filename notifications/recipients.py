@@ -68,6 +68,26 @@ def _escalation(case, event):
     return people
 
 
+def _deciding_leader(case, event):
+    # A resident said "not fixed": the owner's leader decides whether to reopen.
+    if (event.data or {}).get("fixed", True):
+        return NOBODY
+    return _on(case.owner, Role.LEADER) | _on(case.assigned_by_unit, Role.LEADER)
+
+
+def _instructed_owner(case, event):
+    return _on(case.owner, Role.LEADER, Role.HANDLER) | _assignee(case)
+
+
+def _intake_desk(case, event):
+    # The work rests with the owner's intake clerks or leaders (the reporter still has to be told).
+    return _on(case.owner, Role.INTAKE_CLERK, Role.LEADER)
+
+
+def _new_owner_leaders(case, event):
+    return _on(case.owner, Role.LEADER, Role.HANDLER)
+
+
 RULES = {
     "intake": _intake,
     "assign": _handover,
@@ -77,6 +97,12 @@ RULES = {
     "reopen": _owner_handlers,
     "remind": _owner_handlers,
     "escalate": _escalation,
+    "public_feedback": _deciding_leader,
+    "instruct": _instructed_owner,
+    "pull_up": _new_owner_leaders,
+    "transfer": _intake_desk,
+    "work_moved_up": _new_owner_leaders,
+    "work_to_leaders": _new_owner_leaders,
 }
 
 

@@ -43,6 +43,30 @@ TEXTS = {
         _("Chuyển cấp trên: vụ việc %(code)s"),
         _("Vụ việc %(code)s «%(title)s» đã quá thời hạn “%(clock)s” (%(due)s) và được chuyển lên cấp trên, mức %(level)s."),
     ),
+    "public_feedback": (
+        _("Người phản ánh báo chưa khắc phục: vụ việc %(code)s"),
+        _("Người phản ánh báo vụ việc %(code)s «%(title)s» chưa được khắc phục; cần quyết định mở lại hoặc giữ kết quả."),
+    ),
+    "instruct": (
+        _("Chỉ đạo của cấp trên về vụ việc %(code)s"),
+        _("Cấp trên đã có chỉ đạo về vụ việc %(code)s «%(title)s»; %(unit)s cần tiếp thu và thực hiện."),
+    ),
+    "pull_up": (
+        _("Cấp trên rút vụ việc %(code)s lên xử lý"),
+        _("Vụ việc %(code)s «%(title)s» được cấp trên rút lên, nay do %(unit)s xử lý."),
+    ),
+    "transfer": (
+        _("Đã chuyển đơn %(code)s: cần báo người phản ánh"),
+        _("Vụ việc %(code)s «%(title)s» đã được chuyển đến cơ quan có thẩm quyền; cần thông báo cho người phản ánh."),
+    ),
+    "work_moved_up": (
+        _("Vụ việc %(code)s chuyển lên %(unit)s"),
+        _("Đơn vị cũ không còn người nhận bước tiếp theo của vụ việc %(code)s «%(title)s»; nay do %(unit)s xử lý."),
+    ),
+    "work_to_leaders": (
+        _("Lãnh đạo nhận việc của vụ việc %(code)s"),
+        _("Không còn ai giữ vai trò cho bước tiếp theo của vụ việc %(code)s «%(title)s»; việc do lãnh đạo %(unit)s xử lý."),
+    ),
 }
 FALLBACK = (_("Cập nhật vụ việc %(code)s"), _("Vụ việc %(code)s «%(title)s» có cập nhật mới."))
 
