@@ -141,6 +141,8 @@ DEMO_CASES = [
              CaseStatus.TRANSFERRED, kind=CaseKind.DENUNCIATION),
     DemoCase("seed-demo-14", "Ý kiến về giờ mở cửa nhà văn hóa thôn", "GY", "meeting", "A", CaseStatus.VERIFIED,
              kind=CaseKind.OPINION),
+    DemoCase("seed-demo-16", "Khiếu nại việc xét hộ nghèo năm 2026 không công khai", "CS", "post", "A",
+             CaseStatus.TRANSFER_CLOSED, kind=CaseKind.COMPLAINT),
     DemoCase("seed-demo-15", "Kiến nghị sửa cống thoát nước khu phố 1 hay ngập", "HT", "zalo", "B", "not_fixed",
              kind=CaseKind.PROPOSAL),
 ]
