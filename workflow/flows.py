@@ -23,9 +23,13 @@ Node names avoid Flow's own attributes (`assign` and `report` broke
 viewflow 2.4), hence the `_step` suffixes.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.switch import SwitchActivation
+from viewflow.workflow.status import STATUS
 
 from cases.models import TRANSFERRED_KINDS, CaseStatus, Unit, role_codename
 
@@ -78,6 +82,40 @@ class CaseStep(flow.View):
         return bool(task.owner_id) and user is not None and task.owner_id == user.pk
 
 
+class RouteActivation(SwitchActivation):
+    """A gateway decided as it is created and written once, already done.
+
+    viewflow's Switch writes its task, opens a savepoint to decide, then
+    updates the task: five statements per gateway, a lifecycle crosses five.
+    The conditions here only read the case the service already holds, so
+    there is nothing for a savepoint to protect: one INSERT (and its link).
+    """
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        for node, cond in flow_task._branches:
+            if cond is None or cond(activation):
+                activation.next_task = node
+                break
+        if activation.next_task is None:
+            raise FlowRuntimeError(f"No next task available for {flow_task.name}")
+        task.status = STATUS.DONE
+        task.started = task.finished = timezone.now()
+        task.save()
+        task.previous.add(prev_activation.task)
+        return activation
+
+
+class Route(flow.Switch):
+    """viewflow's exclusive gateway, decided in one write (see RouteActivation)."""
+
+    activation_class = RouteActivation
+
+
 class CaseFlow(flow.Flow):
     """Xử lý vụ việc
 
@@ -90,7 +128,7 @@ class CaseFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Next(this.route_kind)
 
     route_kind = (
-        flow.Switch().Annotation(title=_("Theo loại vụ việc"))
+        Route().Annotation(title=_("Theo loại vụ việc"))
         .Case(this.transfer_step, this.is_for_competent_agency)
         .Default(this.verify_step)
     )
@@ -99,7 +137,7 @@ class CaseFlow(flow.Flow):
     verify_step = CaseStep("verify_step").Annotation(title=_("Xác minh")).Next(this.route_after_verify)
 
     route_after_verify = (
-        flow.Switch()
+        Route()
         .Case(this.closed_end, this.is_closed)
         .Case(this.notify_step, this.is_transferred)
         .Default(this.assign_step)
@@ -109,7 +147,7 @@ class CaseFlow(flow.Flow):
     assign_step = CaseStep("assign_step").Annotation(title=_("Giao xử lý")).Next(this.route_after_assign)
 
     route_after_assign = (
-        flow.Switch()
+        Route()
         .Case(this.closed_end, this.is_closed)
         .Case(this.notify_step, this.is_transferred)
         .Default(this.route_work)
@@ -117,7 +155,7 @@ class CaseFlow(flow.Flow):
 
     # after assignment, and again after a reopening
     route_work = (
-        flow.Switch()
+        Route()
         .Case(this.orient_step, this.needs_public_response)
         .Default(this.resolve_step)
     )
@@ -137,7 +175,7 @@ class CaseFlow(flow.Flow):
     report_step = CaseStep("report_step").Annotation(title=_("Đưa vào báo cáo")).Next(this.route_after_report)
 
     route_after_report = (
-        flow.Switch()
+        Route()
         .Case(this.reported_end, this.is_reported)
         .Default(this.route_work)
     )
@@ -148,7 +186,7 @@ class CaseFlow(flow.Flow):
     )
 
     route_after_decision = (
-        flow.Switch()
+        Route()
         .Case(this.route_work, this.is_reopened)
         .Default(this.report_step)
     )
@@ -160,7 +198,7 @@ class CaseFlow(flow.Flow):
     )
 
     route_after_transfer = (
-        flow.Switch()
+        Route()
         .Case(this.closed_end, this.is_closed)
         .Default(this.notify_step)
     )
@@ -173,7 +211,7 @@ class CaseFlow(flow.Flow):
     direct_step = CaseStep("direct_step").Annotation(title=_("Chỉ đạo xử lý")).Next(this.route_after_direction)
 
     route_after_direction = (
-        flow.Switch()
+        Route()
         .Case(this.acknowledge_step, this.is_instructed)
         .Default(this.direction_done)
     )
