@@ -379,7 +379,8 @@ def _check_handover_target(*, by, unit: Unit, assignee) -> None:
         raise ValidationError({"unit": _("Chỉ được giao cho đơn vị thuộc phạm vi mình phụ trách.")})
     if assignee is not None and not has_role(assignee, unit, *HANDOVER_ROLES):
         raise ValidationError({"assignee": _("Người được giao không thuộc đơn vị xử lý.")})
-    _refuse_unit_nobody_works_in(unit, HANDOVER_ROLES, field="unit")
+    if assignee is None or not assignee.is_active:  # an active assignee with the role is someone already
+        _refuse_unit_nobody_works_in(unit, HANDOVER_ROLES, field="unit")
 
 
 def _refuse_unit_nobody_works_in(unit: Unit, needed_roles, *, field: str) -> None:

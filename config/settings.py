@@ -281,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Two choice sets are called "kind" (a case's and a report's): each keeps its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.models.CaseKind",
+        "ReportKindEnum": "reports.models.ReportKind",
+    },
 }
 
 LOGGING = {

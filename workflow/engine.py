@@ -16,7 +16,7 @@ from viewflow.workflow.status import STATUS
 from cases.models import FINAL_STATUSES, Case, Unit
 
 from . import roles
-from .flows import CaseFlow, CaseStep
+from .flows import CaseFlow, CaseStep, start_node_for
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -82,7 +82,7 @@ def _forget_directing(case: Case) -> None:
 
 def flow_start(*, case: Case) -> None:
     """Start the case's process at intake: the first step goes to the receiving unit's queue."""
-    CaseFlow.start.run(case=case)
+    start_node_for(case).run(case=case)
 
 
 def flow_move(*, case: Case, move: str, by) -> None:

@@ -28,8 +28,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.end import EndActivation
+from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.nodes.switch import SwitchActivation
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
+
+from django.contrib.auth import get_user_model
 
 from cases.models import TRANSFERRED_KINDS, CaseStatus, Unit, role_codename
 
@@ -116,6 +120,41 @@ class Route(flow.Switch):
     activation_class = RouteActivation
 
 
+class CaseStartActivation(StartHandleActivation):
+    """The process starts inside the intake's transaction, under the new case's row: no savepoint, no lock."""
+
+    @StartHandleActivation.status.super()
+    def execute(self):
+        self.process.save()
+        self.complete()
+        self.activate_next()
+
+
+class CaseStart(flow.StartHandle):
+    activation_class = CaseStartActivation
+
+
+class CaseEndActivation(EndActivation):
+    """The process ends inside the move's transaction (the engine has closed the side steps): no savepoint."""
+
+    @EndActivation.status.super()
+    def activate(self):
+        now = timezone.now()
+        self.task.started = now
+        still_open = (
+            self.flow_class.task_class._default_manager.filter(process=self.process, finished__isnull=True)
+            .exclude(pk=self.task.pk).exists()
+        )
+        if not still_open:
+            self.process.status = PROCESS.DONE
+            self.process.finished = now
+            self.process.save(update_fields=["status", "finished"])
+
+
+class CaseEnd(flow.End):
+    activation_class = CaseEndActivation
+
+
 class CaseFlow(flow.Flow):
     """Xử lý vụ việc
 
@@ -125,12 +164,10 @@ class CaseFlow(flow.Flow):
 
     process_title = _("Xử lý vụ việc")
 
-    start = flow.StartHandle(this.start_process).Next(this.route_kind)
-
-    route_kind = (
-        Route().Annotation(title=_("Theo loại vụ việc"))
-        .Case(this.transfer_step, this.is_for_competent_agency)
-        .Default(this.verify_step)
+    # One start per path, chosen by the case's kind at intake (workflow.engine.flow_start).
+    start = CaseStart(this.start_process).Annotation(title=_("Tiếp nhận")).Next(this.verify_step)
+    start_transfer = (
+        CaseStart(this.start_process).Annotation(title=_("Tiếp nhận khiếu nại, tố cáo")).Next(this.transfer_step)
     )
 
     # intake clerk (or leader) of the receiving unit
@@ -223,9 +260,9 @@ class CaseFlow(flow.Flow):
     # the side branch ends here; the process ends at one of the ends below
     direction_done = flow.Function(this.noop).Annotation(title=_("Xong chỉ đạo"))
 
-    closed_end = flow.End().Annotation(title=_("Kết thúc: không thụ lý hoặc đã gộp"))
-    reported_end = flow.End().Annotation(title=_("Kết thúc: đã báo cáo"))
-    transferred_end = flow.End().Annotation(title=_("Kết thúc: đã chuyển đơn, đã báo người phản ánh"))
+    closed_end = CaseEnd().Annotation(title=_("Kết thúc: không thụ lý hoặc đã gộp"))
+    reported_end = CaseEnd().Annotation(title=_("Kết thúc: đã báo cáo"))
+    transferred_end = CaseEnd().Annotation(title=_("Kết thúc: đã chuyển đơn, đã báo người phản ánh"))
 
     def start_process(self, activation, case):
         activation.process.artifact = case
@@ -235,10 +272,11 @@ class CaseFlow(flow.Flow):
         """The direction branch joins nothing: the main line goes on by itself."""
 
     def assignee(self, activation):
-        return activation.process.artifact.assignee
-
-    def is_for_competent_agency(self, activation):
-        return activation.process.artifact.kind in TRANSFERRED_KINDS
+        case = activation.process.artifact
+        if not case.assignee_id:
+            return None
+        # The task needs only the id: a loaded person if the case has one, no read otherwise.
+        return case._state.fields_cache.get("assignee") or get_user_model()(pk=case.assignee_id)
 
     def is_closed(self, activation):
         return activation.process.artifact.status in (CaseStatus.REJECTED, CaseStatus.MERGED)
@@ -258,6 +296,11 @@ class CaseFlow(flow.Flow):
     def needs_public_response(self, activation):
         case = activation.process.artifact
         return case.status == CaseStatus.ASSIGNED and case.topic.needs_public_response
+
+
+def start_node_for(case):
+    """Opinions, proposals and reflections start at verification; complaints and denunciations at transfer."""
+    return CaseFlow.start_transfer if case.kind in TRANSFERRED_KINDS else CaseFlow.start
 
 
 # The human steps, by name, in the order the flow chart shows them.

@@ -295,7 +295,7 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
         # An extension decided by the tier above answers its escalation.
         flow_move(case=locked, move="extend", by=by)
         _save_and_announce(locked, pending, also=also)
-    case.deadline = locked.deadline
+    case.deadline, case.version = locked.deadline, locked.version
     return running
 
 

@@ -137,9 +137,8 @@ def test_the_task_history_shows_who_held_each_step(world, new_case):
     case_verify(case=case, by=world.clerk)
     case_assign(case=case, by=world.leader, unit=world.commune_a, assignee=world.handler)
     rows = [(t.flow_task.name, t.status, t.owner) for t in case_task_history(case=case)]
-    assert rows[:4] == [
+    assert rows[:3] == [
         ("start", STATUS.DONE, None),
-        ("route_kind", STATUS.DONE, None),
         ("verify_step", STATUS.DONE, world.clerk),
         ("route_after_verify", STATUS.DONE, None),
     ]
