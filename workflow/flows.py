@@ -135,20 +135,30 @@ class CaseStart(flow.StartHandle):
 
 
 class CaseEndActivation(EndActivation):
-    """The process ends inside the move's transaction (the engine has closed the side steps): no savepoint."""
+    """The process ends inside the move's transaction (the engine has closed the side steps).
 
-    @EndActivation.status.super()
-    def activate(self):
-        now = timezone.now()
-        self.task.started = now
+    Written once, already done, like a Route: no savepoint, no second write of the end task.
+    """
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        task.status = STATUS.DONE
+        task.started = task.finished = now = timezone.now()
+        task.save()
+        task.previous.add(prev_activation.task)
+        activation = cls(task)
         still_open = (
-            self.flow_class.task_class._default_manager.filter(process=self.process, finished__isnull=True)
-            .exclude(pk=self.task.pk).exists()
+            flow_task.flow_class.task_class._default_manager.filter(process=activation.process, finished__isnull=True)
+            .exclude(pk=task.pk).exists()
         )
         if not still_open:
-            self.process.status = PROCESS.DONE
-            self.process.finished = now
-            self.process.save(update_fields=["status", "finished"])
+            activation.process.status = PROCESS.DONE
+            activation.process.finished = now
+            activation.process.save(update_fields=["status", "finished"])
+        return activation
 
 
 class CaseEnd(flow.End):
@@ -183,11 +193,13 @@ class CaseFlow(flow.Flow):
     # leader of the owning unit
     assign_step = CaseStep("assign_step").Annotation(title=_("Giao xử lý")).Next(this.route_after_assign)
 
+    # the same choice as route_work once the case is assigned, made in one gateway
     route_after_assign = (
         Route()
         .Case(this.closed_end, this.is_closed)
         .Case(this.notify_step, this.is_transferred)
-        .Default(this.route_work)
+        .Case(this.orient_step, this.needs_public_response)
+        .Default(this.resolve_step)
     )
 
     # after assignment, and again after a reopening

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.audit import case_event_announce, case_event_append
 from cases.exceptions import CaseNotFound, PermissionDenied, TransitionNotAllowed
-from cases.models import Case, Role, Unit
+from cases.models import OPEN_STATUSES, Case, Role, Unit
 from cases.permissions import has_role
 from notifications.services import outbox_deliveries_batched
 
@@ -138,7 +138,10 @@ def clocks_on_case_event(sender, case: Case, event, **kwargs) -> None:
     if event.action in CLOCK_ACTIONS:
         return
     now = event.created_at
-    running = [] if event.action == "intake" else list(
+    # Every clock stopped when the case left the open states (a resolved case waits for its report):
+    # an event on such a case has nothing running to read.
+    nothing_running = event.action == "intake" or (event.from_status and event.from_status not in OPEN_STATUSES)
+    running = [] if nothing_running else list(
         CaseClock.objects.filter(case=case, stopped_at__isnull=True).select_related("policy")
     )
     starting = policies_started_by(event.action, case, policies=active_policies())
