@@ -1,0 +1,54 @@
+"""A role withdrawn never strands a case: the work goes to the unit's leaders, or up a tier, as an event."""
+
+from cases.models import CaseEvent, Role
+from cases.selectors import case_available_transitions
+from cases.services import case_assign, case_verify, unit_role_grant, unit_role_revoke
+from workflow.engine import open_tasks_of_case
+from workflow.queues import my_tasks, task_queue_for_user
+
+
+def assigned_to_hamlet(world, new_case, assignee=None):
+    case = new_case()
+    case_verify(case=case, by=world.clerk)
+    return case_assign(case=case, by=world.leader, unit=world.hamlet_a, assignee=assignee)
+
+
+def test_the_last_handler_losing_the_role_leaves_the_work_with_the_units_leader(world, new_case):
+    case = assigned_to_hamlet(world, new_case, assignee=world.hamlet_handler)
+    unit_role_revoke(user=world.hamlet_handler, unit=world.hamlet_a, role=Role.HANDLER, by=world.leader)
+
+    (task,) = open_tasks_of_case(case)
+    assert (task.flow_task.name, task.owner_id) == ("orient_step", None)  # back in the queue, nobody holds it
+    case.refresh_from_db()
+    assert case.assignee_id is None
+    assert "orient" in case_available_transitions(case=case, user=world.hamlet_leader)
+    assert my_tasks(user=world.hamlet_leader).filter(pk=task.pk).exists()
+    event = CaseEvent.objects.filter(case=case).latest("seq")
+    assert (event.action, event.data["step"], event.data["role_withdrawn_from"]) == (
+        "work_to_leaders", "orient_step", "hamlet_handler")
+
+
+def test_a_unit_left_with_nobody_hands_its_case_to_the_nearest_unit_above_with_a_leader(world, new_case):
+    case = assigned_to_hamlet(world, new_case)
+    unit_role_revoke(user=world.hamlet_handler, unit=world.hamlet_a, role=Role.HANDLER)
+    unit_role_revoke(user=world.hamlet_leader, unit=world.hamlet_a, role=Role.LEADER, by=world.leader)
+
+    case.refresh_from_db()
+    assert case.owner_id == world.commune_a.pk
+    (task,) = open_tasks_of_case(case)
+    assert (task.flow_task.name, task.owner_permission_obj_pk) == ("orient_step", str(world.commune_a.pk))
+    assert "orient" in case_available_transitions(case=case, user=world.handler)
+    assert task_queue_for_user(user=world.leader).filter(pk=task.pk).exists()
+    moved = CaseEvent.objects.filter(case=case, action="work_moved_up").get()
+    assert (moved.data["from_unit"], moved.data["to_unit"]) == ("P-A-T1", "P-A")
+
+
+def test_a_withdrawal_that_leaves_someone_in_place_changes_nothing(world, new_case):
+    case = assigned_to_hamlet(world, new_case)
+    second = type(world.hamlet_handler).objects.create_user("second-handler")
+    unit_role_grant(user=second, unit=world.hamlet_a, role=Role.HANDLER)
+    before = CaseEvent.objects.filter(case=case).count()
+    unit_role_revoke(user=world.hamlet_handler, unit=world.hamlet_a, role=Role.HANDLER)
+    assert CaseEvent.objects.filter(case=case).count() == before
+    case.refresh_from_db()
+    assert case.owner_id == world.hamlet_a.pk
