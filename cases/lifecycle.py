@@ -12,7 +12,7 @@ from viewflow import fsm
 
 from workflow.roles import may_move
 
-from .models import OPEN_STATUSES, CaseStatus
+from .models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus
 
 S = CaseStatus
 OPEN = list(OPEN_STATUSES)
@@ -29,6 +29,13 @@ def _topic_needs_no_public_response(lifecycle):
     return fsm.State.CONDITION(
         not lifecycle.case.topic.needs_public_response,
         _("Lĩnh vực này yêu cầu trả lời, định hướng công khai trước khi giải quyết."),
+    )
+
+
+def _settled_here(lifecycle):
+    return fsm.State.CONDITION(
+        lifecycle.case.kind not in TRANSFERRED_KINDS,
+        _("Khiếu nại, tố cáo không giải quyết tại đây: cần chuyển đơn đến cơ quan có thẩm quyền."),
     )
 
 
@@ -75,7 +82,8 @@ class CaseLifecycle:
     def _get_status(self):
         return self.case.status
 
-    @state.transition(source=S.RECEIVED, target=S.VERIFIED, label=_("Xác minh"), permission=_by_table("verify"))
+    @state.transition(source=S.RECEIVED, target=S.VERIFIED, label=_("Xác minh"), permission=_by_table("verify"),
+                      conditions=[_settled_here])
     def verify(self):
         """Topic, locality and priority checked."""
 
