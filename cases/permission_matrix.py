@@ -2,12 +2,16 @@
 
 This is the statement of who may do what (DESIGN.md sections 3 and 4), kept
 apart from the code that enforces it (cases.permissions, cases.lifecycle,
-cases.selectors). The tests assert every cell against the services and the
-HTTP API, and `manage.py write_permissions_doc` renders docs/permissions.md
-from this same table.
+cases.selectors). Who may make each move is not written here again: it is
+read from the one role table (workflow.roles.MOVE_RULES). The tests assert
+every cell against the services and the HTTP API, and
+`manage.py write_permissions_doc` renders docs/permissions.md from this same
+table.
 """
 
-from .models import Role
+from workflow.roles import MOVE_RULES, OWNER
+
+from .models import SUBTREE_ROLES, Role
 
 # Where the person's unit stands relative to the unit that owns the case
 # (a commune in the tests: province → commune → grassroots → sub-unit).
@@ -34,6 +38,23 @@ ACTIONS = {
     "resolve": "giải quyết (resolve)",
     "reopen": "mở lại (reopen)",
 }
+# The moves of the role table without a row here, and where they are checked instead. The matrix places
+# one person relative to the owning unit of a case its own unit assigned to itself and nobody escalated,
+# and its two tests (tests/cases/test_permission_matrix.py, tests/api/test_permission_matrix_http.py)
+# carry a request of their own for every action: a move joins ACTIONS together with its request there.
+# transfer, reporter_notified and keep_closed would fit that model (owner seat) and are the next to join;
+# the escalation moves cannot: their seat is the unit the case is escalated to, which no relation above
+# describes (a direction task exists only after a clock escalated the case).
+MOVES_ELSEWHERE = {
+    "transfer": "owner seat; every role at every step in tests/workflow/test_role_table.py",
+    "reporter_notified": "owner seat; every role at every step in tests/workflow/test_role_table.py",
+    "keep_closed": "owner seat, after a resident's “not fixed”; tests/workflow/test_role_table.py",
+    "pull_up": "directing seat (after an escalation); tests/workflow/test_role_table.py",
+    "instruct": "directing seat (after an escalation); tests/workflow/test_role_table.py",
+    "acknowledge": "owner seat, after an instruction; tests/workflow/test_role_table.py",
+    "extend": "owner and directing seats; tests/workflow/test_extension.py, tests/workflow/test_role_table.py",
+    "report": "made by submitting a report, never on the case; tests/reports",
+}
 
 ROLES = [role.value for role in Role]
 
@@ -46,19 +67,23 @@ _REACH = {
 }
 _DEFAULT_REACH = {"same"}
 
-# Who may make each move on a case their role reaches (DESIGN.md section 3).
-_MOVES = {
-    "verify": {Role.INTAKE_CLERK, Role.LEADER},
-    "reject": {Role.INTAKE_CLERK, Role.LEADER},
-    "merge": {Role.INTAKE_CLERK, Role.LEADER},
-    "assign": {Role.LEADER},
-    "reassign": {Role.LEADER, Role.SUPERVISOR},
-    "orient": {Role.HANDLER, Role.LEADER},
-    "resolve": {Role.HANDLER, Role.LEADER},
-    "reopen": {Role.LEADER, Role.SUPERVISOR},
-}
-# Leaders act only on their own unit's cases; a supervisor acts on any case below.
-_MOVE_REACH = {Role.SUPERVISOR: {"same", "parent"}}
+# Where the person's unit stands above the owner: a role reaching the subtree acts from there too.
+_ABOVE_OWNER = {"parent"}
+
+
+def _owner_seat_roles(move: str) -> frozenset:
+    """The roles that may make `move` from the owning unit's seat in the one role table.
+
+    The other seats do not arise in the matrix: its cases were assigned by their own unit
+    (the assigner is the owner), were never escalated (no directing unit), and were given
+    to nobody in particular (no assignee).
+    """
+    return frozenset().union(*(seat.roles for seat in MOVE_RULES[move] if seat.seat == OWNER))
+
+
+def _fills_owner_seat(role: str, relation: str) -> bool:
+    """A role on the owner itself, or a subtree role (supervisor, inspector) held above it."""
+    return relation == "same" or (role in SUBTREE_ROLES and relation in _ABOVE_OWNER)
 
 
 def reaches(role: str, relation: str) -> bool:
@@ -72,8 +97,7 @@ def expected(role: str, relation: str, action: str) -> bool:
     if action == "reporter_contact":
         # The intake clerk who received it; other roles only if an administrator names them.
         return role == Role.INTAKE_CLERK and relation == "same"
-    allowed_roles = _MOVES[action]
-    return role in allowed_roles and relation in _MOVE_REACH.get(role, _DEFAULT_REACH)
+    return role in _owner_seat_roles(action) and _fills_owner_seat(role, relation)
 
 
 def matrix_markdown() -> str:
@@ -99,4 +123,13 @@ def matrix_markdown() -> str:
         for action in ACTIONS:
             cells = ["✔" if expected(role, relation, action) else "·" for relation in RELATIONS]
             lines.append(f"| {action} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Moves not in this matrix",
+        "",
+        "Who may make every move is the one role table (`workflow/roles.py`, rendered with each step",
+        "in docs/workflow.md); the move rows above are read from it. These moves have no row here:",
+        "",
+    ]
+    lines += [f"- **{move}**: {where}" for move, where in MOVES_ELSEWHERE.items()]
     return "\n".join(lines) + "\n"

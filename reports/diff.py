@@ -18,7 +18,10 @@ SCALARS = [
     ("overdue.count", _("Vụ việc quá hạn")),
     ("escalations.count", _("Lượt chuyển cấp trên")),
     ("reopened", _("Lượt mở lại")),
+    ("pending_decision.count", _("Vụ việc chờ lãnh đạo quyết định mở lại")),
 ]
+# Figures added after the first reports were sent, with the value an older version stands for.
+ADDED_LATER = {"pending_decision.count": 0}
 GROUPS = [
     ("by_topic", _("Theo lĩnh vực")),
     ("by_status", _("Theo trạng thái")),
@@ -37,11 +40,16 @@ def figure_value(figures: dict, dotted: str):
     return value
 
 
+def _scalar(figures: dict, key: str):
+    value = figure_value(figures, key)
+    return ADDED_LATER[key] if value is None and key in ADDED_LATER else value
+
+
 def figures_diff(old: dict, new: dict) -> list[dict]:
     """[{key, code, name, old, new}] for every figure that differs."""
     rows = []
     for key, _label in SCALARS:
-        before, after = figure_value(old, key), figure_value(new, key)
+        before, after = _scalar(old, key), _scalar(new, key)
         if before != after:
             rows.append({"key": key, "code": "", "name": "", "old": before, "new": after})
     for key, _label in GROUPS:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cases.selectors import case_list_for_user
 
 from .diff import LABELS as FIGURE_LABELS
+from .figures import PENDING_DECISION_LABEL
 from .models import ExportFormat, ExportJob
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
@@ -82,6 +83,7 @@ def _summary_rows(figures: dict) -> list[tuple[str, object]]:
         (str(FIGURE_LABELS["on_time.open_overdue"]), on_time.get("open_overdue", 0)),
         (str(FIGURE_LABELS["escalations.count"]), figures.get("escalations", {}).get("count", 0)),
         (str(FIGURE_LABELS["reopened"]), figures.get("reopened", 0)),
+        (str(FIGURE_LABELS["pending_decision.count"]), figures.get("pending_decision", {}).get("count", 0)),
         (_("Thay đổi số tiếp nhận so với kỳ trước"), change.get("received", 0)),
         (_("Thay đổi số giải quyết xong so với kỳ trước"), change.get("resolved_in_period", 0)),
     ]
@@ -143,6 +145,8 @@ def report_xlsx(*, report, figures: dict, narrative: str, version=None) -> bytes
         included.append([code, _("Giải quyết trong kỳ")])
     for code in figures.get("reported_cases", {}).get("carried_over", []):
         included.append([code, _("Kỳ trước chuyển sang")])
+    for code in figures.get("pending_decision", {}).get("cases", []):
+        included.append([code, str(PENDING_DECISION_LABEL)])
     emerging = book.create_sheet(_("Vấn đề nổi lên")[:31])
     emerging.append([_("Lĩnh vực"), _("Địa bàn"), _("Tuần này"), _("Trung bình 8 tuần trước"), "p"])
     for signal in figures.get("emerging", []):

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Unit
 from workflow.models import CaseClock, ClockKind, Escalation
@@ -25,8 +26,11 @@ OVERDUE_LISTED = 50
 # Up to this many, a unit's case ids are read once and passed as a list: PostgreSQL then probes the
 # case_id indexes of events and clocks instead of joining whole tables (a province-month: seconds → ms).
 ID_LIST_LIMIT = 50_000
+# How a resolved case waiting for its leader's decision is listed wherever a report lists its cases.
+PENDING_DECISION_LABEL = _("Chờ lãnh đạo quyết định mở lại")
 # Bumped when the shape of the figures changes, so old versions stay readable.
-FIGURES_SCHEMA = 1
+# 2: `pending_decision` (resolved cases a leader must first decide on after a resident's "not fixed").
+FIGURES_SCHEMA = 2
 
 
 def unit_cases(unit: Unit) -> QuerySet[Case]:
@@ -157,22 +161,42 @@ def resolved_in(ids, since: datetime, until: datetime) -> set[int]:
     return Moves(ids, since).cases("resolve", since, until)
 
 
-def to_mark_reported(cases: QuerySet[Case], since: datetime, until: datetime) -> tuple[list[str], list[str]]:
-    """Codes of the cases a submission accounts for: (resolved in the period, carried over).
-
-    Still `resolved` now, last resolved before the period's end. Those
-    resolved before the period began are carried over: no earlier report
-    took them (its unit's report was missing, or sent before they closed).
-    """
-    rows = (
+def _resolved_before(cases: QuerySet[Case], until: datetime) -> list[tuple[str, datetime, bool]]:
+    """(code, last resolved, reopen requested) of the cases still `resolved` now, last resolved before `until`."""
+    return list(
         cases.filter(status=CaseStatus.RESOLVED)
         .annotate(last_resolved=Max("events__created_at", filter=Q(events__action="resolve")))
         .filter(last_resolved__lt=until)
         .order_by("code")
-        .values_list("code", "last_resolved")
+        .values_list("code", "last_resolved", "reopen_requested")
     )
-    in_period = [code for code, at in rows if at >= since]
-    carried = [code for code, at in rows if at < since]
+
+
+def reported_and_pending(cases: QuerySet[Case], since: datetime, until: datetime) -> tuple[list, list, list]:
+    """Codes of (resolved in the period, carried over, waiting for a decision), from one query.
+
+    A submission accounts for the first two. A case whose resident answered
+    "not fixed" waits for its leader to reopen it or keep it closed: no report
+    may mark it reported before then (the state machine refuses), so the report
+    lists it as pending, and a later report or correction takes it once decided.
+    """
+    rows = _resolved_before(cases, until)
+    decided = [(code, at) for code, at, waiting in rows if not waiting]
+    in_period = [code for code, at in decided if at >= since]
+    carried = [code for code, at in decided if at < since]
+    pending = [code for code, _at, waiting in rows if waiting]
+    return in_period, carried, pending
+
+
+def to_mark_reported(cases: QuerySet[Case], since: datetime, until: datetime) -> tuple[list[str], list[str]]:
+    """Codes of the cases a submission accounts for: (resolved in the period, carried over).
+
+    Still `resolved` now, last resolved before the period's end, and not
+    waiting for a reopen decision. Those resolved before the period began are
+    carried over: no earlier report took them (its unit's report was missing,
+    sent before they closed, or sent while a decision on them was pending).
+    """
+    in_period, carried, _pending = reported_and_pending(cases, since, until)
     return in_period, carried
 
 
@@ -211,7 +235,7 @@ def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: dateti
     core = _core(cases, ids, moves, start, end, now)
     previous = _core(cases, ids, moves, previous_start, previous_end, now)
     overdue = overdue_cases(cases, as_of).select_related("owner").order_by("deadline", "pk")
-    in_period, carried = to_mark_reported(cases, since, until)
+    in_period, carried, pending = reported_and_pending(cases, since, until)
     rate, previous_rate = core["on_time"]["rate"], previous["on_time"]["rate"]
     return {
         "schema": FIGURES_SCHEMA,
@@ -230,6 +254,8 @@ def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: dateti
         "escalations": _escalations(ids, since, until),
         "reopened": moves.count("reopen", since, until),
         "reported_cases": {"in_period": in_period, "carried_over": carried},
+        # Beside reported_cases (whose two lists are what a submission marks): resolved, not marked.
+        "pending_decision": {"count": len(pending), "cases": pending},
         "previous": {
             "period": {"start": previous_start.isoformat(), "end": previous_end.isoformat()},
             "received": previous["received"],

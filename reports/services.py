@@ -4,7 +4,9 @@ inspections and their notes and access log, export jobs.
 Submitting freezes the figures in a version and marks the resolved cases the
 report accounts for `reported` (through cases.services, so each case gets its
 own event), all in one transaction: either the report is sent and every one
-of its cases is marked, or nothing happened.
+of its cases is marked, or nothing happened. A resolved case whose resident
+answered "not fixed" is not marked: it waits for its leader's decision, and
+the report lists it as pending.
 """
 
 import logging
@@ -148,7 +150,10 @@ def _mark_reported(*, report: Report, codes: list[str], by) -> list[str]:
 
 
 def report_submit(*, report: Report, by, narrative: str | None = None) -> Report:
-    """Send the report to the tier above: freeze its figures (version 1) and mark its resolved cases reported."""
+    """Send the report to the tier above: freeze its figures (version 1) and mark its resolved cases reported.
+
+    Cases waiting for a reopen decision stay resolved; the figures list them under `pending_decision`.
+    """
     with transaction.atomic():
         locked = _lock(report)
         _check_writer(by, locked)
@@ -196,7 +201,10 @@ def report_correct(*, report: Report, by, narrative: str, reason: str) -> Report
         included = figures["reported_cases"]
         earlier = previous.figures.get("reported_cases", {})
         diff = version_diff(previous.figures, figures, previous.narrative, narrative)
-        if not diff["figures"] and not diff["narrative_changed"] and not (included["in_period"] or included["carried_over"]):
+        pending_changed = (figures["pending_decision"]["cases"]
+                           != previous.figures.get("pending_decision", {}).get("cases", []))
+        if not (diff["figures"] or diff["narrative_changed"] or pending_changed
+                or included["in_period"] or included["carried_over"]):
             raise ValidationError({"narrative": _("Không có thay đổi nào so với phiên bản đang có.")})
         marked = _mark_reported(report=locked, codes=included["in_period"] + included["carried_over"], by=by)
         # What the report accounts for, over all its versions.

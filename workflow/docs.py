@@ -1,0 +1,448 @@
+"""docs/workflow.md, rendered from the code: each kind's path through CaseFlow and the one role table.
+
+Nothing here is written by hand twice. The charts walk the flow's nodes and
+edges (workflow.flows) from the start the flow gives each kind
+(`start_node_for`); at each gateway the branches a kind can take are found
+by asking the gateway's own conditions about probe cases of that kind in
+every status. The role table is workflow.roles (STEPS, MOVE_RULES), the
+legal source and target states are the state machine's transitions
+(cases.lifecycle). The one thing the flow's edges cannot say is which
+service opens a step beside the main line; SIDE_STEP_OPENERS names those
+functions (imported, so a rename breaks the render rather than the doc).
+
+`python manage.py write_workflow_doc` writes the file;
+tests/workflow/test_workflow_doc.py fails when it and the code disagree.
+"""
+
+import inspect
+import itertools
+import textwrap
+from collections import deque
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.utils import translation
+from viewflow.utils import DEFAULT
+from viewflow.workflow import flow as nodes
+
+from cases import services as case_services
+from cases.lifecycle import CaseLifecycle
+from cases.models import SUBTREE_ROLES, Case, CaseKind, CaseStatus, Role, Topic
+
+from . import engine, services as workflow_services
+from . import flows as flows_module
+from .flows import CaseFlow, CaseStep
+from .roles import MOVE_RULES, NOT_OFFERED_ON_THE_CASE, SEAT_LABELS, STEPS, steps_completed_by
+
+DOC_PATH = "docs/workflow.md"
+# The language the doc is written in: the code's Vietnamese sources, whatever the caller's language.
+DOC_LANGUAGE = "vi"
+
+# The steps no edge from a start reaches: which service opens each, on which event.
+# (opener, caller, what happens). The render fails for a side step missing here.
+SIDE_STEP_OPENERS = {
+    "decide_step": (
+        engine.flow_open_decision, case_services.case_public_feedback,
+        "the resident answers *Chưa khắc phục* on the public page (`public_feedback` event with "
+        "`fixed=False`) while the case is resolved; the decision takes the place of `report_step`, "
+        "so no report marks the case until the leader decides",
+    ),
+    "direct_step": (
+        engine.flow_open_direction, workflow_services.clocks_sweep,
+        "a step clock passes its deadline and the sweep escalates the case (`escalate` event): "
+        "one direction task per unit escalated to, in that unit's queue, beside whatever step the "
+        "case stands at; a second escalation one tier higher opens another",
+    ),
+}
+
+
+# --- the flow as a graph ----------------------------------------------------------------
+
+
+def _flow():
+    return CaseFlow.instance
+
+
+def node_named(name: str):
+    return getattr(CaseFlow, name)
+
+
+def _edges(node):
+    """(destination, label) of each outgoing edge; a gateway's edges are labelled with their condition."""
+    branches = getattr(node, "_branches", None)
+    if isinstance(node, nodes.Switch) and branches is not None:
+        return [(dst, cond.__name__ if cond is not None else "default") for dst, cond in branches]
+    return [(edge.dst, "") for edge in node._outgoing()]
+
+
+def _probe_activations(kind: str):
+    """Stand-ins for the activation a gateway reads: a case of `kind` in every status and condition."""
+    for status, needs_response, instructed, reopen in itertools.product(
+        CaseStatus.values, (True, False), (True, False), (True, False)
+    ):
+        case = Case(kind=kind, status=status, instruction_pending=instructed, reopen_requested=reopen)
+        case.topic = Topic(needs_public_response=needs_response)
+        yield SimpleNamespace(process=SimpleNamespace(artifact=case))
+
+
+def _branches_for(node, kind: str) -> set[str]:
+    """The names of the branches of a gateway some case of `kind` can take."""
+    taken = set()
+    for activation in _probe_activations(kind):
+        for dst, cond in node._branches:
+            if cond is None or cond(activation):
+                taken.add(dst.name)
+                break
+    return taken
+
+
+def walk(root, kind: str | None = None) -> list:
+    """The nodes reachable from `root` (breadth first, in the flow's own edge order).
+
+    With a kind, a gateway's branches that no case of that kind can take are not followed.
+    """
+    seen, order, queue = {root.name}, [root], deque([root])
+    while queue:
+        node = queue.popleft()
+        allowed = _branches_for(node, kind) if kind is not None and isinstance(node, nodes.Switch) else None
+        for dst, _label in _edges(node):
+            if allowed is not None and dst.name not in allowed:
+                continue
+            if dst.name not in seen:
+                seen.add(dst.name)
+                order.append(dst)
+                queue.append(dst)
+    return order
+
+
+def start_nodes() -> list:
+    return [node for node in _flow().nodes() if isinstance(node, (nodes.StartHandle, nodes.Start))]
+
+
+def start_of(kind: str):
+    """The start node the engine opens a case of `kind` at (the flow's own choice, made at intake)."""
+    return flows_module.start_node_for(Case(kind=kind))
+
+
+def _main_line_names() -> set[str]:
+    return {node.name for start in start_nodes() for node in walk(start)}
+
+
+def side_roots() -> list:
+    """Steps beside the main lines that no edge leads to: the engine opens them."""
+    main = _main_line_names()
+    targets = {dst.name for node in _flow().nodes() for dst, _label in _edges(node)}
+    return [node for node in _flow().nodes() if node.name not in main and node.name not in targets]
+
+
+def kind_path(kind: str) -> list:
+    """The nodes a case of `kind` can pass through: its main line, then the side steps that concern it.
+
+    A side branch concerns a kind when it rejoins that kind's main line, or rejoins no main line at all.
+    """
+    main = walk(start_of(kind), kind)
+    main_names = {node.name for node in main}
+    every_main = _main_line_names()
+    path = list(main)
+    for root in side_roots():
+        branch = walk(root, kind)
+        rejoins = {dst.name for node in branch for dst, _label in _edges(node)} & every_main
+        if not rejoins or rejoins & main_names:
+            path += [node for node in branch if node.name not in {n.name for n in path}]
+    return path
+
+
+def kind_groups() -> list[tuple[list[str], list]]:
+    """Kinds that follow the same path, grouped, in CaseKind's order: [(kinds, path)]."""
+    groups: list[tuple[list[str], list]] = []
+    for kind in CaseKind.values:
+        path = kind_path(kind)
+        names = [node.name for node in path]
+        for kinds, other in groups:
+            if [node.name for node in other] == names:
+                kinds.append(kind)
+                break
+        else:
+            groups.append(([kind], path))
+    return groups
+
+
+# --- text helpers -----------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    return str(value).strip()
+
+
+def _mermaid_label(value) -> str:
+    return _text(value).replace('"', "#quot;")
+
+
+def _code(value: str) -> str:
+    return f"`{value}`"
+
+
+def _role_list(roles) -> str:
+    ordered = [role for role in Role.values if role in roles]
+    return ", ".join(f"{_code(role)} ({Role(role).label})" for role in ordered) or "—"
+
+
+def _qualname(function) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _condition_source(function) -> str:
+    """A gateway condition's test as written, with the case named `case`."""
+    body = textwrap.dedent(inspect.getsource(function)).splitlines()
+    returns = [line.strip()[len("return "):] for line in body if line.strip().startswith("return ")]
+    expression = returns[-1] if returns else function.__name__
+    return expression.replace("activation.process.artifact", "case")
+
+
+# --- the charts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Shape:
+    left: str
+    right: str
+
+
+def _shape(node) -> _Shape:
+    if isinstance(node, (nodes.StartHandle, nodes.Start)):
+        return _Shape("((", "))")
+    if isinstance(node, nodes.End):
+        return _Shape("([", "])")
+    if isinstance(node, nodes.Switch):
+        return _Shape("{", "}")
+    if isinstance(node, CaseStep):
+        return _Shape("[", "]")
+    return _Shape("[[", "]]")
+
+
+def _node_line(node) -> str:
+    shape = _shape(node)
+    if isinstance(node, CaseStep):
+        label = f"{_mermaid_label(node.task_title)}<br/>{node.name}"
+    else:
+        label = _mermaid_label(node.task_title)
+    return f'    {node.name}{shape.left}"{label}"{shape.right}'
+
+
+def mermaid(path: list, kind: str) -> str:
+    """A Mermaid flowchart of `path`: its nodes, the edges between them a case of `kind` can take,
+    and a dotted arrow from what opens each side step."""
+    names = {node.name for node in path}
+    lines = ["```mermaid", "flowchart TD"]
+    lines += [_node_line(node) for node in path]
+    for node in path:
+        allowed = _branches_for(node, kind) if isinstance(node, nodes.Switch) else None
+        for dst, label in _edges(node):
+            if dst.name not in names or (allowed is not None and dst.name not in allowed):
+                continue
+            arrow = f"-->|{label}|" if label else "-->"
+            lines.append(f"    {node.name} {arrow} {dst.name}")
+    for root in side_roots():
+        if root.name in names:
+            _opener, caller, _what = SIDE_STEP_OPENERS[root.name]
+            lines.append(f'    opens_{root.name}>"{caller.__name__}"] -.-> {root.name}')
+    side = [node.name for node in path if node.name not in _main_line_names()]
+    if side:
+        lines.append("    classDef side stroke-dasharray: 5 5")
+        lines.append(f"    class {','.join(side)} side")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+# --- the sections -----------------------------------------------------------------------
+
+
+def _first_step(kind: str):
+    return next(node for node in kind_path(kind) if isinstance(node, CaseStep))
+
+
+def _decision_section() -> list[str]:
+    lines = [
+        "## One flow, its path chosen by kind",
+        "",
+        f"Every case runs one process of `{_qualname(CaseFlow)}`. The case's kind chooses where it starts "
+        f"(`{_qualname(flows_module.start_node_for)}`, at intake): "
+        + _text(inspect.getdoc(flows_module.start_node_for)),
+        "",
+        "| kind | code | start | first step |",
+        "|---|---|---|---|",
+    ]
+    for kind in CaseKind.values:
+        start, first = start_of(kind), _first_step(kind)
+        lines.append(f"| {CaseKind(kind).label} | `{kind}` | `{start.name}` ({_text(start.task_title)}) | "
+                     f"`{first.name}` ({_text(first.task_title)}) |")
+    lines += ["", "Why one flow and not one per kind, in the flow module's own words (`workflow/flows.py`):", ""]
+    lines += ["> " + line if line else ">" for line in textwrap.dedent(flows_module.__doc__).strip().splitlines()]
+    return lines
+
+
+def _paths_section() -> list[str]:
+    lines = [
+        "## The path of each kind",
+        "",
+        "Boxes are human steps (a task in one unit's queue), diamonds the flow's gateways (each edge "
+        "labelled with the condition that takes it), rounded boxes the ends. Dashed boxes are the steps "
+        "beside the main line; a dotted arrow names the service that opens them.",
+    ]
+    for kinds, path in kind_groups():
+        title = ", ".join(f"{CaseKind(kind).label} (`{kind}`)" for kind in kinds)
+        steps = [node.name for node in path if isinstance(node, CaseStep)]
+        lines += ["", f"### {title}", "", "Steps: " + ", ".join(_code(step) for step in steps) + ".", ""]
+        lines.append(mermaid(path, kinds[0]))
+    return lines
+
+
+def _conditions_section() -> list[str]:
+    lines = ["## Gateway conditions", "", "| condition | true when |", "|---|---|"]
+    seen = set()
+    for node in [n for root in start_nodes() + side_roots() for n in walk(root)]:
+        if not isinstance(node, nodes.Switch):
+            continue
+        for _dst, cond in node._branches:
+            if cond is not None and cond.__name__ not in seen:
+                seen.add(cond.__name__)
+                lines.append(f"| `{cond.__name__}` | `{_condition_source(cond)}` |")
+    return lines
+
+
+def _side_steps_section() -> list[str]:
+    main = _main_line_names()
+    lines = [
+        "## Steps beside the main line",
+        "",
+        "No edge from a start leads to these; the engine (`workflow/engine.py`) opens them inside "
+        "the transaction of the service that records the event.",
+        "",
+        "| step | opened by | called from | when |",
+        "|---|---|---|---|",
+    ]
+    for root in side_roots():
+        opener, caller, what = SIDE_STEP_OPENERS[root.name]
+        lines.append(f"| `{root.name}` ({_text(root.task_title)}) | `{_qualname(opener)}` | "
+                     f"`{_qualname(caller)}` | {what} |")
+    # Side steps an edge does lead to, from another side step.
+    for root in side_roots():
+        for node in walk(root)[1:]:
+            if not isinstance(node, CaseStep) or node.name in main:
+                continue
+            for gateway in walk(root):
+                for dst, cond in getattr(gateway, "_branches", None) or []:
+                    if dst.name == node.name and isinstance(gateway, nodes.Switch):
+                        moves = ", ".join(_code(move) for move in STEPS[root.name].moves)
+                        lines.append(
+                            f"| `{node.name}` ({_text(node.task_title)}) | the edge `{gateway.name}` → "
+                            f"`{node.name}` | `{root.name}` completed (by one of {moves}) | "
+                            f"`{cond.__name__ if cond else 'default'}`: "
+                            f"`{_condition_source(cond) if cond else 'otherwise'}` |"
+                        )
+    lines += [
+        "",
+        "Moves after which the case has another owner, so its owner's open steps move to the new "
+        "owner's queue (`engine.OWNER_CHANGING_MOVES`): "
+        + ", ".join(_code(move) for move in sorted(engine.OWNER_CHANGING_MOVES)) + ".",
+    ]
+    return lines
+
+
+def _transitions(move: str):
+    return list(getattr(CaseLifecycle, move).get_transitions())
+
+
+def legal_sources(move: str) -> list[str]:
+    """The states the state machine lets `move` start from, in CaseStatus's order."""
+    sources = {str(transition.source) for transition in _transitions(move)}
+    return [status for status in CaseStatus.values if status in sources]
+
+
+def _from_to(move: str) -> tuple[str, str]:
+    by_target: dict[str, list[str]] = {}
+    for transition in _transitions(move):
+        target = "(unchanged)" if transition.target is DEFAULT else f"`{transition.target}`"
+        source = f"`{transition.source}`"
+        conditions = [condition.__name__.lstrip("_") for condition in transition.conditions]
+        if conditions:
+            source += " if " + " and ".join(conditions)
+        by_target.setdefault(target, []).append(source)
+    sources = "; ".join(", ".join(group) for group in by_target.values())
+    return sources, ", ".join(by_target)
+
+
+def _seats(move: str) -> str:
+    parts = []
+    for seat in MOVE_RULES[move]:
+        who = _role_list(seat.roles) if seat.roles else "whatever their roles"
+        parts.append(f"**{seat.seat}** ({SEAT_LABELS[seat.seat]}): {who}")
+    return "<br/>".join(parts)
+
+
+def _role_table_section() -> list[str]:
+    lines = [
+        "## The one role table",
+        "",
+        "From `workflow/roles.py`. A seat is the unit a role must reach, seen from the case: "
+        + "; ".join(f"**{seat}**: {label}" for seat, label in SEAT_LABELS.items())
+        + ". " + _role_list(SUBTREE_ROLES) + " reach the subtree of the unit the role is held on; "
+        "the other roles only that unit.",
+        "",
+        "### Steps: whose queue, who takes it, what completes it",
+        "",
+        "The first move listed is the one the step exists for.",
+        "",
+        "| step | title | queue | taken by | completed by |",
+        "|---|---|---|---|---|",
+    ]
+    for name, step in STEPS.items():
+        node = node_named(name)
+        moves = ", ".join(_code(move) for move in step.moves)
+        lines.append(f"| `{name}` | {_text(node.task_title)} | {step.seat} ({SEAT_LABELS[step.seat]}) | "
+                     f"{_role_list(step.roles)} | {moves} |")
+    lines += [
+        "",
+        "### Moves: legal from which states (the state machine), made by whom (the seats)",
+        "",
+        "| move | label | from | to | who may make it | completes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for move in MOVE_RULES:
+        sources, targets = _from_to(move)
+        label = _text(_transitions(move)[0].label)
+        completes = ", ".join(_code(step) for step in steps_completed_by(move)) or "—"
+        if move in NOT_OFFERED_ON_THE_CASE:
+            label += " (made by submitting a report, not offered on the case page)"
+        lines.append(f"| `{move}` | {label} | {sources} | {targets} | {_seats(move)} | {completes} |")
+    lines += [
+        "",
+        "A move completes the open steps listed (`workflow.engine.flow_move`); `extend` completes a "
+        "direction only when the tier above makes it, not when the owner's leader extends their own deadline.",
+    ]
+    lines += ["", "### By role", "", "| role | takes the steps | fills a seat of the moves |", "|---|---|---|"]
+    for role in Role.values:
+        steps = [name for name, step in STEPS.items() if role in step.roles]
+        moves = [move for move, seats in MOVE_RULES.items() if any(role in seat.roles for seat in seats)]
+        lines.append(f"| `{role}` ({Role(role).label}) | {', '.join(_code(s) for s in steps) or '—'} | "
+                     f"{', '.join(_code(m) for m in moves) or '—'} |")
+    return lines
+
+
+def workflow_markdown() -> str:
+    """docs/workflow.md, from the code as it stands."""
+    with translation.override(DOC_LANGUAGE):
+        lines = [
+            "# Workflow: the path of each kind of case, and the one role table",
+            "",
+            "Generated by `python manage.py write_workflow_doc` from the code (`workflow/flows.py`, "
+            "`workflow/roles.py`, `cases/lifecycle.py`, `cases/models.py`); "
+            "`tests/workflow/test_workflow_doc.py` fails when this file and the code disagree. "
+            "Do not edit it by hand.",
+            "",
+        ]
+        for section in (_decision_section, _paths_section, _conditions_section,
+                        _side_steps_section, _role_table_section):
+            lines += section()
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
