@@ -1,6 +1,12 @@
-"""Reads of the API app's own data."""
+"""Reads of the API app's own data, and reads it makes for a whole page of cases at once."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from viewflow.workflow.models import Task
+
+from cases.models import Case, Unit
+from workflow.engine import OPEN_TASK_STATUSES
+from workflow.flows import CaseFlow
 
 from .models import ChannelSource
 
@@ -10,3 +16,31 @@ def channel_sources_active(*, kind: str, code: str | None = None) -> QuerySet[Ch
         "channel", "acts_as", "default_topic", "default_locality"
     )
     return sources.filter(code=code) if code else sources.order_by("code")
+
+
+def case_escalated_to_codes(*, cases) -> dict[int, list[str]]:
+    """For each case, the codes of the units it is escalated to with a direction task still open.
+
+    What workflow.engine.case_directing_units answers for one case (tier nearest the root first),
+    in two queries for a page of cases instead of two per case. Only an escalation opens a
+    direction task, so cases never escalated are not looked up.
+    """
+    escalated = [case.pk for case in cases if case.escalation_level]
+    if not escalated:
+        return {}
+    rows = list(
+        Task.objects.filter(
+            process__flow_class=CaseFlow, process__artifact_content_type=ContentType.objects.get_for_model(Case),
+            process__artifact_object_id__in=escalated, status__in=OPEN_TASK_STATUSES, flow_task=CaseFlow.direct_step,
+        ).values_list("process__artifact_object_id", "owner_permission_obj_pk")
+    )
+    units = {
+        pk: (depth, code)
+        for pk, depth, code in Unit.objects.filter(pk__in={int(unit_pk) for _, unit_pk in rows if unit_pk})
+        .values_list("pk", "depth", "code")
+    }
+    codes: dict[int, set] = {}
+    for case_id, unit_pk in rows:
+        if unit_pk and int(unit_pk) in units:
+            codes.setdefault(case_id, set()).add(units[int(unit_pk)])
+    return {case_id: [code for _depth, code in sorted(found)] for case_id, found in codes.items()}

@@ -5,7 +5,7 @@ whom) stay in cases.services, which answer with field errors of their own.
 Reporter identity is never part of a case's output.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -15,10 +15,13 @@ from rest_framework import serializers
 
 from cases.exceptions import CaseNotFound
 from cases.lifecycle import transition_of
-from cases.models import CaseStatus, Channel, Priority, Topic, Unit
+from cases.models import CaseKind, CaseStatus, Channel, Priority, Topic, Unit
 from cases.selectors import case_get_for_user
+from workflow.engine import case_directing_units
 
 EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+# An extension is a decision about weeks, not years; further out is a typing error.
+LATEST_EXTENSION = timedelta(days=366)
 
 # --- reference data by code ---------------------------------------------------
 
@@ -88,6 +91,7 @@ class CaseOutputSerializer(serializers.Serializer):
     owner_name = serializers.CharField(source="owner.name")
     assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices)
+    kind = serializers.ChoiceField(choices=CaseKind.choices, help_text=_("Loại vụ việc."))
     received_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField(allow_null=True, help_text=_("Hạn của bước hiện tại."))
     overdue = serializers.SerializerMethodField()
@@ -98,6 +102,24 @@ class CaseOutputSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     closing_reason = serializers.CharField()
     merged_into = serializers.CharField(source="merged_into.code", allow_null=True, default=None)
+    transfer_agency = serializers.CharField(
+        help_text=_("Cơ quan có thẩm quyền đã nhận đơn chuyển (rỗng khi chưa chuyển)."),
+    )
+    transfer_legal_basis = serializers.CharField(help_text=_("Căn cứ pháp lý của việc chuyển đơn."))
+    reporter_notified_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Thời điểm đã báo cho người phản ánh về việc chuyển đơn."),
+    )
+    reporter_notified_how = serializers.CharField(help_text=_("Hình thức đã báo cho người phản ánh."))
+    kept_closed_reason = serializers.CharField(
+        help_text=_("Lý do giữ kết quả khi người phản ánh báo chưa khắc phục (hiện trên trang tra cứu)."),
+    )
+    instruction_pending = serializers.BooleanField(help_text=_("Có chỉ đạo của cấp trên đang chờ tiếp thu."))
+    reopen_requested = serializers.BooleanField(
+        help_text=_("Người phản ánh báo chưa khắc phục; đang chờ lãnh đạo quyết định."),
+    )
+    escalated_to = serializers.SerializerMethodField(
+        help_text=_("Mã các đơn vị cấp trên được chuyển lên, đang chờ chỉ đạo xử lý."),
+    )
     version = serializers.IntegerField(
         help_text=_("Gửi lại trong thao tác chuyển trạng thái để phát hiện thay đổi đồng thời (409).")
     )
@@ -107,6 +129,16 @@ class CaseOutputSerializer(serializers.Serializer):
     @extend_schema_field(serializers.BooleanField())
     def get_overdue(self, case) -> bool:
         return bool(case.is_open and case.deadline and case.deadline < timezone.now())
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_escalated_to(self, case) -> list[str]:
+        # A list view reads them for the whole page at once (api.selectors.case_escalated_to_codes).
+        known = self.context.get("escalated_to")
+        if known is not None:
+            return known.get(case.pk, [])
+        if not case.escalation_level:
+            return []  # only an escalation opens a direction task
+        return [unit.code for unit in case_directing_units(case)]
 
 
 class CaseEventOutputSerializer(serializers.Serializer):
@@ -188,6 +220,11 @@ class CaseIntakeInputSerializer(serializers.Serializer):
     reporter = ReporterInputSerializer(required=False, allow_null=True, default=None,
                                        help_text=_("Bỏ trống khi phản ánh ẩn danh."))
     external_ref = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    kind = serializers.ChoiceField(
+        choices=CaseKind.choices, default=CaseKind.REFLECTION,
+        error_messages={"invalid_choice": _("Không có loại vụ việc “{input}”.")},
+        help_text=_("Khiếu nại, tố cáo được chuyển đến cơ quan có thẩm quyền; các loại khác xử lý tại đây."),
+    )
 
     def validate_received_at(self, value):
         # Far-past times are typing errors (and print with local-mean-time offsets no client parses).
@@ -244,3 +281,44 @@ class ResolveInputSerializer(TransitionInputSerializer):
 
 class ReopenInputSerializer(TransitionInputSerializer):
     reason = serializers.CharField(allow_blank=True)
+
+
+class KeepClosedInputSerializer(TransitionInputSerializer):
+    reason = serializers.CharField(allow_blank=True, help_text=_("Lý do giữ kết quả; hiện trên trang tra cứu."))
+
+
+class TransferInputSerializer(TransitionInputSerializer):
+    agency = serializers.CharField(allow_blank=True, help_text=_("Cơ quan có thẩm quyền nhận đơn."))
+    legal_basis = serializers.CharField(allow_blank=True, help_text=_("Căn cứ pháp lý của việc chuyển đơn."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReporterNotifiedInputSerializer(TransitionInputSerializer):
+    how = serializers.CharField(allow_blank=True, help_text=_("Đã báo cho người phản ánh bằng cách nào."))
+    notified_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                            help_text=_("Thời điểm đã báo; mặc định là lúc này."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PullUpInputSerializer(TransitionInputSerializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class InstructInputSerializer(TransitionInputSerializer):
+    instruction = serializers.CharField(allow_blank=True, help_text=_("Nội dung chỉ đạo đơn vị đang xử lý."))
+
+
+class AcknowledgeInputSerializer(TransitionInputSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtendInputSerializer(TransitionInputSerializer):
+    new_due = serializers.DateTimeField(help_text=_("Hạn mới của bước hiện tại."))
+    decision_ref = serializers.CharField(allow_blank=True, help_text=_("Số, ký hiệu văn bản quyết định gia hạn."))
+    reason = serializers.CharField(allow_blank=True)
+
+    def validate_new_due(self, value):
+        # Far-off times are typing errors (and would make the clock plan years of reminders).
+        if value < EARLIEST_RECEIVED_AT or value > timezone.now() + LATEST_EXTENSION:
+            raise serializers.ValidationError(_("Hạn mới phải trong vòng một năm tới."))
+        return value

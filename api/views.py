@@ -6,6 +6,8 @@ into JSON by api.exceptions; a case the caller may not see is a 404, exactly
 like a missing one.
 """
 
+import copy
+
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,17 +20,26 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
+from cases.lifecycle import CaseLifecycle
 from cases.selectors import case_available_transitions, case_events, case_get_for_user, case_list_for_user
 from cases.services import (
     ReporterInput,
+    case_acknowledge,
     case_assign,
+    case_extend,
+    case_instruct,
     case_intake,
+    case_keep_closed,
     case_merge,
     case_orient,
+    case_pull_up,
     case_reassign,
     case_reject,
     case_reopen,
+    case_reporter_notified,
     case_resolve,
+    case_transfer,
     case_verify,
 )
 
@@ -36,6 +47,7 @@ from . import serializers as s
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
 from .pagination import CasePagination
+from .selectors import case_escalated_to_codes
 from .throttling import AnonThrottle, UserThrottle
 
 
@@ -90,7 +102,8 @@ class CaseListCreateApi(ApiView):
         cases = case_list_for_user(user=request.user, filters=filters.validated_data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(cases.select_related("assignee", "merged_into"), request, view=self)
-        return paginator.get_paginated_response(s.CaseOutputSerializer(page, many=True).data)
+        context = {"escalated_to": case_escalated_to_codes(cases=page)}
+        return paginator.get_paginated_response(s.CaseOutputSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         tags=["cases"], request=s.CaseIntakeInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
@@ -142,9 +155,29 @@ class CaseTransitionsApi(ApiView):
 # --- transitions --------------------------------------------------------------
 
 
-class CaseTransitionApi(ApiView):
-    """POST one move; subclasses name the input serializer and the service to call."""
+def _refuse_unless_available(*, case, name: str, user) -> None:
+    """Refuse a move this person may not make now, before its body is read (403 before 400).
 
+    The order of the services' own checks: not legal from the case's state (409), not allowed
+    by the role table (403), then a condition of the move unmet (409, with its reason). The
+    service checks again under the row lock; a change that wins the race in between is still
+    a 409 from there.
+    """
+    lifecycle = CaseLifecycle(case)
+    move = getattr(lifecycle, name)
+    if not move.can_proceed(check_conditions=False):
+        raise TransitionNotAllowed()
+    if not move.has_perm(user):
+        raise PermissionDenied()
+    for transition in move.get_transitions():
+        if transition.source == case.status and (unmet := transition.get_unmet_condition(lifecycle)):
+            raise TransitionNotAllowed(getattr(unmet[1], "message", "") or None)
+
+
+class CaseTransitionApi(ApiView):
+    """POST one move; subclasses name the move, its input serializer and the service to call."""
+
+    name: str
     input_serializer: type[s.TransitionInputSerializer]
 
     def post(self, request, code):
@@ -152,12 +185,17 @@ class CaseTransitionApi(ApiView):
 
     def _move(self, request, code):
         case = case_get_for_user(user=request.user, code=code)
+        # On a copy: the checks memoise what they read (the units directing the case), which the
+        # move may change, and the answer is rendered from `case` after the move.
+        _refuse_unless_available(case=copy.copy(case), name=self.name, user=request.user)
         serializer = self.input_serializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         if version is not None:
-            # The service compares this with the locked row: a stale client gets 409.
+            if version != case.version:
+                raise Conflict()  # here too: the extension service does not compare versions
+            # The service compares this with the locked row: a change since the read above is a 409 too.
             case.version = version
         case = self.perform(case=case, by=request.user, **data)
         return Response(s.CaseOutputSerializer(case).data)
@@ -176,6 +214,7 @@ def _transition_schema(name, input_serializer, summary):
 
 @_transition_schema("verify", s.VerifyInputSerializer, _("Xác minh (có thể sửa lĩnh vực, địa bàn, độ khẩn)"))
 class CaseVerifyApi(CaseTransitionApi):
+    name = "verify"
     input_serializer = s.VerifyInputSerializer
 
     def perform(self, *, case, by, **data):
@@ -184,6 +223,7 @@ class CaseVerifyApi(CaseTransitionApi):
 
 @_transition_schema("reject", s.RejectInputSerializer, _("Không thụ lý, có lý do"))
 class CaseRejectApi(CaseTransitionApi):
+    name = "reject"
     input_serializer = s.RejectInputSerializer
 
     def perform(self, *, case, by, reason):
@@ -192,6 +232,7 @@ class CaseRejectApi(CaseTransitionApi):
 
 @_transition_schema("merge", s.MergeInputSerializer, _("Gộp vào một vụ việc khác"))
 class CaseMergeApi(CaseTransitionApi):
+    name = "merge"
     input_serializer = s.MergeInputSerializer
 
     def perform(self, *, case, by, into, note):
@@ -200,6 +241,7 @@ class CaseMergeApi(CaseTransitionApi):
 
 @_transition_schema("assign", s.AssignInputSerializer, _("Giao đơn vị (và người) xử lý"))
 class CaseAssignApi(CaseTransitionApi):
+    name = "assign"
     input_serializer = s.AssignInputSerializer
 
     def perform(self, *, case, by, unit, assignee, note):
@@ -208,6 +250,7 @@ class CaseAssignApi(CaseTransitionApi):
 
 @_transition_schema("reassign", s.ReassignInputSerializer, _("Giao lại cho đơn vị khác, có lý do"))
 class CaseReassignApi(CaseTransitionApi):
+    name = "reassign"
     input_serializer = s.ReassignInputSerializer
 
     def perform(self, *, case, by, unit, assignee, reason):
@@ -216,6 +259,7 @@ class CaseReassignApi(CaseTransitionApi):
 
 @_transition_schema("orient", s.OrientInputSerializer, _("Ghi nội dung định hướng, trả lời công khai"))
 class CaseOrientApi(CaseTransitionApi):
+    name = "orient"
     input_serializer = s.OrientInputSerializer
 
     def perform(self, *, case, by, response):
@@ -224,6 +268,7 @@ class CaseOrientApi(CaseTransitionApi):
 
 @_transition_schema("resolve", s.ResolveInputSerializer, _("Ghi kết quả giải quyết"))
 class CaseResolveApi(CaseTransitionApi):
+    name = "resolve"
     input_serializer = s.ResolveInputSerializer
 
     def perform(self, *, case, by, outcome):
@@ -232,15 +277,86 @@ class CaseResolveApi(CaseTransitionApi):
 
 @_transition_schema("reopen", s.ReopenInputSerializer, _("Mở lại vụ việc đã giải quyết, có lý do"))
 class CaseReopenApi(CaseTransitionApi):
+    name = "reopen"
     input_serializer = s.ReopenInputSerializer
 
     def perform(self, *, case, by, reason):
         return case_reopen(case=case, by=by, reason=reason)
 
 
+@_transition_schema("keep_closed", s.KeepClosedInputSerializer,
+                    _("Giữ kết quả giải quyết khi người phản ánh báo chưa khắc phục, có lý do"))
+class CaseKeepClosedApi(CaseTransitionApi):
+    name = "keep_closed"
+    input_serializer = s.KeepClosedInputSerializer
+
+    def perform(self, *, case, by, reason):
+        return case_keep_closed(case=case, by=by, reason=reason)
+
+
+@_transition_schema("transfer", s.TransferInputSerializer,
+                    _("Chuyển đơn đến cơ quan có thẩm quyền, nêu căn cứ pháp lý (khiếu nại, tố cáo)"))
+class CaseTransferApi(CaseTransitionApi):
+    name = "transfer"
+    input_serializer = s.TransferInputSerializer
+
+    def perform(self, *, case, by, agency, legal_basis, note):
+        return case_transfer(case=case, by=by, agency=agency, legal_basis=legal_basis, note=note)
+
+
+@_transition_schema("reporter_notified", s.ReporterNotifiedInputSerializer,
+                    _("Ghi việc đã báo người phản ánh về việc chuyển đơn; vụ việc kết thúc"))
+class CaseReporterNotifiedApi(CaseTransitionApi):
+    name = "reporter_notified"
+    input_serializer = s.ReporterNotifiedInputSerializer
+
+    def perform(self, *, case, by, how, notified_at, note):
+        return case_reporter_notified(case=case, by=by, how=how, notified_at=notified_at, note=note)
+
+
+@_transition_schema("pull_up", s.PullUpInputSerializer, _("Cấp trên rút vụ việc được chuyển lên về đơn vị mình xử lý"))
+class CasePullUpApi(CaseTransitionApi):
+    name = "pull_up"
+    input_serializer = s.PullUpInputSerializer
+
+    def perform(self, *, case, by, reason):
+        return case_pull_up(case=case, by=by, reason=reason)
+
+
+@_transition_schema("instruct", s.InstructInputSerializer, _("Cấp trên chỉ đạo bằng văn bản đơn vị đang xử lý"))
+class CaseInstructApi(CaseTransitionApi):
+    name = "instruct"
+    input_serializer = s.InstructInputSerializer
+
+    def perform(self, *, case, by, instruction):
+        return case_instruct(case=case, by=by, instruction=instruction)
+
+
+@_transition_schema("acknowledge", s.AcknowledgeInputSerializer, _("Đơn vị đang xử lý tiếp thu chỉ đạo của cấp trên"))
+class CaseAcknowledgeApi(CaseTransitionApi):
+    name = "acknowledge"
+    input_serializer = s.AcknowledgeInputSerializer
+
+    def perform(self, *, case, by, note):
+        return case_acknowledge(case=case, by=by, note=note)
+
+
+@_transition_schema("extend", s.ExtendInputSerializer, _("Gia hạn bước hiện tại theo quyết định đã ghi số, ký hiệu"))
+class CaseExtendApi(CaseTransitionApi):
+    name = "extend"
+    input_serializer = s.ExtendInputSerializer
+
+    def perform(self, *, case, by, new_due, decision_ref, reason):
+        return case_extend(case=case, by=by, new_due=new_due, decision_ref=decision_ref, reason=reason)
+
+
 TRANSITION_APIS = {
-    "verify": CaseVerifyApi, "reject": CaseRejectApi, "merge": CaseMergeApi, "assign": CaseAssignApi,
-    "reassign": CaseReassignApi, "orient": CaseOrientApi, "resolve": CaseResolveApi, "reopen": CaseReopenApi,
+    api.name: api
+    for api in (
+        CaseVerifyApi, CaseRejectApi, CaseMergeApi, CaseTransferApi, CaseReporterNotifiedApi, CaseAssignApi,
+        CaseReassignApi, CaseOrientApi, CaseResolveApi, CaseReopenApi, CaseKeepClosedApi, CasePullUpApi,
+        CaseInstructApi, CaseAcknowledgeApi, CaseExtendApi,
+    )
 }
 
 

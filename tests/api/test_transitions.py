@@ -49,7 +49,7 @@ def test_a_case_followed_from_intake_to_resolution(api, intake_body, world):
 
 def test_available_moves_depend_on_state_and_role(api, new_case):
     case = new_case()
-    assert available(api("clerk"), case) == ["verify", "reject", "merge"]
+    assert available(api("clerk"), case) == ["verify", "reject", "merge", "transfer"]
     assert available(api("handler"), case) == []
     assert available(api("inspector"), case) == []
 
