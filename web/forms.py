@@ -2,9 +2,10 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, Priority
+from cases.models import CaseKind, CaseStatus, Priority
 from cases.selectors import users_with_role_on
 
 from . import lookups
@@ -83,6 +84,9 @@ class IntakeForm(WebForm):
     locality = LocalityField(label=_("Địa bàn"), widget=forms.TextInput(attrs={"list": "locality-options", "autocomplete": "off"}))
     priority = forms.ChoiceField(label=_("Độ khẩn"), choices=PRIORITY_CHOICES, initial=Priority.NORMAL,
                                  widget=forms.RadioSelect)
+    # Not required: a form sent without it (an older page, a script) logs the default kind.
+    kind = forms.ChoiceField(label=_("Loại vụ việc"), choices=CaseKind.choices, initial=CaseKind.REFLECTION,
+                             required=False)
     received_at = forms.DateTimeField(label=_("Thời điểm tiếp nhận"), required=False,
                                       input_formats=["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M"],
                                       widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"},
@@ -112,6 +116,9 @@ class IntakeForm(WebForm):
     def clean_channel(self):
         return self.channels[self.cleaned_data["channel"]]
 
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or CaseKind.REFLECTION
+
     def clean_topic(self):
         return self.topics[self.cleaned_data["topic"]]
 
@@ -134,6 +141,10 @@ PERIOD_CHOICES = [
 ]
 
 
+# Not a status of its own: every status in which the case is still being handled (the dashboard's "Đang xử lý").
+OPEN_STATUS_FILTER = "open"
+
+
 class CaseFilterForm(WebForm):
     q = forms.CharField(label=_("Tìm kiếm"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Mã, tiêu đề, nội dung (không cần dấu)"),
@@ -150,7 +161,9 @@ class CaseFilterForm(WebForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         everything = _("Tất cả")
-        self.fields["status"].choices = _choice(CaseStatus.choices, empty=everything)
+        self.fields["status"].choices = _choice(
+            [(OPEN_STATUS_FILTER, _("Đang xử lý (mọi bước chưa xong)"))] + list(CaseStatus.choices), empty=everything
+        )
         self.fields["topic"].choices = _choice(lookups.indented(lookups.all_topics()), empty=everything)
         units = lookups.scope_units(user=user)
         base = min((u.depth for u in units), default=1)
@@ -164,6 +177,8 @@ class InspectionFilterForm(CaseFilterForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        # The inspection list filters by one stored status only.
+        self.fields["status"].choices = _choice(CaseStatus.choices, empty=_("Tất cả"))
         units = lookups.scope_units(user=user)
         base = min((u.depth for u in units), default=1)
         self.fields["owner"].choices = _choice(lookups.indented(units, base_depth=base), empty=_("Tất cả"))
@@ -279,6 +294,71 @@ class ResolveForm(MoveForm):
     outcome = forms.CharField(label=_("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class KeepClosedForm(MoveForm):
+    reason = forms.CharField(label=_("Lý do giữ kết quả, không mở lại"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Lý do này được hiển thị cho người phản ánh trên trang tra cứu."))
+
+
+class TransferForm(MoveForm):
+    agency = forms.CharField(label=_("Cơ quan có thẩm quyền"), max_length=300,
+                             widget=forms.TextInput(attrs={"placeholder": _("Ví dụ: Ủy ban Kiểm tra Tỉnh ủy")}))
+    legal_basis = forms.CharField(label=_("Căn cứ pháp lý"), widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("Điều, khoản của văn bản quy định việc chuyển đơn."))
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+NOTIFY_HOW_SUGGESTIONS = [
+    _("Gọi điện thoại cho người phản ánh"),
+    _("Gửi văn bản qua đường bưu chính"),
+    _("Gửi thư điện tử"),
+    _("Thông báo trực tiếp tại trụ sở"),
+]
+
+
+class ReporterNotifiedForm(MoveForm):
+    how = forms.CharField(label=_("Hình thức báo cho người phản ánh"), max_length=300,
+                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    notified_at = forms.DateTimeField(label=_("Thời điểm báo"), required=False,
+                                      input_formats=["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M"],
+                                      widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"},
+                                                                 format="%d/%m/%Y %H:%M"),
+                                      help_text=_("Để trống: thời điểm hiện tại."))
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["how"].widget.attrs["list"] = f"notify-how-{self.case.code}"
+        self.how_suggestions = [str(text) for text in NOTIFY_HOW_SUGGESTIONS]
+
+
+class PullUpForm(MoveForm):
+    reason = forms.CharField(label=_("Lý do rút lên cấp trên xử lý"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InstructForm(MoveForm):
+    instruction = forms.CharField(label=_("Nội dung chỉ đạo"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("Đơn vị đang xử lý phải xác nhận tiếp thu chỉ đạo."))
+
+
+class AcknowledgeForm(MoveForm):
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(MoveForm):
+    new_due = forms.DateTimeField(label=_("Hạn mới"), input_formats=["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M"],
+                                  widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"},
+                                                             format="%d/%m/%Y %H:%M"))
+    decision_ref = forms.CharField(label=_("Số, ký hiệu quyết định gia hạn"), max_length=100,
+                                   widget=forms.TextInput(attrs={"placeholder": _("Ví dụ: 12/QĐ-UBND")}))
+    reason = forms.CharField(label=_("Lý do gia hạn"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case.deadline:
+            due = timezone.localtime(self.case.deadline).strftime("%d/%m/%Y %H:%M")
+            self.fields["new_due"].help_text = _("Hạn hiện tại: %(due)s.") % {"due": due}
+
+
 MOVE_FORMS = {
     "verify": VerifyForm,
     "reject": ReasonForm,
@@ -288,6 +368,13 @@ MOVE_FORMS = {
     "orient": OrientForm,
     "resolve": ResolveForm,
     "reopen": ReasonForm,
+    "keep_closed": KeepClosedForm,
+    "transfer": TransferForm,
+    "reporter_notified": ReporterNotifiedForm,
+    "pull_up": PullUpForm,
+    "instruct": InstructForm,
+    "acknowledge": AcknowledgeForm,
+    "extend": ExtendForm,
 }
 
 

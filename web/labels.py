@@ -26,6 +26,15 @@ EVENT_LABELS = {
     "clock_pause": _("Tạm dừng tính hạn"),
     "clock_resume": _("Tiếp tục tính hạn"),
     "deadline_recomputed": _("Tính lại hạn"),
+    "transfer": _("Chuyển đơn đến cơ quan có thẩm quyền"),
+    "reporter_notified": _("Đã báo người phản ánh"),
+    "keep_closed": _("Giữ kết quả, không mở lại"),
+    "pull_up": _("Cấp trên rút lên xử lý"),
+    "instruct": _("Chỉ đạo của cấp trên"),
+    "acknowledge": _("Tiếp thu chỉ đạo"),
+    "work_moved_up": _("Chuyển việc lên cấp trên (đơn vị không còn người đảm nhận)"),
+    "work_to_leaders": _("Chuyển việc cho lãnh đạo đơn vị (không còn người đảm nhận)"),
+    "reporter_anonymised": _("Xóa thông tin người phản ánh"),
 }
 
 # Buttons for the moves of cases.lifecycle.
@@ -38,6 +47,13 @@ MOVE_LABELS = {
     "orient": _("Định hướng, trả lời"),
     "resolve": _("Giải quyết xong"),
     "reopen": _("Mở lại"),
+    "keep_closed": _("Giữ kết quả, không mở lại"),
+    "transfer": _("Chuyển đơn"),
+    "reporter_notified": _("Đã báo người phản ánh"),
+    "pull_up": _("Rút lên đơn vị mình xử lý"),
+    "instruct": _("Chỉ đạo đơn vị xử lý"),
+    "acknowledge": _("Tiếp thu chỉ đạo"),
+    "extend": _("Gia hạn"),
 }
 
 MOVE_HELP = {
@@ -49,6 +65,14 @@ MOVE_HELP = {
     "orient": _("Nội dung đã thông tin, giải thích: ở đâu, cho ai."),
     "resolve": _("Kết quả và căn cứ."),
     "reopen": _("Gửi lại đơn vị xử lý, có lý do."),
+    "keep_closed": _("Người phản ánh báo chưa khắc phục nhưng kết quả giải quyết vẫn giữ nguyên; nêu lý do."),
+    "transfer": _("Khiếu nại, tố cáo hoặc việc không thuộc thẩm quyền: chuyển đến cơ quan có thẩm quyền, "
+                  "nêu căn cứ pháp lý. Sau đó cần báo cho người phản ánh."),
+    "reporter_notified": _("Ghi nhận đã báo cho người phản ánh nơi đơn được chuyển đến; vụ việc kết thúc."),
+    "pull_up": _("Đơn vị của bạn trở thành đơn vị xử lý vụ việc đã chuyển lên."),
+    "instruct": _("Chỉ đạo bằng văn bản; đơn vị xử lý phải xác nhận tiếp thu."),
+    "acknowledge": _("Xác nhận đơn vị đã nhận và thực hiện chỉ đạo của cấp trên."),
+    "extend": _("Gia hạn thời hạn của bước hiện tại theo quyết định có số, ký hiệu."),
 }
 
 # Keys of CaseEvent.data worth a label; anything else is shown as it is.
@@ -80,6 +104,13 @@ DATA_LABELS = {
     "new_due": _("Hạn mới"),
     "decision_ref": _("Số quyết định"),
     "complex": _("Vụ việc phức tạp"),
+    "after_breach": _("Gia hạn sau khi đã quá hạn"),
+    "kind": _("Loại vụ việc"),
+    "agency": _("Cơ quan có thẩm quyền"),
+    "legal_basis": _("Căn cứ pháp lý"),
+    "how": _("Hình thức báo"),
+    "notified_at": _("Thời điểm báo"),
+    "role_withdrawn_from": _("Thu hồi vai trò của"),
     "paused_seconds": _("Thời gian tạm dừng (giây)"),
     "to_units": _("Gửi đến đơn vị"),
     "clock": None,  # the code; the name is shown when the event has it

@@ -200,3 +200,58 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     assert "Đã giải quyết xong" in status and "Đã thu gom toàn bộ rác" in status
     assert "Lê Văn Hùng" not in status and "Lê Thị Cúc" not in status
     screens.shot(public, "public")
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_strip_and_the_escalated_tab_at_desktop_and_phone_width(live_server, browser):
+    """The case page's strip and the supervisor's "Chuyển lên tôi" tab, at 1366 px and at 390 px: readable,
+    wrapped, never wider than the screen."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflow.services import clocks_sweep
+
+    call_command("seed_demo", verbosity=0)
+    case = Case.objects.get(external_ref="seed-demo-03")
+    # The deadlines long past: the sweep escalates the overdue demo cases to the province.
+    clocks_sweep(now=case.deadline + timedelta(days=20))
+    case.refresh_from_db()
+    assert case.escalation_level == 1
+    assert timezone.now() < case.deadline + timedelta(days=20)
+    screens = Screens(browser, live_server.url)
+    page = screens.person("supervisor")
+    for width, viewport in (("1366", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/cases/{case.code}/")
+        strip = page.locator('[data-testid="progress"]')
+        assert strip.is_visible()
+        steps = strip.locator("ol > li")
+        assert [steps.nth(i).get_attribute("data-state") for i in range(steps.count())] == [
+            "done", "done", "done", "current", "todo", "todo"]
+        assert "Định hướng, trả lời" in strip.locator('li[aria-current="step"]').inner_text()
+        assert "Chỉ đạo xử lý" in strip.locator('[data-testid="progress-side"]').inner_text()
+        # Every step lies inside the screen: the strip wraps instead of running off to the right.
+        box = strip.bounding_box()
+        for i in range(steps.count()):
+            step_box = steps.nth(i).bounding_box()
+            assert step_box["x"] >= box["x"] - 1 and step_box["x"] + step_box["width"] <= box["x"] + box["width"] + 1
+        assert page.locator('details[data-move="pull_up"]').count() == 1
+        assert _no_sideways_scroll(page), f"the case page scrolls sideways at {width} px"
+        screens.shot(page, f"case-progress-{width}")
+
+        page.goto(f"{live_server.url}/cases/?tab=escalated")
+        tab = page.locator('.tabs a[data-tab="escalated"]')
+        assert tab.get_attribute("aria-current") == "page"
+        count = int(page.locator('[data-testid="tab-count-escalated"]').inner_text())
+        assert count >= 1 and case.code in page.locator("table").inner_text()
+        assert _no_sideways_scroll(page), f"the escalated tab scrolls sideways at {width} px"
+        screens.shot(page, f"queue-escalated-{width}")

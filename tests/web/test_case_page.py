@@ -43,12 +43,12 @@ def test_an_overdue_step_says_by_how_much(world, as_user, new_case, text):
 
 def test_buttons_are_exactly_the_moves_this_person_may_make(world, as_user, new_case):
     case = new_case()
-    assert _moves(as_user("clerk").get(f"/cases/{case.code}/")) == ["merge", "reject", "verify"]
+    assert _moves(as_user("clerk").get(f"/cases/{case.code}/")) == ["merge", "reject", "transfer", "verify"]
     assert _moves(as_user("handler").get(f"/cases/{case.code}/")) == []
     assert _moves(as_user("inspector").get(f"/cases/{case.code}/")) == []
     case_verify(case=case, by=world.clerk)
-    assert _moves(as_user("leader").get(f"/cases/{case.code}/")) == ["assign", "merge", "reject"]
-    assert _moves(as_user("clerk").get(f"/cases/{case.code}/")) == ["merge", "reject"]
+    assert _moves(as_user("leader").get(f"/cases/{case.code}/")) == ["assign", "extend", "merge", "reject", "transfer"]
+    assert _moves(as_user("clerk").get(f"/cases/{case.code}/")) == ["merge", "reject", "transfer"]
 
 
 def test_the_whole_line_through_the_forms(world, as_user, new_case, text):

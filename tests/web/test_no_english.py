@@ -19,6 +19,7 @@ catalogue is missing an entry. Two checks cover both:
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from cases.models import Case
+from cases.services import case_instruct
+from workflow.services import clocks_sweep
 
 from .conftest import visible_text
 
@@ -45,7 +49,7 @@ ENGLISH_WORDS = [
 _ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH_WORDS) + r")(?![\w-])")
 
 DEMO_USERS = ["clerk", "leader", "handler", "secretariat", "clerk2", "leader2", "handler2", "supervisor",
-              "inspector", "admin"]
+              "leader_province", "handler_province", "inspector", "admin"]
 
 
 def _english_in(response) -> list[str]:
@@ -53,7 +57,8 @@ def _english_in(response) -> list[str]:
 
 
 # Where each person's walk starts; from there it follows every link the pages offer.
-START = ["/cases/", "/cases/?tab=mine", "/cases/?tab=unit", "/cases/?tab=overdue", "/cases/?tab=all",
+START = ["/cases/", "/cases/?tab=mine", "/cases/?tab=unit", "/cases/?tab=escalated", "/cases/?tab=overdue",
+         "/cases/?tab=all",
          "/cases/?tab=all&q=rac", "/cases/new/", "/dashboard/", "/inspection/", "/password/", "/khong-co-trang-nay/"]
 # Not screens of ours (the admin has its own catalogue), files, or links that change state.
 SKIP = ("/admin/", "/static/", "/media/", "/api/", "/i18n/", "/logout/", "/notifications/", "/health/")
@@ -89,6 +94,11 @@ def _walk(client, *, limit=400):
 @pytest.mark.django_db
 def test_every_page_as_every_demo_user_is_free_of_english():
     call_command("seed_demo", verbosity=0)
+    # Deadlines long past: escalated cases show the tier above its direction moves, one an instruction.
+    clocks_sweep(now=timezone.now() + timedelta(days=60))
+    escalated = Case.objects.filter(escalation_level__gt=0, status="assigned").order_by("pk").first()
+    case_instruct(case=escalated, by=get_user_model().objects.get(username="supervisor"),
+                  instruction="Khảo sát hiện trường, báo cáo trong 3 ngày.")
     leaks = {}
     shown = set()
     for username in DEMO_USERS:

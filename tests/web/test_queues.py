@@ -24,7 +24,10 @@ def test_tabs_show_counts_and_the_unit_queue_holds_the_units_tasks(world, as_use
     response = as_user("clerk").get("/cases/", {"tab": "unit"})
     assert response.status_code == 200
     seen = text(response)
-    assert "Việc của tôi 0" in seen and "Việc của đơn vị 1" in seen and "Quá hạn 0" in seen and "Tất cả 1" in seen
+    # The unheld verification is the clerk's to take: in "Việc của tôi" too.
+    assert "Việc của tôi 1" in seen and "Việc của đơn vị 1" in seen and "Quá hạn 0" in seen and "Tất cả 1" in seen
+    # A clerk directs nothing: no "Chuyển lên tôi" tab.
+    assert "Chuyển lên tôi" not in seen
     assert _rows(response) == [mine.code]
     assert theirs.code not in response.content.decode()
 

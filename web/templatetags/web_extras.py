@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.models import CaseStatus, Channel, Priority, Role, Topic, Unit
+from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, Unit
 from workflow.selectors import remaining_text
 
 from .. import labels, lookups
@@ -49,9 +49,26 @@ def move_help(name: str) -> str:
 
 @register.filter
 def step_label(task) -> str:
-    name = getattr(task.flow_task, "name", "")
+    return _step_name_label(getattr(task.flow_task, "name", ""))
+
+
+def _step_name_label(name: str) -> str:
+    """A flow step's label: ours where we have a shorter one, else the flow node's own title."""
     label = labels.STEP_LABELS.get(name)
-    return str(label) if label is not None else str(getattr(task.flow_task, "task_title", name))
+    if label is not None:
+        return str(label)
+    from workflow.flows import CaseFlow
+
+    node = getattr(CaseFlow, name, None)
+    return str(getattr(node, "task_title", name)) if node is not None else name
+
+
+@register.filter
+def kind_label(value: str) -> str:
+    try:
+        return str(CaseKind(value).label)
+    except ValueError:
+        return value or ""
 
 
 @register.filter
@@ -82,6 +99,10 @@ def _show_value(key, value):
         return _("có") if value else _("không")
     if key == "priority":
         return priority_label(value)
+    if key == "kind":
+        return kind_label(value)
+    if key == "step" and isinstance(value, str):
+        return _step_name_label(value)
     if key in _NAMED_CODES and isinstance(value, str):
         return _name_of(key, value)
     if key == "changes" and isinstance(value, dict):
@@ -102,6 +123,8 @@ def _show_value(key, value):
 
 
 _NAMED_CODES = {"channel": Channel, "topic": Topic, "locality": Unit}
+# Flags worth a word only when they are raised (an extension after the deadline had passed).
+_SHOWN_ONLY_WHEN_TRUE = {"after_breach", "complex"}
 
 
 def _name_of(key, code):
@@ -117,7 +140,7 @@ def event_details(event) -> list[tuple[str, str]]:
     for key, value in (event.data or {}).items():
         if key in labels.DATA_LABELS and labels.DATA_LABELS[key] is None:
             continue
-        if value in ("", None, [], {}):
+        if value in ("", None, [], {}) or (key in _SHOWN_ONLY_WHEN_TRUE and not value):
             continue
         label = labels.DATA_LABELS.get(key)
         details.append((str(label) if label is not None else key, _show_value(key, value)))

@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
-from cases.models import OPEN_STATUSES, Role, Unit
+from cases.models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus, Role, Unit
 from cases.permissions import has_role
 from cases.selectors import (
     case_available_transitions,
@@ -21,19 +21,28 @@ from cases.selectors import (
     users_with_role_on,
 )
 from cases.services import (
+    case_acknowledge,
     case_assign,
+    case_extend,
+    case_instruct,
+    case_keep_closed,
     case_merge,
     case_orient,
+    case_pull_up,
     case_reassign,
     case_reject,
     case_reopen,
+    case_reporter_notified,
     case_resolve,
+    case_transfer,
     case_verify,
     reporter_may_reveal,
     reporter_pseudonym,
     reporter_reveal,
     routing_propose_unit,
 )
+from workflow.engine import case_directing_units
+from workflow.progress import case_progress
 from workflow.queues import task_queue_for_user
 from workflow.selectors import case_clocks
 from workflow.task_services import step_roles, task_give, task_take
@@ -82,14 +91,28 @@ def _merge_suggestions(user, case):
     return list(others[:10])
 
 
-# The usual next step first, the exceptional ones (merge, reject) last.
-MOVE_ORDER = ["verify", "assign", "orient", "resolve", "reopen", "reassign", "merge", "reject"]
+# The usual next step first, the exceptional ones (merge, reject) last; a direction's moves in the order
+# DESIGN.md gives them (pull up, reassign, extend, instruct).
+MOVE_ORDER = ["verify", "transfer", "reporter_notified", "assign", "acknowledge", "orient", "resolve", "reopen",
+              "keep_closed", "pull_up", "reassign", "extend", "instruct", "merge", "reject"]
+# A complaint or denunciation goes to the competent agency: that is its usual next step, before verifying.
+TRANSFER_FIRST = ["transfer"] + [name for name in MOVE_ORDER if name != "transfer"]
+
+
+def _ordered_moves(case, names):
+    order = TRANSFER_FIRST if case.kind in TRANSFERRED_KINDS else MOVE_ORDER
+    return sorted(names, key=lambda name: order.index(name) if name in order else len(order))
+
+
+def _latest_instruction(events):
+    """The instruction still waiting for the owner's acknowledgement (the last one given)."""
+    return next((event for event in reversed(events) if event.action == "instruct"), None)
 
 
 def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, error=None, status=200):
     """The case page; `forms` carries a bound form with its errors after a refused POST."""
     forms = dict(forms or {})
-    moves = sorted(case_available_transitions(case=case, user=request.user), key=MOVE_ORDER.index)
+    moves = _ordered_moves(case, case_available_transitions(case=case, user=request.user))
     for name in moves:
         forms.setdefault(name, _move_form(name, request.user, case))
     tasks = _open_tasks(request.user, case)
@@ -103,10 +126,16 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
         task_rows.append({"task": task, "unit": unit, "may_take": may_take, "give_form": give_form})
     secrets = request.session.pop(SECRET_SESSION_KEY, None) or {}
     may_reveal = reporter_may_reveal(user=request.user, case=case)
+    events = list(case_events(case=case))
     context = {
         "case": case,
+        "progress": case_progress(case),
+        "directing_units": case_directing_units(case) if case.is_open else [],
+        "instruction": _latest_instruction(events) if case.instruction_pending else None,
+        # A resident's "not fixed" waits for the leader only while the case stands resolved.
+        "decision_pending": case.reopen_requested and case.status == CaseStatus.RESOLVED,
         "clocks": case_clocks(case=case),
-        "events": list(case_events(case=case)),
+        "events": events,
         "moves": [(name, forms[name]) for name in moves],
         "open_form": open_form,
         "tasks": task_rows,
@@ -152,18 +181,43 @@ def _perform(name, case, by, data):
         return case_resolve(case=case, by=by, outcome=data["outcome"])
     if name == "reopen":
         return case_reopen(case=case, by=by, reason=data["reason"])
+    if name == "keep_closed":
+        return case_keep_closed(case=case, by=by, reason=data["reason"])
+    if name == "transfer":
+        return case_transfer(case=case, by=by, agency=data["agency"], legal_basis=data["legal_basis"],
+                             note=data["note"])
+    if name == "reporter_notified":
+        return case_reporter_notified(case=case, by=by, how=data["how"], notified_at=data.get("notified_at"),
+                                      note=data["note"])
+    if name == "pull_up":
+        return case_pull_up(case=case, by=by, reason=data["reason"])
+    if name == "instruct":
+        return case_instruct(case=case, by=by, instruction=data["instruction"])
+    if name == "acknowledge":
+        return case_acknowledge(case=case, by=by, note=data["note"])
+    if name == "extend":
+        return case_extend(case=case, by=by, new_due=data["new_due"], decision_ref=data["decision_ref"],
+                           reason=data["reason"])
     raise ValueError(name)
 
 
+# Lazy: read when the message is shown, in the person's language (not at import).
 DONE_MESSAGES = {
-    "verify": _("Đã xác minh vụ việc."),
-    "reject": _("Đã chuyển vụ việc sang không thụ lý."),
-    "merge": _("Đã gộp vụ việc."),
-    "assign": _("Đã giao xử lý."),
-    "reassign": _("Đã giao lại cho đơn vị khác."),
-    "orient": _("Đã ghi nội dung định hướng, trả lời."),
-    "resolve": _("Đã ghi kết quả giải quyết."),
-    "reopen": _("Đã mở lại vụ việc."),
+    "verify": gettext_lazy("Đã xác minh vụ việc."),
+    "reject": gettext_lazy("Đã chuyển vụ việc sang không thụ lý."),
+    "merge": gettext_lazy("Đã gộp vụ việc."),
+    "assign": gettext_lazy("Đã giao xử lý."),
+    "reassign": gettext_lazy("Đã giao lại cho đơn vị khác."),
+    "orient": gettext_lazy("Đã ghi nội dung định hướng, trả lời."),
+    "resolve": gettext_lazy("Đã ghi kết quả giải quyết."),
+    "reopen": gettext_lazy("Đã mở lại vụ việc."),
+    "keep_closed": gettext_lazy("Đã giữ kết quả giải quyết; lý do được hiển thị cho người phản ánh."),
+    "transfer": gettext_lazy("Đã chuyển đơn đến cơ quan có thẩm quyền; cần báo cho người phản ánh."),
+    "reporter_notified": gettext_lazy("Đã ghi nhận việc báo cho người phản ánh; vụ việc kết thúc."),
+    "pull_up": gettext_lazy("Đã rút vụ việc lên đơn vị của bạn xử lý."),
+    "instruct": gettext_lazy("Đã gửi chỉ đạo đến đơn vị xử lý."),
+    "acknowledge": gettext_lazy("Đã tiếp thu chỉ đạo."),
+    "extend": gettext_lazy("Đã gia hạn."),
 }
 
 

@@ -45,7 +45,7 @@ def intake(request):
             case, survivor = case_intake_into(
                 by=request.user, into=merge_target,
                 title=data["title"], description=data["description"], channel=data["channel"],
-                topic=data["topic"], locality=data["locality"], priority=data["priority"],
+                topic=data["topic"], locality=data["locality"], priority=data["priority"], kind=data["kind"],
                 received_at=data.get("received_at"),
                 reporter=None if data["anonymous"] else ReporterInput(
                     full_name=data["full_name"], phone=data["phone"], email=data["email"], address=data["address"],

@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from cases.exceptions import CaseNotFound, TransitionNotAllowed
+from cases.models import CaseStatus
 from cases.selectors import case_public_status
 from cases.services import case_public_feedback
+from workflow.progress import case_progress
 
 from ..forms import PublicFeedbackForm, PublicLookupForm
 
@@ -39,12 +41,61 @@ def _over_limit(request) -> bool:
     return tries > getattr(settings, "PUBLIC_STATUS_TRIES", TRIES)
 
 
+# How many merges to follow to the case that carries the matter now (a survivor may be merged again).
+MERGE_HOPS = 5
+
+
 def _public_view(info: dict) -> dict:
     """Only what the reporter may see: never staff names, units' people or other reporters."""
-    return {key: info[key] for key in (
+    case = info["case"]
+    view = {key: info[key] for key in (
         "code", "title", "status", "status_label", "received_at", "deadline", "public_response", "outcome",
         "can_give_feedback", "reopen_requested",
     )}
+    view["kind_label"] = case.get_kind_display()
+    view["progress"] = case_progress(case, with_side_steps=False)
+    # The leader kept the result after the resident's "not fixed": the reason is owed to the resident.
+    view["kept_closed_reason"] = case.kept_closed_reason if case.status in (
+        CaseStatus.RESOLVED, CaseStatus.REPORTED) else ""
+    view["transfer"] = _transfer_facts(case)
+    view["survivor"] = _survivor_view(case) if case.status == CaseStatus.MERGED else None
+    return view
+
+
+def _transfer_facts(case) -> dict | None:
+    """Where a transferred matter went, on what legal basis, and when and how the reporter was told."""
+    if not case.transfer_agency:
+        return None
+    return {
+        "agency": case.transfer_agency,
+        "legal_basis": case.transfer_legal_basis,
+        "notified_at": case.reporter_notified_at,
+        "notified_how": case.reporter_notified_how,
+    }
+
+
+def _survivor_view(case) -> dict | None:
+    """The case a merged one was folded into: its code and where it stands, no title or people.
+
+    Its public answer and outcome are the answer to this reporter's matter too.
+    """
+    survivor = case.merged_into
+    for _hop in range(MERGE_HOPS):
+        if survivor is None or survivor.status != CaseStatus.MERGED or survivor.merged_into_id is None:
+            break
+        survivor = survivor.merged_into
+    if survivor is None:
+        return None
+    return {
+        "code": survivor.code,
+        "status": survivor.status,
+        "status_label": survivor.get_status_display(),
+        "deadline": survivor.deadline if survivor.is_open else None,
+        "public_response": survivor.public_response,
+        "outcome": survivor.outcome if survivor.status in (CaseStatus.RESOLVED, CaseStatus.REPORTED) else "",
+        "progress": case_progress(survivor, with_side_steps=False),
+        "transfer": _transfer_facts(survivor),
+    }
 
 
 @never_cache

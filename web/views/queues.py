@@ -1,4 +1,10 @@
-"""Queues: my tasks, my unit's tasks, overdue, everything I may see; filters, search, export."""
+"""Queues: my tasks, my unit's tasks, what was escalated to me, overdue, everything I may see; filters,
+search, export.
+
+The task tabs list the cases that have an open task in the flow's queue
+(workflow.queues): "Việc của tôi" (mine and the unheld ones my roles let me
+take), "Việc của đơn vị", "Chuyển lên tôi" (directions after an escalation).
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.db import models
@@ -9,21 +15,27 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cases.exports import case_export_csv
-from cases.models import OPEN_STATUSES
+from cases.models import OPEN_STATUSES, Role
 from cases.selectors import case_list_for_user
-from workflow.queues import my_tasks, task_queue_for_user
+from workflow.models import CaseClock
+from workflow.queues import escalated_to_me, my_tasks, task_queue_for_user
 
-from ..forms import CaseFilterForm
-from .common import CappedPaginator, capped_count, selector_filters
+from .. import lookups
+from ..forms import OPEN_STATUS_FILTER, CaseFilterForm
+from .common import CappedPaginator, capped_count, period_bounds, selector_filters
 
 PER_PAGE = 50
 
 TABS = [
     ("mine", _("Việc của tôi")),
     ("unit", _("Việc của đơn vị")),
+    ("escalated", _("Chuyển lên tôi")),
     ("overdue", _("Quá hạn")),
     ("all", _("Tất cả")),
 ]
+TASK_TABS = {"mine": my_tasks, "unit": task_queue_for_user, "escalated": escalated_to_me}
+# Who may be given a direction after an escalation (the role table's direct_step): others never see that tab.
+DIRECTING_ROLES = {Role.LEADER, Role.SUPERVISOR}
 
 
 def _overdue_rank(now):
@@ -35,13 +47,64 @@ def _overdue_rank(now):
 
 
 def tab_cases(*, user, tab: str, filters: dict):
-    """The cases of one tab, through the scoped selector; task tabs keep only cases with an open task."""
+    """The cases of one tab, through the scoped selector; task tabs keep only cases with an open task there.
+
+    Besides the selector's filters: status "open" (every status still being handled), `topic_exact` /
+    `locality_exact` (that topic or unit only, not its sub-items: the dashboard's bars count that way) and
+    `resolved_after` / `resolved_before` (resolved in that time, as the on-time rate counts).
+    """
+    filters = dict(filters)
+    extra = {key: filters.pop(key) for key in ("topic_exact", "locality_exact", "resolved_after", "resolved_before")
+             if key in filters}
+    open_only = filters.get("status") == OPEN_STATUS_FILTER
+    if open_only:
+        del filters["status"]
     cases = case_list_for_user(user=user, filters={**filters, "overdue": tab == "overdue"})
-    if tab == "mine":
-        cases = cases.filter(pk__in=my_tasks(user=user).values("process__artifact_object_id"))
-    elif tab == "unit":
-        cases = cases.filter(pk__in=task_queue_for_user(user=user).values("process__artifact_object_id"))
+    if open_only:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    if extra.get("topic_exact") and filters.get("topic"):
+        cases = cases.filter(topic__code=filters["topic"])
+    if extra.get("locality_exact") and filters.get("locality"):
+        cases = cases.filter(locality__code=filters["locality"])
+    if "resolved_after" in extra or "resolved_before" in extra:
+        cases = cases.filter(pk__in=_resolved_between(extra.get("resolved_after"), extra.get("resolved_before")))
+    if tab in TASK_TABS:
+        cases = cases.filter(pk__in=TASK_TABS[tab](user=user).values("process__artifact_object_id"))
     return cases
+
+
+def _resolved_between(after, before):
+    """Ids of cases whose resolve clock a resolution stopped in [after, before) (workflow.selectors.on_time_rate)."""
+    clocks = CaseClock.objects.filter(clock="resolve", stop_event="resolve")
+    if after:
+        clocks = clocks.filter(stopped_at__gte=after)
+    if before:
+        clocks = clocks.filter(stopped_at__lt=before)
+    return clocks.values("case_id")
+
+
+def queue_filters(request, form) -> dict:
+    """The selector's filters from the form, and the dashboard's extra ones from the address."""
+    filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    get = request.GET
+    for key in ("topic_exact", "locality_exact"):
+        if get.get(key) == "1":
+            filters[key] = True
+    if get.get("resolved") == "1" and form.is_bound and form.is_valid():
+        # The period names when the cases were resolved, not when they were received.
+        data = form.cleaned_data
+        filters.pop("received_after", None)
+        filters.pop("received_before", None)
+        after, before = period_bounds(data.get("period") or "", data.get("date_from"), data.get("date_to"))
+        filters["resolved_after"], filters["resolved_before"] = after, before
+    return filters
+
+
+def visible_tabs(user, counts) -> list:
+    """Every tab, but "Chuyển lên tôi" only for those who may direct (or who hold such a task anyway)."""
+    may_direct = bool(lookups.user_roles(user) & DIRECTING_ROLES)
+    return [(name, label, counts[name]) for name, label in TABS
+            if name != "escalated" or may_direct or counts[name] != "0"]
 
 
 def _ordered(cases, tab):
@@ -59,9 +122,9 @@ def _ordered(cases, tab):
 
 def _tasks_by_case(user, tab, case_ids):
     """The open tasks shown next to each row of a task tab (one query for the page)."""
-    if tab not in ("mine", "unit") or not case_ids:
+    if tab not in TASK_TABS or not case_ids:
         return {}
-    source = my_tasks(user=user) if tab == "mine" else task_queue_for_user(user=user)
+    source = TASK_TABS[tab](user=user)
     tasks = {}
     for task in source.filter(process__artifact_object_id__in=case_ids):
         tasks.setdefault(task.process.artifact_object_id, []).append(task)
@@ -72,7 +135,7 @@ def _tasks_by_case(user, tab, case_ids):
 @require_GET
 def queue(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
-    filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    filters = queue_filters(request, form)
     tab = request.GET.get("tab")
     if tab not in dict(TABS):
         tab = "mine" if tab_cases(user=request.user, tab="mine", filters={}).exists() else "unit"
@@ -85,7 +148,10 @@ def queue(request):
     return render(request, "web/queue.html", {
         "form": form,
         "tab": tab,
-        "tabs": [(name, label, counts[name]) for name, label in TABS],
+        "tabs": visible_tabs(request.user, counts),
+        "task_tab": tab in TASK_TABS,
+        "exact_note": bool(filters.get("topic_exact") or filters.get("locality_exact")),
+        "resolved_note": "resolved_after" in filters or "resolved_before" in filters,
         "page": page,
         "paginator": paginator,
         "rows": [(case, tasks.get(case.pk, [])) for case in rows],
@@ -103,8 +169,14 @@ def export(request):
     filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     if request.GET.get("tab") == "overdue":
         filters["overdue"] = True
+    if filters.get("status") == OPEN_STATUS_FILTER:
+        # "Being handled" is several stored statuses; the export reads one at a time, one header.
+        parts = [case_export_csv(user=request.user, filters={**filters, "status": status}) for status in OPEN_STATUSES]
+        text = parts[0] + "".join(part.split("\r\n", 1)[1] if "\r\n" in part else "" for part in parts[1:])
+    else:
+        text = case_export_csv(user=request.user, filters=filters)
     # A BOM so spreadsheet programs read the Vietnamese text as UTF-8.
-    body = "\ufeff" + case_export_csv(user=request.user, filters=filters)
+    body = "\ufeff" + text
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="vu-viec-{stamp}.csv"'
