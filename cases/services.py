@@ -24,6 +24,7 @@ from workflow.engine import (
     flow_move,
     flow_move_direction,
     flow_open_decision,
+    flow_requeue,
     flow_start,
     open_tasks_of_case,
 )
@@ -847,7 +848,11 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
             case.owner, case.assignee = above, None
             pending.append(("work_moved_up", _handover_data(previous, above, None)))
             break  # every owner step follows the case
-        flow_move_direction(case=case, task=task, unit=above)
+        if step.seat == "above_owner":
+            flow_requeue(case=case, task=task)  # the report waits at the next unit up that can make it
+            above = Unit.objects.get(pk=open_tasks_of_case(case)[-1].owner_permission_obj_pk)
+        else:
+            flow_move_direction(case=case, task=task, unit=above)
         pending.append(("work_moved_up", {"step": name, "from_unit": unit.code, "from_unit_name": unit.name,
                                           "to_unit": above.code, "to_unit_name": above.name}))
     if not pending:

@@ -132,9 +132,9 @@ def flow_owner_changed(*, case: Case) -> None:
         if step is CaseFlow.acknowledge_step:
             _complete(task, None, go_on=False)
             continue
-        if not isinstance(step, CaseStep) or step.step.seat != roles.OWNER:
+        if not isinstance(step, CaseStep) or step.step.seat == roles.DIRECTING:
             continue
-        if task.owner_permission_obj_pk == str(case.owner_id) and (
+        if task.owner_permission_obj_pk == str(step.queue_unit(case).pk) and (
             task.owner_id is None or task.owner_id == case.assignee_id
         ):
             continue
@@ -170,6 +170,13 @@ def flow_open_direction(*, case: Case, unit: Unit) -> bool:
     CaseFlow.direct_step._create(activation, after.token, data={"unit": unit.pk})
     _forget_directing(case)
     return True
+
+
+def flow_requeue(*, case: Case, task: Task) -> None:
+    """Put a waiting step back in the queue it belongs in now (its unit lost everyone who could take it)."""
+    activation = task.flow_task.activation_class(task)
+    activation.cancel()
+    task.flow_task._create(activation, task.token)
 
 
 def flow_move_direction(*, case: Case, task: Task, unit: Unit) -> None:

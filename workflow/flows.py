@@ -59,11 +59,31 @@ class CaseStep(flow.View):
         return process.artifact.owner
 
     def calc_owner_permission_obj(self, activation):
-        """The owner's queue, or for a direction the unit the case was escalated to."""
+        """The queue the task waits in: see `queue_unit`."""
         unit_id = (activation.task.data or {}).get("unit")
         if self.step.seat == roles.DIRECTING and unit_id:
             return Unit(pk=unit_id)
-        return activation.process.artifact.owner
+        return self.queue_unit(activation.process.artifact)
+
+    def queue_unit(self, case) -> Unit:
+        """The owner's queue; a report waits at the nearest unit at or above the owner that can make it (a
+        hamlet has no secretariat: its commune reports it); a decision without a leader on the owner goes to
+        the unit that assigned the case, whose leader may also decide."""
+        from cases.selectors import users_with_role_on
+
+        owner = case.owner
+        if self.step.seat == roles.ABOVE_OWNER:
+            report_roles = next(seat.roles for seat in roles.MOVE_RULES[self.step.moves[0]])
+            ancestors = list(reversed(Unit.objects.filter(path__in=_paths_up(owner.path)).order_by("depth")))
+            for wanted in (self.step.roles, report_roles):
+                for unit in ancestors:
+                    if users_with_role_on(unit=unit, roles=wanted).exists():
+                        return unit
+            return owner
+        if self.name == "decide_step" and case.assigned_by_unit_id and case.assigned_by_unit_id != owner.pk:
+            if not users_with_role_on(unit=owner, roles=self.step.roles).exists():
+                return case.assigned_by_unit
+        return owner
 
     def task_unit(self, task) -> Unit | None:
         if not task.owner_permission_obj_pk:
@@ -84,6 +104,10 @@ class CaseStep(flow.View):
 
     def can_unassign(self, user, task):
         return bool(task.owner_id) and user is not None and task.owner_id == user.pk
+
+
+def _paths_up(path: str) -> list[str]:
+    return [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
 
 
 class RouteActivation(SwitchActivation):

@@ -72,7 +72,7 @@ NOT_OFFERED_ON_THE_CASE = frozenset({"report"})
 class Step:
     """A human step of the case's flow: the unit whose queue holds it, who takes it, what completes it."""
 
-    seat: str  # owner or directing
+    seat: str  # owner, above_owner (the nearest unit at or above the owner with someone for it) or directing
     roles: frozenset  # who may take the task (and find it in "Việc của tôi")
     moves: tuple  # the moves that complete it; the first is the one the step exists for
 
@@ -88,8 +88,9 @@ STEPS: dict[str, Step] = {
     "notify_step": _step(OWNER, (R.INTAKE_CLERK, R.LEADER), "reporter_notified"),
     "orient_step": _step(OWNER, (R.HANDLER, R.LEADER), "orient", "resolve"),
     "resolve_step": _step(OWNER, (R.HANDLER, R.LEADER), "resolve"),
-    # The secretariat draws up the report; the leader can still reopen (and report) from the unit's queue.
-    "report_step": _step(OWNER, (R.SECRETARIAT,), "report", "reopen"),
+    # The secretariat of the unit that reports it (the owner or the nearest unit above with one) draws up the
+    # report; that unit's leader can still reopen (and report) from the unit's queue.
+    "report_step": _step(ABOVE_OWNER, (R.SECRETARIAT,), "report", "reopen"),
     "decide_step": _step(OWNER, (R.LEADER,), "reopen", "keep_closed"),
     "direct_step": _step(DIRECTING, (R.LEADER, R.SUPERVISOR), "pull_up", "reassign", "extend", "instruct"),
     "acknowledge_step": _step(OWNER, (R.LEADER, R.HANDLER), "acknowledge"),
