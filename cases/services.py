@@ -295,6 +295,7 @@ def _copy_into(target: Case, source: Case) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
     for cached in ("owner", "assigned_by_unit", "assignee", "topic", "locality", "merged_into"):
         target._state.fields_cache.pop(cached, None)
+    target.__dict__.pop("_directing_units", None)  # the flow's escalation memo (workflow.engine)
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -469,7 +470,7 @@ def case_reporter_notified(*, case: Case, by, how: str, notified_at=None, note: 
         raise ValidationError({"notified_at": _("Thời điểm báo không được ở tương lai.")})
 
     def apply(locked):
-        if notified_at < locked.received_at:
+        if notified_at < locked.received_at.replace(second=0, microsecond=0):  # forms give the minute only
             raise ValidationError({"notified_at": _("Thời điểm báo không được trước khi tiếp nhận.")})
         locked.reporter_notified_how = how[:300]
         locked.reporter_notified_at = notified_at

@@ -15,12 +15,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _, ngettext
 
-from cases.models import OPEN_STATUSES, Case, CaseEvent, Role, Unit
-from cases.permissions import user_grants
+from cases.models import OPEN_STATUSES, Case, CaseEvent, Unit
 from cases.selectors import case_list_for_user
 
 from .deadlines import demo_scale
-from .models import CaseClock, ClockKind, Escalation, SweepHeartbeat
+from .models import CaseClock, ClockKind, SweepHeartbeat
 from .services import SWEEP_CACHE_KEY, SWEEP_NAME
 
 
@@ -152,23 +151,6 @@ def on_time_rate(*, user, unit: Unit, since: datetime, until: datetime, clock: s
         resolved=resolved, resolved_on_time=resolved_on_time, resolved_late=resolved_late,
         resolved_then_reopened=then_reopened, open_overdue=open_overdue, reopened=reopened, paused=paused,
     )
-
-
-def cases_escalated_to_user(*, user) -> QuerySet[Case]:
-    """Cases escalated to a unit on which this person is leader, or supervisor on it or above.
-
-    For the scope selector: escalated cases become visible to those people.
-    """
-    grants = [g for g in user_grants(user) if g.role in (Role.LEADER, Role.SUPERVISOR)]
-    if not grants:
-        return Case.objects.none()
-    scope = Q(pk__in=[])
-    for grant in grants:
-        if grant.reaches_subtree:
-            scope |= Q(to_unit__path__startswith=grant.path)
-        else:
-            scope |= Q(to_unit_id=grant.unit_id)
-    return Case.objects.filter(pk__in=Escalation.objects.filter(scope).values("case_id"))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ clocks), so the sweep and a transition never wait on each other in a cycle.
 import logging
 import time as monotonic_time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import case_event_announce, case_event_append
-from cases.exceptions import CaseNotFound, PermissionDenied, TransitionNotAllowed
+from cases.exceptions import CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, Case, Role, Unit
 from cases.permissions import has_role
 from notifications.services import outbox_deliveries_batched
@@ -53,6 +53,9 @@ CLOCK_ACTIONS = frozenset({"remind", "escalate", "extend", "deadline_recomputed"
 # Who an escalation is for, on the unit it goes to.
 ESCALATION_ROLES = (Role.LEADER, Role.SUPERVISOR)
 REMINDER_ROLES = (Role.HANDLER, Role.LEADER)
+
+# An extension is a decision about this case's work, not a way to park it: at most a year ahead.
+MAX_EXTENSION = timedelta(days=366)
 
 SWEEP_NAME = "clocks"
 SWEEP_CACHE_KEY = "workflow:sweep:clocks"
@@ -205,6 +208,8 @@ def _locks_clock_to_extend(*, case: Case, clock: str, by):
     locked = _lock_case(case.pk)
     if locked is None:
         raise CaseNotFound()
+    if case.version is not None and locked.version != case.version:
+        raise Conflict()
     move = transition_of(locked, "extend")
     if not move.can_proceed(check_conditions=False):
         raise TransitionNotAllowed(_("Vụ việc đã kết thúc; không gia hạn được."))
@@ -268,6 +273,8 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
         else:
             if timezone.is_naive(new_due):
                 new_due = timezone.make_aware(new_due)
+            if new_due > timezone.now() + MAX_EXTENSION:
+                raise ValidationError({"new_due": _("Hạn mới không được quá một năm kể từ hôm nay.")})
             if new_due <= old_due:
                 raise ValidationError({"new_due": _("Hạn mới phải sau hạn hiện tại.")})
             cap = legal_maximum(policy, remote=running.is_remote)
