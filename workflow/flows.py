@@ -1,9 +1,9 @@
 """The viewflow process every case runs: the one engine that says who acts next.
 
-Wiring only. One flow for every kind of case, branching on the kind at the
-start: opinions, proposals and reflections are settled here (verify → assign →
-orient → resolve → report); complaints and denunciations go to the competent
-agency (transfer → tell the reporter). One flow rather than one per kind
+Wiring only. One flow for every kind of case, with one start per path chosen
+by the kind at intake: opinions, proposals and reflections are settled here
+(verify → assign → orient → resolve → report); complaints and denunciations
+go to the competent agency (transfer → tell the reporter). One flow rather than one per kind
 because a case can leave the main line for the transfer path at verification
 (a matter outside our competence), and one process per case keeps its whole
 history in one place.
@@ -14,10 +14,10 @@ case services make them and move this process in the same transaction
 (workflow.roles); the node class below asks it instead of viewflow's
 one-permission check.
 
-Three steps sit beside the main line and are opened by the engine, not by an
-edge: the leader's decision after a resident's "not fixed" (decide_step), the
-tier above's direction after an escalation (direct_step), and the owner's
-acknowledgement of an instruction (acknowledge_step).
+Two steps beside the main line are opened by the engine, not by an edge: the
+leader's decision after a resident's "not fixed" (decide_step) and the tier
+above's direction after an escalation (direct_step); an instruction given in
+that direction leads on to the owner's acknowledgement (acknowledge_step).
 
 Node names avoid Flow's own attributes (`assign` and `report` broke
 viewflow 2.4), hence the `_step` suffixes.
