@@ -9,7 +9,10 @@ every role with their grants, `--scale` cases over 5 years, each with the
 event history its lifecycle produced (valid hash chains, computed with
 `cases.audit.event_hash`), reports, running clocks for open cases and a
 history of finished ones, and viewflow processes with their open task for
-the cases still in the flow.
+the cases still in the flow (a resolved case waits in the secretariat's report
+step). Cases are of every kind: reflections, proposals and opinions follow the
+settled path; complaints and denunciations are transferred to the competent
+agency, then closed when the reporter has been told.
 
 What is NOT generated (said in docs/benchmarks.md): viewflow processes of
 closed cases and the done tasks of open ones, reporters (every case is
@@ -127,9 +130,11 @@ def load_reference(conn, *, rng: random.Random, now: datetime) -> dict:
                                ("post", "Thư bưu chính"), ("portal", "Cổng thông tin điện tử")):
                 cur.execute("INSERT INTO cases_channel (code, name, is_active) VALUES (%s, %s, true)", (code, name))
         channels = conn.execute("SELECT id, code FROM cases_channel WHERE is_active ORDER BY id").fetchall()
+    # Active policies by (clock, status, priority, kind of case): the transfer clock differs by kind.
     policies = {
-        (row[1], row[2], row[3]): row[0]
-        for row in conn.execute("SELECT id, clock, status, priority FROM workflow_clockpolicy")
+        (row[1], row[2], row[3], row[4]): row[0]
+        for row in conn.execute("SELECT id, clock, status, priority, case_kind FROM workflow_clockpolicy "
+                                "WHERE is_active")
     }
 
     # Units: central → provinces → communes → grassroots.
@@ -249,6 +254,32 @@ STEP_DUE = {"received": ("verify", 1.4 * DAY), "verified": ("assign", 1.4 * DAY)
             "assigned": ("orient", 4.2 * DAY), "oriented": ("resolve", 14 * DAY)}
 RESOLVE_WITHOUT_ORIENT = ("resolve", 14 * DAY)
 LEGAL = ("reply_reporter", 14 * DAY)
+# Complaints and denunciations are not settled here: transferred to the competent agency (10 and 5 working
+# days), then the reporter is told where the matter went (5 working days), which closes the case.
+TRANSFER_DUE = {"complaint": ("transfer", 14 * DAY), "denunciation": ("transfer", 7 * DAY)}
+NOTIFY_DUE = ("notify_reporter", 7 * DAY)
+TRANSFERRED_KINDS = ("complaint", "denunciation")
+# The kinds of case and their shares (an assumption: reflections dominate what a Party committee receives;
+# complaints and denunciations are a minority that goes elsewhere).
+KINDS = (("reflection", 0.70), ("proposal", 0.14), ("opinion", 0.08), ("complaint", 0.06), ("denunciation", 0.02))
+TRANSFER_TO = {
+    "complaint": ("Ủy ban nhân dân cấp xã (người đứng đầu cơ quan có quyết định bị khiếu nại)",
+                  "Luật Khiếu nại năm 2011: khiếu nại quyết định hành chính do người đứng đầu cơ quan ban hành "
+                  "quyết định giải quyết lần đầu."),
+    "denunciation": ("Thanh tra tỉnh",
+                     "Luật Tố cáo năm 2018: tố cáo được chuyển đến cơ quan, người có thẩm quyền giải quyết."),
+}
+NOTIFIED_HOW = ("Gửi văn bản qua bưu điện", "Báo trực tiếp tại trụ sở tiếp dân", "Gọi điện thoại, có ghi sổ")
+VN = dt_timezone(timedelta(hours=7))
+
+
+def _kind(rng):
+    x = rng.random()
+    for kind, share in KINDS:
+        if x < share:
+            return kind
+        x -= share
+    return KINDS[0][0]
 
 
 def _priority(rng):
@@ -277,6 +308,11 @@ def generate_cases(args) -> dict:
     topics = ref["topics"]
     channels = ref["channels"]
     policies = ref["policies"]
+
+    def policy_for(name, status, case_kind=""):
+        return (policies.get((name, status, "", case_kind)) or policies.get((name, status, "", ""))
+                or policies.get((name, "assigned", "", "")) or policies.get((name, "", "", "")))
+
     provinces = ref["provinces"]
     folded_titles = [(fold(t), fold(d)) for t, d in TITLES]
     counts = {"cases": 0, "events": 0, "clocks_running": 0, "clocks_finished": 0, "processes": 0, "tasks": 0}
@@ -294,7 +330,9 @@ def generate_cases(args) -> dict:
                       "owner_id, assigned_by_unit_id, assignee_id, priority, received_at, deadline, escalation_level, "
                       "external_ref, public_response, outcome, closing_reason, merged_into_id, search_text, "
                       "public_secret_hash, reopen_requested, report_count, version, event_count, head_hash, "
-                      "created_by_id, created_at, updated_at) FROM STDIN") as copy:
+                      "created_by_id, created_at, updated_at, kind, kept_closed_reason, transfer_agency, "
+                      "transfer_legal_basis, reporter_notified_at, reporter_notified_how, instruction_pending) "
+                      "FROM STDIN") as copy:
             for row in pending_cases:
                 copy.write_row(row)
         with cur.copy("COPY cases_caseevent (case_id, seq, action, from_status, to_status, actor_id, note, data, "
@@ -326,7 +364,7 @@ def generate_cases(args) -> dict:
 
     ct_unit = ref["ct_unit"]
     ct_case = ref["ct_case"]
-    open_statuses = ("received", "verified", "assigned", "oriented")
+    open_statuses = ("received", "verified", "assigned", "oriented", "transferred")
     for index in range(first, last):
         case_id = index + 1
         is_hundred = index < first + hundred  # the last worker's first cases (never the newest)
@@ -353,6 +391,14 @@ def generate_cases(args) -> dict:
         title = TITLES[t_index][0].format(place=place)
         description = TITLES[t_index][1]
         search_text = f"{code.lower()} {folded_titles[t_index][0].format(place=fold(place))} {folded_titles[t_index][1]}"
+        case_kind = "reflection" if is_hundred else _kind(rng)
+        transferred = case_kind in TRANSFERRED_KINDS
+
+        def step_due(at_status):
+            """The step clock running while the case stands at `at_status` (name, nominal duration), or None."""
+            if transferred:
+                return {"received": TRANSFER_DUE[case_kind], "transferred": NOTIFY_DUE}.get(at_status)
+            return STEP_DUE.get(at_status)
 
         # The lifecycle's natural timeline; the case is where that timeline stands now.
         x = rng.random()
@@ -363,6 +409,11 @@ def generate_cases(args) -> dict:
         steps = [("intake", t)]
         if ending in ("rejected", "merged"):
             steps.append((ending == "rejected" and "reject" or "merge", t + rng.uniform(HOUR, 30 * HOUR)))
+        elif transferred:
+            t += rng.uniform(HOUR, 6 * DAY)
+            steps.append(("transfer", t))
+            t += rng.uniform(HOUR, 6 * DAY)
+            steps.append(("reporter_notified", t))
         else:
             t += rng.uniform(HOUR, 30 * HOUR)
             steps.append(("verify", t))
@@ -384,6 +435,8 @@ def generate_cases(args) -> dict:
         prev = ""
         seq = 0
         public_response = outcome = closing_reason = ""
+        transfer_agency = transfer_basis = notified_how = ""
+        notified_at = None
         merged_into = None
         status_since = received_ts
         finished_clock_sample = rng.random() < 0.15  # ~0.5 finished clocks per case: 5M at 10M
@@ -401,10 +454,10 @@ def generate_cases(args) -> dict:
             prev = digest
 
         def step_clock_history(frm_status, begin, end, stop_event):
-            if not finished_clock_sample or frm_status not in STEP_DUE:
+            if not finished_clock_sample or step_due(frm_status) is None:
                 return
-            name, due = STEP_DUE[frm_status]
-            policy = policies.get((name, frm_status, "")) or policies.get((name, "assigned", ""))
+            name, due = step_due(frm_status)
+            policy = policy_for(name, frm_status, case_kind)
             clocks.append((case_id, policy, name, "step", "working_days", 1, False, False,
                            _iso(datetime.fromtimestamp(begin, UTC)), "intake",
                            _iso(datetime.fromtimestamp(begin + due, UTC)), _iso(datetime.fromtimestamp(end, UTC)),
@@ -412,16 +465,17 @@ def generate_cases(args) -> dict:
 
         for action, at_ts in steps:
             # A reminder fell due during a long step.
-            if status in STEP_DUE:
-                _name, due = STEP_DUE[status]
+            if step_due(status) is not None:
+                _name, due = step_due(status)
                 if at_ts - status_since > due / 2 and status_since + due / 2 < now_ts:
-                    remind = {"clock": _name, "level": 1, "to_units": [ccode], "to_roles": ["handler", "leader"]}
+                    remind = {"clock": _name, "level": 1, "to_units": [ccode],
+                              "to_roles": ["intake_clerk", "leader"] if transferred else ["handler", "leader"]}
                     event("remind", status_since + due / 2, None, status, status, note=f"Nhắc hạn: {_name}.",
                           data=remind)
             if action == "intake":
                 event("intake", at_ts, users["intake_clerk"], "", "received", data={
                     "channel": channel_code, "topic": topic_code, "locality": locality_code, "owner": ccode,
-                    "owner_name": cname, "priority": priority, "anonymous": True})
+                    "owner_name": cname, "priority": priority, "kind": case_kind, "anonymous": True})
                 status = "received"
             elif action == "verify":
                 event("verify", at_ts, users["intake_clerk"], "received", "verified")
@@ -450,6 +504,20 @@ def generate_cases(args) -> dict:
                 ref_no = f"BC-{datetime.fromtimestamp(at_ts, UTC):%Y-%m}"
                 event("report", at_ts, users["secretariat"], "resolved", "reported", data={"report": ref_no})
                 status = "reported"
+            elif action == "transfer":
+                transfer_agency, transfer_basis = TRANSFER_TO[case_kind]
+                event("transfer", at_ts, users["intake_clerk"], "received", "transferred",
+                      data={"agency": transfer_agency, "legal_basis": transfer_basis})
+                step_clock_history("received", status_since, at_ts, "transfer")
+                status = "transferred"
+            elif action == "reporter_notified":
+                notified_how = NOTIFIED_HOW[rng.randrange(len(NOTIFIED_HOW))]
+                notified = datetime.fromtimestamp(at_ts, UTC)
+                notified_at = _iso(notified)
+                event("reporter_notified", at_ts, users["intake_clerk"], "transferred", "transfer_closed",
+                      data={"how": notified_how, "notified_at": notified.astimezone(VN).isoformat(timespec="minutes")})
+                step_clock_history("transferred", status_since, at_ts, "reporter_notified")
+                status = "transfer_closed"
             elif action == "reject":
                 closing_reason = "Không thuộc thẩm quyền, đã hướng dẫn người dân."
                 event("reject", at_ts, users["intake_clerk"], "received", "rejected", note=closing_reason)
@@ -477,11 +545,11 @@ def generate_cases(args) -> dict:
         escalation_level = 0
         if status in open_statuses:
             running = []
-            name, due = STEP_DUE[status]
+            name, due = step_due(status)
             if status == "assigned" and not needs_response:
                 name, due = RESOLVE_WITHOUT_ORIENT
             running.append((name, "step", status_since, due, status))
-            if status in ("received", "verified", "assigned"):
+            if status in ("received", "verified", "assigned", "transferred"):
                 running.append((LEGAL[0], "legal", received_ts, LEGAL[1], ""))
             for name, kind, begin, due, pstatus in running:
                 due_ts = begin + due
@@ -497,8 +565,7 @@ def generate_cases(args) -> dict:
                     escalation_level = max(escalation_level, 1) if kind == "step" else escalation_level
                 if kind == "step":
                     deadline = _iso(datetime.fromtimestamp(due_ts, UTC))
-                policy = (policies.get((name, pstatus, "")) or policies.get((name, "assigned", ""))
-                          or policies.get((name, "", "")))
+                policy = policy_for(name, pstatus, case_kind)
                 pending_clocks.append((
                     case_id, policy, name, kind, "working_days", 1, False, False,
                     _iso(datetime.fromtimestamp(begin, UTC)), "intake", _iso(datetime.fromtimestamp(due_ts, UTC)),
@@ -509,25 +576,27 @@ def generate_cases(args) -> dict:
         counts["clocks_finished"] += len(clocks)
 
         # The flow: a process with its open task for cases still in it (the done tasks are not generated).
-        open_step = {"received": ("verify_step", "intake_clerk"), "verified": ("assign_step", "leader"),
-                     "assigned": ("orient_step" if needs_response else "resolve_step", "handler"),
-                     "oriented": ("resolve_step", "handler")}.get(status)
-        if open_step or status == "resolved":
+        # A resolved case waits in the owner's report step (the secretariat's queue); complaints and
+        # denunciations start at the transfer step, then wait for the reporter to be told.
+        if transferred:
+            open_step = {"received": ("transfer_step", "intake_clerk"),
+                         "transferred": ("notify_step", "intake_clerk")}.get(status)
+        else:
+            open_step = {"received": ("verify_step", "intake_clerk"), "verified": ("assign_step", "leader"),
+                         "assigned": ("orient_step" if needs_response else "resolve_step", "handler"),
+                         "oriented": ("resolve_step", "handler"),
+                         "resolved": ("report_step", "secretariat")}.get(status)
+        if open_step:
             created = _iso(received)
             pending_proc.append((case_id, "workflow/flows.CaseFlow", "NEW", created, ct_case, case_id, "{}"))
-            pending_tasks.append((_flow("start"), "START", "DONE", created, created, created, "start", None, None,
-                                  case_id, None, None, "{}", None))
-            if open_step:
-                node, role = open_step
-                owner_id = assignee if node in ("orient_step", "resolve_step") else None
-                pending_tasks.append((_flow(node), "HUMAN", "ASSIGNED" if owner_id else "NEW",
-                                      _iso(datetime.fromtimestamp(status_since, UTC)), None, None, "start",
-                                      f"cases.role_{role}", owner_id, case_id, ct_unit, str(owner), "{}",
-                                      _iso(datetime.fromtimestamp(status_since, UTC)) if owner_id else None))
-            else:
-                pending_tasks.append((_flow("await_closure"), "FUNCTION", "NEW",
-                                      _iso(datetime.fromtimestamp(status_since, UTC)), None, None, "start", None, None,
-                                      case_id, None, None, "{}", None))
+            pending_tasks.append((_flow("start_transfer" if transferred else "start"), "START", "DONE", created,
+                                  created, created, "start", None, None, case_id, None, None, "{}", None))
+            node, role = open_step
+            owner_id = assignee if node in ("orient_step", "resolve_step") else None
+            pending_tasks.append((_flow(node), "HUMAN", "ASSIGNED" if owner_id else "NEW",
+                                  _iso(datetime.fromtimestamp(status_since, UTC)), None, None, "start",
+                                  f"cases.role_{role}", owner_id, case_id, ct_unit, str(owner), "{}",
+                                  _iso(datetime.fromtimestamp(status_since, UTC)) if owner_id else None))
             counts["processes"] += 1
             counts["tasks"] += 2
 
@@ -536,7 +605,7 @@ def generate_cases(args) -> dict:
             case_id, code, status, title, description, channel_id, topic_id, locality, owner, assigned_by, assignee,
             priority, received_iso, deadline, escalation_level, "", public_response, outcome, closing_reason,
             merged_into, search_text, "", False, 1, max(seq - 1, 0), seq, prev, users["intake_clerk"], received_iso,
-            events[-1][8]))
+            events[-1][8], case_kind, "", transfer_agency, transfer_basis, notified_at, notified_how, False))
         pending_events.extend(events)
         pending_reports.append((case_id, None, channel_id, received_iso, True, None))
         counts["cases"] += 1

@@ -2,9 +2,11 @@
 
 Each write twin writes the rows the Django path writes for the same step
 (case, report, event with its hash, clocks stopped and started, the
-process's task done and the next one created, notifications and outbox rows
-as many per event as the Django path wrote) in one transaction per step,
-with the same row locks; each read twin runs the same query shape by hand.
+process's step done, a gateway crossed written once as done with its link,
+the next step created, or at the end the end task written done and the
+process closed; notifications and outbox rows as many per event as the
+Django path wrote) in one transaction per step, with the same row locks;
+each read twin runs the same query shape by hand.
 """
 
 import hashlib
@@ -18,11 +20,25 @@ from cases.audit import event_hash
 
 UTC = dt_timezone.utc
 OPEN = ("received", "verified", "assigned", "oriented")
-NEXT_STEP = {"intake": ("verify", "verify_step", "intake_clerk"), "verify": ("assign", "assign_step", "leader"),
-             "assign": ("orient", "orient_step", "handler"), "orient": ("resolve", "resolve_step", "handler"),
-             "resolve": (None, "await_closure", None), "report": (None, None, None)}
 TO_STATUS = {"intake": "received", "verify": "verified", "assign": "assigned", "orient": "oriented",
              "resolve": "resolved", "report": "reported"}
+# The step clock each move starts (none after resolve: the case then waits for the report).
+NEXT_CLOCK = {"verify": "assign", "assign": "orient", "orient": "resolve"}
+# The running clocks each move stops (their policies' stop events); the report reads no clock (the case is not
+# open any more, so the clocks receiver has nothing to look at).
+CLOCK_STOPS = {"verify": {"verify"}, "assign": {"assign"}, "orient": {"orient", "reply_reporter"},
+               "resolve": {"orient", "resolve", "reply_reporter"}}
+# What workflow.engine writes after each move of the benchmarked path (workflow/flows.CaseFlow): the gateway it
+# crosses (one row written done, with its link), then the next human step and the role of its queue; the
+# handler's steps go to the assignee (status ASSIGNED). After the report: the gateway, the end (written done)
+# and the process marked done.
+FLOW = {"verify": ("route_after_verify", "assign_step", "leader"),
+        "assign": ("route_after_assign", None, "handler"),  # orient_step, or resolve_step if no public reply
+        "orient": (None, "resolve_step", "handler"),
+        "resolve": (None, "report_step", "secretariat"),
+        "report": ("route_after_report", None, None)}
+TO_ASSIGNEE = {"orient_step", "resolve_step"}
+FLOW_CLASS = "workflow/flows.CaseFlow"
 
 
 class RawWriter:
@@ -73,6 +89,28 @@ class RawWriter:
             (case_id, self.policy_ids.get(name) or next(iter(self.policy_ids.values())), name, now,
              now + timedelta(days=days), now + timedelta(days=days / 2)))
 
+    def _task(self, cur, *, process_id, node, task_type, now, prev_id=None, role=None, unit_id=None, owner_id=None):
+        """One viewflow task row (and its link to the task before it), as the flow writes it.
+
+        A start, a gateway or an end is written once, already done; a human step waits in its unit's queue,
+        assigned when it goes to the case's assignee.
+        """
+        if task_type == "HUMAN":
+            cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token, owner_id, "
+                        "owner_permission, process_id, owner_permission_content_type_id, owner_permission_obj_pk, "
+                        "data) VALUES (%s,'HUMAN',%s,%s,'start',%s,%s,%s,%s,%s,'{}') RETURNING id",
+                        (f"{FLOW_CLASS}.{node}", "ASSIGNED" if owner_id else "NEW", now, owner_id,
+                         f"cases.role_{role}", process_id, self.ct_unit, str(unit_id)))
+        else:
+            cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, started, finished, "
+                        "token, process_id, data) VALUES (%s,%s,'DONE',%s,%s,%s,'start',%s,'{}') RETURNING id",
+                        (f"{FLOW_CLASS}.{node}", task_type, now, now, now, process_id))
+        task_id = cur.fetchone()[0]
+        if prev_id is not None:
+            cur.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s)",
+                        (task_id, prev_id))
+        return task_id
+
     def intake(self, *, user_id, unit_id, unit_code, topic_id, channel_id, locality_id, title, year):
         now = datetime.now(UTC)
         with self.conn.transaction(), self.conn.cursor() as cur:
@@ -81,10 +119,12 @@ class RawWriter:
             search = f"{code.lower()} {title.lower()}"
             cur.execute(
                 "INSERT INTO cases_case (code, status, title, description, channel_id, topic_id, locality_id, "
-                "owner_id, priority, received_at, deadline, escalation_level, external_ref, public_response, "
-                "outcome, closing_reason, search_text, public_secret_hash, reopen_requested, report_count, version, "
-                "event_count, head_hash, created_by_id, created_at, updated_at) VALUES (%s,'received',%s,'',%s,%s,%s,"
-                "%s,'normal',%s,%s,0,'','','','',%s,%s,false,1,0,0,'',%s,%s,%s) RETURNING id",
+                "owner_id, priority, kind, received_at, deadline, escalation_level, external_ref, public_response, "
+                "outcome, closing_reason, search_text, public_secret_hash, reopen_requested, kept_closed_reason, "
+                "transfer_agency, transfer_legal_basis, reporter_notified_how, instruction_pending, report_count, "
+                "version, event_count, head_hash, created_by_id, created_at, updated_at) VALUES (%s,'received',%s,'',"
+                "%s,%s,%s,%s,'normal','reflection',%s,%s,0,'','','','',%s,%s,false,'','','','',false,1,0,0,'',%s,%s,"
+                "%s) RETURNING id",
                 (code, title, channel_id, topic_id, locality_id, unit_id, now, now + timedelta(days=1), search,
                  hashlib.sha256(code.encode()).hexdigest(), user_id, now, now))
             case_id = cur.fetchone()[0]
@@ -92,38 +132,33 @@ class RawWriter:
                         "VALUES (%s,%s,%s,true)", (case_id, channel_id, now))
             event_id, digest = self._event(cur, case_id=case_id, code=code, seq=1, prev="", action="intake", frm="",
                                            to="received", actor=user_id, note="",
-                                           data={"owner": unit_code, "priority": "normal"}, now=now)
+                                           data={"owner": unit_code, "priority": "normal", "kind": "reflection"},
+                                           now=now)
             cur.execute("UPDATE cases_case SET event_count = 1, head_hash = %s, public_secret_hash = %s "
                         "WHERE id = %s", (digest, digest, case_id))
             self._clock(cur, case_id, "verify", now, 1)
             self._clock(cur, case_id, "reply_reporter", now, 14)
             cur.execute("UPDATE cases_case SET deadline = %s WHERE id = %s", (now + timedelta(days=1), case_id))
             cur.execute("INSERT INTO viewflow_process (flow_class, status, created, artifact_content_type_id, "
-                        "artifact_object_id, data) VALUES ('workflow/flows.CaseFlow','NEW',%s,%s,%s,'{}') "
-                        "RETURNING id", (now, self.ct_case, case_id))
+                        "artifact_object_id, data) VALUES (%s,'NEW',%s,%s,%s,'{}') RETURNING id",
+                        (FLOW_CLASS, now, self.ct_case, case_id))
             process_id = cur.fetchone()[0]
-            cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, started, finished, "
-                        "token, process_id, data) VALUES ('workflow/flows.CaseFlow.start','START','DONE',%s,%s,%s,"
-                        "'start',%s,'{}') RETURNING id", (now, now, now, process_id))
-            start_task = cur.fetchone()[0]
-            cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token, "
-                        "owner_permission, process_id, owner_permission_content_type_id, owner_permission_obj_pk, "
-                        "data) VALUES ('workflow/flows.CaseFlow.verify_step','HUMAN','NEW',%s,'start',"
-                        "'cases.role_intake_clerk',%s,%s,%s,'{}') RETURNING id",
-                        (now, process_id, self.ct_unit, str(unit_id)))
-            cur.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s)",
-                        (cur.fetchone()[0], start_task))
+            # A reflection's path starts at verification: the start (done) and the intake clerks' verify step.
+            start_task = self._task(cur, process_id=process_id, node="start", task_type="START", now=now)
+            self._task(cur, process_id=process_id, node="verify_step", task_type="HUMAN", now=now, prev_id=start_task,
+                       role="intake_clerk", unit_id=unit_id)
             self._notify(cur, case_id, event_id, user_id, "intake", now)
         return case_id
 
     def transition(self, *, case_id, action, user_id, unit_id, assignee_id=None):
-        """verify / assign / orient / resolve / report, as the services and their listeners do them."""
+        """verify / assign / orient / resolve / report, as the services, workflow.engine and the listeners do them."""
         now = datetime.now(UTC)
         with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute("SELECT c.code, c.status, c.event_count, c.head_hash, c.version, o.path, t.needs_public_response "
-                        "FROM cases_case c JOIN cases_unit o ON o.id = c.owner_id JOIN cases_topic t "
-                        "ON t.id = c.topic_id WHERE c.id = %s FOR UPDATE OF c", (case_id,))
-            code, status, count, head, version, _path, _needs = cur.fetchone()
+            cur.execute("SELECT c.code, c.status, c.event_count, c.head_hash, c.version, c.assignee_id, o.path, "
+                        "t.needs_public_response FROM cases_case c JOIN cases_unit o ON o.id = c.owner_id "
+                        "JOIN cases_topic t ON t.id = c.topic_id WHERE c.id = %s FOR UPDATE OF c", (case_id,))
+            code, status, count, head, version, current_assignee, _path, needs_reply = cur.fetchone()
+            assignee_id = assignee_id or current_assignee
             # The role check: the grants of the person (the Django path reads them once per request).
             cur.execute("SELECT p.codename FROM cases_unituserobjectpermission g JOIN auth_permission p "
                         "ON p.id = g.permission_id WHERE g.user_id = %s AND g.content_object_id = %s",
@@ -135,39 +170,45 @@ class RawWriter:
             cur.execute(
                 "UPDATE cases_case SET status = %s, event_count = %s, head_hash = %s, version = %s, deadline = %s, "
                 "assigned_by_unit_id = CASE WHEN %s = 'assign' THEN owner_id ELSE assigned_by_unit_id END, "
-                "assignee_id = COALESCE(%s, assignee_id), updated_at = %s WHERE id = %s",
+                "assignee_id = %s, updated_at = %s WHERE id = %s",
                 (to, count + 1, digest, version + 1, now + timedelta(days=3), action, assignee_id, now, case_id))
-            cur.execute("SELECT id FROM workflow_caseclock WHERE case_id = %s AND stopped_at IS NULL", (case_id,))
-            for (clock_id,) in cur.fetchall():
-                if action in ("orient", "resolve", "report") or clock_id % 2:
-                    cur.execute("UPDATE workflow_caseclock SET stopped_at = %s, stop_event = %s, next_action = '', "
-                                "next_level = 0, next_fire_at = NULL WHERE id = %s", (now, action, clock_id))
-            nxt, node, role = NEXT_STEP[action]
-            if nxt:
-                self._clock(cur, case_id, nxt, now, 3)
-            cur.execute("UPDATE cases_case SET deadline = %s WHERE id = %s", (now + timedelta(days=3), case_id))
-            cur.execute("SELECT id FROM viewflow_process WHERE artifact_content_type_id = %s AND artifact_object_id = %s "
-                        "ORDER BY id LIMIT 1", (self.ct_case, case_id))
-            process_id = cur.fetchone()[0]
-            cur.execute("SELECT id FROM viewflow_task WHERE process_id = %s AND status IN ('NEW','ASSIGNED','STARTED') "
-                        "ORDER BY id FOR UPDATE", (process_id,))
-            open_tasks = [row[0] for row in cur.fetchall()]
-            for task_id in open_tasks:
-                cur.execute("UPDATE viewflow_task SET status = 'DONE', owner_id = %s, assigned = %s, started = %s, "
-                            "finished = %s WHERE id = %s", (user_id, now, now, now, task_id))
+            # The flow: the open step(s) of the case's process, read with the process in one query.
+            cur.execute("SELECT t.id, t.process_id, t.status FROM viewflow_task t JOIN viewflow_process p "
+                        "ON p.id = t.process_id WHERE p.artifact_content_type_id = %s AND p.artifact_object_id = %s "
+                        "AND p.flow_class = %s AND t.status IN ('NEW','ASSIGNED','STARTED') ORDER BY t.id",
+                        (self.ct_case, case_id, FLOW_CLASS))
+            open_tasks = cur.fetchall()
+            process_id = open_tasks[0][1]
+            done_id = open_tasks[0][0]
+            # Completed by this person: taken (if nobody had it), started and finished, in one write.
+            cur.execute("UPDATE viewflow_task SET status = 'DONE', owner_id = COALESCE(owner_id, %s), "
+                        "assigned = CASE WHEN status = 'NEW' THEN %s ELSE assigned END, started = %s, finished = %s "
+                        "WHERE id = %s", (user_id, now, now, now, done_id))
+            gateway, node, role = FLOW[action]
+            prev = done_id
+            if gateway:
+                prev = self._task(cur, process_id=process_id, node=gateway, task_type="SWITCH", now=now,
+                                  prev_id=prev)
+            if action == "assign":
+                node = "orient_step" if needs_reply else "resolve_step"
             if node:
-                cur.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token, "
-                            "owner_permission, process_id, owner_permission_content_type_id, owner_permission_obj_pk, "
-                            "data) VALUES (%s,'HUMAN','NEW',%s,'start',%s,%s,%s,%s,'{}') RETURNING id",
-                            (f"workflow/flows.CaseFlow.{node}", now, f"cases.role_{role}" if role else None,
-                             process_id, self.ct_unit, str(unit_id)))
-                new_task = cur.fetchone()[0]
-                if open_tasks:
-                    cur.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s)",
-                                (new_task, open_tasks[-1]))
+                self._task(cur, process_id=process_id, node=node, task_type="HUMAN", now=now, prev_id=prev,
+                           role=role, unit_id=unit_id, owner_id=assignee_id if node in TO_ASSIGNEE else None)
             else:
+                self._task(cur, process_id=process_id, node="reported_end", task_type="END", now=now, prev_id=prev)
                 cur.execute("UPDATE viewflow_process SET status = 'DONE', finished = %s WHERE id = %s",
                             (now, process_id))
+            if status in OPEN:
+                # The clocks: the ones this move stops, and the next step's.
+                cur.execute("SELECT id, clock FROM workflow_caseclock WHERE case_id = %s AND stopped_at IS NULL",
+                            (case_id,))
+                for clock_id, clock in cur.fetchall():
+                    if clock in CLOCK_STOPS[action]:
+                        cur.execute("UPDATE workflow_caseclock SET stopped_at = %s, stop_event = %s, next_action = '', "
+                                    "next_level = 0, next_fire_at = NULL WHERE id = %s", (now, action, clock_id))
+                if action in NEXT_CLOCK:
+                    self._clock(cur, case_id, NEXT_CLOCK[action], now, 3)
+            cur.execute("UPDATE cases_case SET deadline = %s WHERE id = %s", (now + timedelta(days=3), case_id))
             self._notify(cur, case_id, event_id, user_id, action, now)
 
     def sweep(self, *, now, batch_size=500, chunk_size=50) -> int:
