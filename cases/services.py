@@ -271,6 +271,8 @@ def _run_transition(*, case: Case, name: str, by, note: str = "", data=None, app
         event_data = dict(data or {})
         if apply is not None:
             event_data.update(apply(locked) or {})
+        if locked.status not in OPEN_STATUSES:
+            locked.instruction_pending = False  # nothing is left to acknowledge once the work is done
         event = case_event_append(
             case=locked, action=name, actor=by, from_status=from_status, to_status=locked.status,
             note=note, data=event_data,

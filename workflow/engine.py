@@ -13,7 +13,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import FINAL_STATUSES, Case, Unit
+from cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, Unit
 
 from . import roles
 from .flows import CaseFlow, CaseStep, start_node_for
@@ -88,12 +88,17 @@ def flow_start(*, case: Case) -> None:
 def flow_move(*, case: Case, move: str, by) -> None:
     """Complete the open steps `move` completes and let the flow take its next step."""
     tasks = open_tasks_of_case(case)
-    if case.status in FINAL_STATUSES:
-        # Nothing is left to direct or acknowledge on a closed case; the main line then reaches its end.
+    if case.status not in OPEN_STATUSES:
+        # A resolved or closed case has nothing left to direct or acknowledge (those moves need an open case);
+        # a closed one has nothing to decide either, and the main line then reaches its end.
+        lapsed = (CaseFlow.direct_step, CaseFlow.acknowledge_step)
+        if case.status in FINAL_STATUSES:
+            lapsed += (CaseFlow.decide_step,)
         for task in tasks:
-            if task.flow_task in (CaseFlow.direct_step, CaseFlow.acknowledge_step, CaseFlow.decide_step):
+            if task.flow_task in lapsed:
                 _cancel(task)
         tasks = [task for task in tasks if task.status in OPEN_TASK_STATUSES]
+        _forget_directing(case)
     completes = set(roles.steps_completed_by(move))
     main_done = False
     directions = []

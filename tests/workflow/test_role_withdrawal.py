@@ -52,3 +52,24 @@ def test_a_withdrawal_that_leaves_someone_in_place_changes_nothing(world, new_ca
     assert CaseEvent.objects.filter(case=case).count() == before
     case.refresh_from_db()
     assert case.owner_id == world.hamlet_a.pk
+
+
+def test_resolving_an_escalated_case_closes_its_direction(world, new_case, time_machine):
+    """Pull-up and instruct need an open case: once it is resolved the direction lapses, leaving no dead task."""
+    from django.utils import timezone
+
+    from cases.services import case_orient, case_resolve
+    from workflow.queues import escalated_to_me
+    from workflow.services import clocks_sweep
+
+    from .conftest import at
+
+    time_machine.move_to(at(2026, 3, 2, 9), tick=False)
+    case = assigned_to_hamlet(world, new_case, assignee=world.hamlet_handler)
+    time_machine.move_to(at(2026, 3, 9, 9), tick=False)
+    clocks_sweep(now=timezone.now())
+    assert escalated_to_me(user=world.leader).filter(process__artifact_object_id=case.pk).exists()
+    case_orient(case=case, by=world.hamlet_handler, response="Đã trả lời")
+    case_resolve(case=case, by=world.hamlet_handler, outcome="Đã xong")
+    assert not escalated_to_me(user=world.leader).filter(process__artifact_object_id=case.pk).exists()
+    assert [t.flow_task.name for t in open_tasks_of_case(case)] == ["report_step"]
