@@ -1033,3 +1033,10 @@ def _move_unit_work(change: UnitChange) -> None:
     Case.objects.filter(assigned_by_unit=old).update(assigned_by_unit=new)
     RoutingRule.objects.filter(unit=old).update(unit=new)
     Unit.objects.filter(pk=old.pk).update(is_active=False)
+    # Steps of other units' cases that waited here (a hamlet's report at its commune, a decision at the
+    # assigning unit) go to the queue they belong in now.
+    for task in Task.objects.filter(owner_permission_obj_pk=str(old.pk), status__in=OPEN_TASK_STATUSES
+                                    ).select_related("process"):
+        locked = _lock_case(Case(pk=task.process.artifact_object_id))
+        task.process.artifact = locked
+        flow_requeue(case=locked, task=task)

@@ -74,7 +74,9 @@ class CaseStep(flow.View):
         owner = case.owner
         if self.step.seat == roles.ABOVE_OWNER:
             report_roles = next(seat.roles for seat in roles.MOVE_RULES[self.step.moves[0]])
-            ancestors = list(reversed(Unit.objects.filter(path__in=_paths_up(owner.path)).order_by("depth")))
+            ancestors = list(reversed(
+                Unit.objects.filter(path__in=_paths_up(owner.path), is_active=True).order_by("depth")
+            ))
             for wanted in (self.step.roles, report_roles):
                 for unit in ancestors:
                     if users_with_role_on(unit=unit, roles=wanted).exists():

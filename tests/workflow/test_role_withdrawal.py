@@ -73,3 +73,23 @@ def test_resolving_an_escalated_case_closes_its_direction(world, new_case, time_
     case_resolve(case=case, by=world.hamlet_handler, outcome="Đã xong")
     assert not escalated_to_me(user=world.leader).filter(process__artifact_object_id=case.pk).exists()
     assert [t.flow_task.name for t in open_tasks_of_case(case)] == ["report_step"]
+
+
+def test_a_unit_merge_moves_the_reports_waiting_there_for_other_units_cases(world, new_case):
+    """A hamlet's resolved case waits for its commune's report; when the commune merges, the report step moves."""
+    from django.utils import timezone
+
+    from cases.services import case_orient, case_resolve, unit_merge
+
+    case = assigned_to_hamlet(world, new_case, assignee=world.hamlet_handler)
+    case_orient(case=case, by=world.hamlet_handler, response="Đã trả lời")
+    case_resolve(case=case, by=world.hamlet_handler, outcome="Đã xong")
+    assert [t.owner_permission_obj_pk for t in open_tasks_of_case(case)] == [str(world.commune_a.pk)]
+    unit_merge(unit=world.commune_a, successor=world.commune_b, effective_on=timezone.localdate(),
+               by=world.administrator)
+    (task,) = open_tasks_of_case(case)
+    assert task.flow_task.name == "report_step"
+    assert task.owner_permission_obj_pk != str(world.commune_a.pk)
+    case.refresh_from_db()
+    assert any(case_available_transitions(case=case, user=person) and task_queue_for_user(user=person).filter(
+        pk=task.pk).exists() for person in world.users.values())
