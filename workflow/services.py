@@ -186,19 +186,23 @@ def clocks_on_case_event(sender, case: Case, event, **kwargs) -> None:
 # --- extension, pause, resume ---------------------------------------------------------
 
 
-def _leader_locks_clock(*, case: Case, clock: str, by):
-    locked = _lock_case(case.pk)
-    if locked is None:
-        raise CaseNotFound()
-    if by is None or not has_role(by, locked.owner, Role.LEADER):
-        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị đang xử lý vụ việc mới được thực hiện thao tác này."))
+def _lock_running_clock(locked: Case, clock: str) -> CaseClock:
     running = (
         CaseClock.objects.select_for_update(of=("self",)).select_related("policy")
         .filter(case=locked, clock=clock, stopped_at__isnull=True).first()
     )
     if running is None:
         raise ValidationError({"clock": _("Vụ việc không có thời hạn này đang chạy.")})
-    return locked, running
+    return running
+
+
+def _leader_locks_clock(*, case: Case, clock: str, by):
+    locked = _lock_case(case.pk)
+    if locked is None:
+        raise CaseNotFound()
+    if by is None or not has_role(by, locked.owner, Role.LEADER):
+        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị đang xử lý vụ việc mới được thực hiện thao tác này."))
+    return locked, _lock_running_clock(locked, clock)
 
 
 def _locks_clock_to_extend(*, case: Case, clock: str, by):
@@ -215,13 +219,7 @@ def _locks_clock_to_extend(*, case: Case, clock: str, by):
         raise TransitionNotAllowed(_("Vụ việc đã kết thúc; không gia hạn được."))
     if by is None or not move.has_perm(by):
         raise PermissionDenied(_("Chỉ lãnh đạo đơn vị đang xử lý, hoặc cấp trên được chuyển lên, mới được gia hạn."))
-    running = (
-        CaseClock.objects.select_for_update(of=("self",)).select_related("policy")
-        .filter(case=locked, clock=clock, stopped_at__isnull=True).first()
-    )
-    if running is None:
-        raise ValidationError({"clock": _("Vụ việc không có thời hạn này đang chạy.")})
-    return locked, running
+    return locked, _lock_running_clock(locked, clock)
 
 
 def running_step_clock_name(*, case: Case) -> str | None:
