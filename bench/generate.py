@@ -113,10 +113,6 @@ def _drop_secondary_indexes(conn) -> list[str]:
 # --- reference data -----------------------------------------------------------
 
 
-class Ref:
-    """Ids the case workers need, loaded once in the parent and passed to workers."""
-
-
 def load_reference(conn, *, rng: random.Random, now: datetime) -> dict:
     from django.contrib.auth.hashers import make_password
 

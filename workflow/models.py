@@ -203,10 +203,6 @@ class CaseClock(models.Model):
         return f"{self.case_id}:{self.clock} → {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
-    def is_running(self) -> bool:
-        return self.stopped_at is None
-
-    @property
     def is_paused(self) -> bool:
         return self.stopped_at is None and self.paused_at is not None
 

@@ -85,10 +85,6 @@ class CaseProgress:
     def current(self) -> ProgressStep | None:
         return next((step for step in self.steps if step.is_current), None)
 
-    @property
-    def completed(self) -> bool:
-        return bool(self.steps) and all(step.is_done for step in self.steps) and not self.ended
-
 
 def _node(name: str):
     return getattr(CaseFlow, name)

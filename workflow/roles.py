@@ -104,10 +104,6 @@ def steps_completed_by(move: str) -> list[str]:
     return [name for name, step in STEPS.items() if move in step.moves]
 
 
-def steps_taken_by(role: str) -> list[str]:
-    return [name for name, step in STEPS.items() if role in step.roles]
-
-
 def may_move(user, case, move: str, *, directing_units=None) -> bool:
     """Whether `user` fills a seat of `move` on `case` (legality is the state machine's question).
 

@@ -156,14 +156,6 @@ def localdt(moment) -> str:
     return date_format(moment, DATETIME)
 
 
-@register.filter
-def percent(value, total) -> int:
-    try:
-        return round(100 * value / total) if total else 0
-    except (TypeError, ZeroDivisionError):
-        return 0
-
-
 @register.simple_tag(takes_context=True)
 def nav_roles(context) -> dict:
     """Which menu entries this person gets (the pages check again on their own)."""

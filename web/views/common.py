@@ -92,10 +92,5 @@ def capped_count(queryset, cap=999) -> str:
     return f"{cap}+" if n > cap else str(n)
 
 
-def page_of(paginator: Paginator, number):
-    """The requested page, or the nearest one that exists."""
-    return paginator.get_page(number)
-
-
 def refused(message) -> str:
     return str(message) if message else _("Không thực hiện được thao tác.")
