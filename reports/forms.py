@@ -6,8 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from web import lookups
-from web.forms import DATE_FORMATS, DATE_WIDGET, CaseFilterForm, WebForm
+from web.ui import DATE_FORMATS, DATE_WIDGET, CaseFilterForm, WebForm, indented
 
 from .models import ExportFormat, ReportKind
 from .selectors import units_overseen_by, units_writable_by
@@ -18,7 +17,7 @@ DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H
 def _unit_choices(units):
     units = list(units)
     base = min((u.depth for u in units), default=1)
-    return lookups.indented(units, base_depth=base)
+    return indented(units, base_depth=base)
 
 
 class ReportCreateForm(WebForm):

@@ -17,6 +17,8 @@ WRITER_ROLES = (Role.SECRETARIAT, Role.LEADER)
 ABOVE_READER_ROLES = frozenset({Role.LEADER, Role.SECRETARIAT, Role.SUPERVISOR})
 SUBTREE_READER_ROLES = frozenset({Role.SUPERVISOR, Role.INSPECTOR})
 INSPECTION_ROLES = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+# Who sees the emerging issues (the page and the dashboard's panel).
+PANEL_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.INSPECTOR, Role.SECRETARIAT})
 
 
 def may_write_reports(user, unit: Unit) -> bool:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import Unit
-from web import lookups
-from web.views.common import forbidden, not_found, refused, selector_filters
+from cases.selectors import top_unit, user_roles
+from web.ui import forbidden, not_found, refused, selector_filters
 
 from . import exports
 from .diff import LABELS as FIGURE_LABELS
@@ -30,8 +30,7 @@ from .emerging import BASELINE_WEEKS, MIN_COUNT, P_THRESHOLD, emerging_issues
 from .forms import ChildrenFilterForm, CorrectionForm, ExportForm, NarrativeForm, ReportCreateForm
 from .models import ExportFormat, ReportKind
 from .periods import last_ended_period, period_containing
-from .templatetags.reports_tags import PANEL_ROLES
-from .permissions import may_read_children_of, may_write_reports
+from .permissions import PANEL_ROLES, may_read_children_of, may_write_reports
 from .selectors import (
     alerts_for_user,
     children_side_by_side,
@@ -297,8 +296,8 @@ def _default_day(kind):
 @login_required
 @require_GET
 def emerging(request):
-    unit = lookups.top_unit(user=request.user)
-    if unit is None or not lookups.user_roles(request.user) & PANEL_ROLES:
+    unit = top_unit(user=request.user)
+    if unit is None or not user_roles(request.user) & PANEL_ROLES:
         return forbidden(request, _("Trang này dành cho lãnh đạo, văn phòng tổng hợp, giám sát và kiểm tra."))
     return render(request, "reports/emerging.html", {
         "unit": unit, "signals": emerging_issues(unit=unit),

@@ -19,7 +19,7 @@ from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import Unit
 from cases.selectors import case_events, case_get_for_user
-from web.views.common import CappedPaginator, forbidden, not_found, refused
+from web.ui import CappedPaginator, forbidden, not_found, refused
 
 from .forms import AsOfForm, InspectionOpenForm, NoteForm
 from .inspection import (

@@ -9,18 +9,17 @@ from cases.models import CaseKind, CaseStatus, Priority
 from cases.selectors import users_with_role_on
 
 from . import lookups
+from .ui import (  # noqa: F401 (shared with the reports' forms; kept importable from here)
+    DATE_FORMATS,
+    DATE_WIDGET,
+    OPEN_STATUS_FILTER,
+    PERIOD_CHOICES,
+    CaseFilterForm,
+    WebForm,
+)
+from .ui import choices as _choice
 
 # --- shared pieces --------------------------------------------------------------
-
-
-class WebForm(forms.Form):
-    """A form whose choice errors speak Vietnamese (Django's own catalogue leaves that one in English)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ChoiceField):
-                field.error_messages["invalid_choice"] = _("Lựa chọn không hợp lệ.")
 
 
 class LoginForm(AuthenticationForm):
@@ -63,11 +62,6 @@ class LocalityField(forms.CharField):
         if unit is None:
             raise forms.ValidationError(_("Không tìm thấy địa bàn này trong phạm vi của bạn."))
         return unit
-
-
-def _choice(queryset_pairs, *, empty=None):
-    choices = list(queryset_pairs)
-    return ([("", empty)] + choices) if empty is not None else choices
 
 
 PRIORITY_CHOICES = Priority.choices
@@ -123,53 +117,7 @@ class IntakeForm(WebForm):
         return self.topics[self.cleaned_data["topic"]]
 
 
-# --- queue filters ----------------------------------------------------------------
-
-# Dates typed the Vietnamese way (the browser's date picker follows its own locale, not the page's).
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
-
-PERIOD_CHOICES = [
-    ("", _("Mọi thời gian")),
-    ("today", _("Hôm nay")),
-    ("7d", _("7 ngày qua")),
-    ("30d", _("30 ngày qua")),
-    ("month", _("Tháng này")),
-    ("last_month", _("Tháng trước")),
-    ("year", _("Năm nay")),
-    ("custom", _("Từ ngày – đến ngày")),
-]
-
-
-# Not a status of its own: every status in which the case is still being handled (the dashboard's "Đang xử lý").
-OPEN_STATUS_FILTER = "open"
-
-
-class CaseFilterForm(WebForm):
-    q = forms.CharField(label=_("Tìm kiếm"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Mã, tiêu đề, nội dung (không cần dấu)"),
-                                                      "type": "search"}))
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
-    topic = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
-    locality = forms.ChoiceField(label=_("Địa bàn"), required=False)
-    priority = forms.ChoiceField(label=_("Độ khẩn"), required=False)
-    channel = forms.ChoiceField(label=_("Kênh"), required=False)
-    period = forms.ChoiceField(label=_("Thời gian tiếp nhận"), required=False, choices=PERIOD_CHOICES)
-    date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        everything = _("Tất cả")
-        self.fields["status"].choices = _choice(
-            [(OPEN_STATUS_FILTER, _("Đang xử lý (mọi bước chưa xong)"))] + list(CaseStatus.choices), empty=everything
-        )
-        self.fields["topic"].choices = _choice(lookups.indented(lookups.all_topics()), empty=everything)
-        units = lookups.scope_units(user=user)
-        base = min((u.depth for u in units), default=1)
-        self.fields["locality"].choices = _choice(lookups.indented(units, base_depth=base), empty=everything)
-        self.fields["priority"].choices = _choice(Priority.choices, empty=everything)
-        self.fields["channel"].choices = _choice(((c.code, c.name) for c in lookups.all_channels()), empty=everything)
+# --- queue filters (the case filter form itself is in web.ui) ---------------------
 
 
 class InspectionFilterForm(CaseFilterForm):

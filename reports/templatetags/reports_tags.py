@@ -4,24 +4,22 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from cases.models import Role
-from web import lookups
+from cases.selectors import top_unit, user_roles
 
 from ..emerging import emerging_issues
+from ..permissions import PANEL_ROLES
 from ..selectors import alerts_for_user
 
 register = template.Library()
-
-PANEL_ROLES = {Role.LEADER, Role.SUPERVISOR, Role.INSPECTOR, Role.SECRETARIAT}
 
 
 @register.inclusion_tag("reports/_emerging_panel.html", takes_context=True)
 def emerging_panel(context):
     """Unusual rises by topic × locality in the person's top unit, and reports missing below it."""
     user = context["request"].user
-    if not lookups.user_roles(user) & PANEL_ROLES:
+    if not user_roles(user) & PANEL_ROLES:
         return {"show": False}
-    unit = lookups.top_unit(user=user)
+    unit = top_unit(user=user)
     if unit is None:
         return {"show": False}
     return {"show": True, "unit": unit, "signals": emerging_issues(unit=unit)[:8],

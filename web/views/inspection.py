@@ -7,11 +7,10 @@ from django.views.decorators.http import require_GET
 
 from cases.audit import audit_verify
 from cases.models import Role
-from cases.selectors import case_list_for_user
+from cases.selectors import case_list_for_user, user_roles
 
-from .. import lookups
 from ..forms import InspectionFilterForm
-from .common import CappedPaginator, forbidden, selector_filters
+from ..ui import CappedPaginator, forbidden, selector_filters
 
 PER_PAGE = 50
 # The chain check runs on at most this many of the filtered cases per request.
@@ -21,7 +20,7 @@ CHECK_LIMIT = 5000
 @login_required
 @require_GET
 def inspection(request):
-    if not lookups.user_roles(request.user) & {Role.INSPECTOR, Role.SUPERVISOR}:
+    if not user_roles(request.user) & {Role.INSPECTOR, Role.SUPERVISOR}:
         return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
     form = InspectionFilterForm(request.GET or None, user=request.user)
     filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
