@@ -2,16 +2,12 @@
 that records instead of publishing, a helper to write clock events, and a
 small HTTP receiver for webhooks."""
 
-import http.server
-import json
-import threading
-from dataclasses import dataclass, field
-
 import pytest
 from django.db import transaction
 
 from cases import audit
 from cases.models import Case
+from tests import workers
 
 
 @pytest.fixture
@@ -49,35 +45,8 @@ def record_event():
     return record
 
 
-@dataclass
-class Received:
-    status: int = 200
-    requests: list = field(default_factory=list)
-
-    def bodies(self):
-        return [json.loads(body) for _headers, body in self.requests]
-
-
 @pytest.fixture
 def webhook_receiver():
     """An HTTP server on 127.0.0.1 that records each POST; set `.status` to make it fail."""
-    received = Received()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.requests.append((self.headers, body))  # case-insensitive lookup
-            self.send_response(received.status)
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    received.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    yield received
-    server.shutdown()
-    server.server_close()
+    with workers.webhook_receiver() as receiver:
+        yield receiver

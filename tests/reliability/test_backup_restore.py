@@ -4,13 +4,11 @@ passes there and every case (fields, history, reporters, files) is what it was."
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -29,10 +27,10 @@ from cases.services import (
     case_verify,
     reporter_reveal,
 )
+from tests.workers import ROOT, database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(settings.BASE_DIR)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -56,12 +54,6 @@ for case in Case.objects.order_by("code"):
     }
 print("DIGEST" + json.dumps(out, ensure_ascii=False, sort_keys=True))
 """
-
-
-def database_url(name: str) -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 def libpq_env() -> dict:

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,13 +24,11 @@ from cases.audit import audit_verify
 from cases.models import Case
 from notifications.models import Notification, OutboxMessage
 
-from .helpers import report
-from .processes import (
+from tests.workers import (
     BIN,
     beat_argv,
     free_port,
     need_redis_server,
-    process_env,
     redis_answers,
     redis_argv,
     running,
@@ -39,6 +36,9 @@ from .processes import (
     wait_until,
     worker_argv,
 )
+
+from .helpers import report
+from .processes import process_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -119,7 +119,7 @@ def test_web_keeps_working_while_redis_is_down_and_deliveries_resume(people, tmp
         wait_until(lambda: redis_answers(redis_port), what="the private Redis", logs=[logs["redis"]])
         gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{web_port}", "-w", "2", "--timeout", "60"]
         with running(gunicorn, env=env, log=logs["web"]), \
-                running(worker_argv(), env=env, log=logs["worker"]), \
+                running(worker_argv("drill"), env=env, log=logs["worker"]), \
                 running(beat_argv(tmp_path), env=env, log=logs["beat"]):
             wait_until(lambda: _answers(web), what="the web server", logs=[logs["web"]])
             web.log_in("leader", "Mat-khau-thu-2026")

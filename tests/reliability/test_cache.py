@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import caches
 
-from .processes import free_port
+from tests.workers import free_port
 
 
 @pytest.fixture

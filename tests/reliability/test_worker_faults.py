@@ -19,22 +19,22 @@ import pytest
 
 from cases.services import case_assign, case_verify
 from notifications.models import Notification, OutboxMessage, WebhookEndpoint
-from tests.notifications.test_worker import sent_emails
-
-from .helpers import report
-from .processes import (
+from tests.workers import (
     beat_argv,
     free_port,
     need_redis_server,
-    process_env,
     redis_answers,
     redis_argv,
     running,
+    sent_emails,
     stop,
     wait_until,
     webhook_receiver,
     worker_argv,
 )
+
+from .helpers import report
+from .processes import process_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_what_can_be
             with running(beat_argv(tmp_path), env=env, log=logs["beat"]):
                 kills = 0
                 while True:
-                    with running(worker_argv(), env=env, log=logs["worker"]) as worker:
+                    with running(worker_argv("drill"), env=env, log=logs["worker"]) as worker:
                         if kills == len(kill_at):
                             wait_until(lambda: not deliveries.exclude(status="sent").exists(),
                                        what="every delivery to be sent", logs=list(logs.values()))
