@@ -2,10 +2,13 @@
 
 PDFs are drawn by WeasyPrint with the bundled DejaVu Sans (reports/fonts),
 which has every Vietnamese letter, so the output never depends on the
-server's fonts. Spreadsheet cells never start with a formula character.
+server's fonts. Spreadsheet cells (CSV and XLSX) go through cases.safe_csv, so none
+runs as a formula; the case list's columns and rows are cases.exports', as in the queue's CSV.
+
+Writing only: the export job's state is the services' (reports.services
+calls write_cases_export with its progress callback).
 """
 
-import csv
 import io
 import logging
 from datetime import datetime
@@ -13,10 +16,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.exports import PROGRESS_EVERY, case_csv_write, case_export_columns, case_export_row, local_time
+from cases.safe_csv import formula_safe_row, safe_csv_writer
 from cases.selectors import case_list_for_user
 
 from .diff import LABELS as FIGURE_LABELS
@@ -28,27 +32,11 @@ FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 for _noisy in ("weasyprint", "fontTools"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 EXPORTS_DIR = "exports"
-PROGRESS_EVERY = 500
 # WeasyPrint lays out roughly 25-100 table rows a second on this kind of machine (1-3 pages):
 # beyond this a PDF is the wrong tool, and the page says to take XLSX or CSV.
 PDF_MAX_ROWS = 1000
 # Rows laid out per WeasyPrint document: the progress bar moves between chunks.
 PDF_CHUNK_ROWS = 200
-
-
-def _safe(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _local(moment) -> str:
-    if not moment:
-        return ""
-    if isinstance(moment, str):
-        moment = parse_datetime(moment)
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def font_faces() -> str:
@@ -111,47 +99,50 @@ def report_xlsx(*, report, figures: dict, narrative: str, version=None) -> bytes
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    def put(sheet, row):
+        sheet.append(formula_safe_row(row))  # openpyxl stores "=..." as a formula
+
     book = Workbook()
     summary = book.active
     summary.title = _("Tổng hợp")[:31]
-    summary.append([str(report)])
+    put(summary, [str(report)])
     summary["A1"].font = Font(bold=True)
-    summary.append([_("Đơn vị"), report.unit.name])
-    summary.append([_("Kỳ báo cáo"), f"{report.period_start:%d/%m/%Y} – {report.period_end:%d/%m/%Y}"])
-    summary.append([_("Trạng thái"), report.get_status_display()
-                    + (f" ({_('phiên bản')} {version.number})" if version else "")])
-    summary.append([])
+    put(summary, [_("Đơn vị"), report.unit.name])
+    put(summary, [_("Kỳ báo cáo"), f"{report.period_start:%d/%m/%Y} – {report.period_end:%d/%m/%Y}"])
+    put(summary, [_("Trạng thái"), report.get_status_display()
+                  + (f" ({_('phiên bản')} {version.number})" if version else "")])
+    put(summary, [])
     for label, value in _summary_rows(figures):
-        summary.append([label, value])
-    summary.append([])
-    summary.append([_("Nội dung đánh giá, đề xuất")])
+        put(summary, [label, value])
+    put(summary, [])
+    put(summary, [_("Nội dung đánh giá, đề xuất")])
     for line in (narrative or "").splitlines():
-        summary.append([_safe(line)])
+        put(summary, [line])
     summary.column_dimensions["A"].width = 48
     summary.column_dimensions["B"].width = 40
     for key in GROUP_KEYS:
         sheet = book.create_sheet(str(FIGURE_LABELS[key])[:31])
-        sheet.append([_("Mã"), _("Tên"), _("Số vụ việc")])
+        put(sheet, [_("Mã"), _("Tên"), _("Số vụ việc")])
         for row in figures.get(key, []):
-            sheet.append([_safe(row["code"]), _safe(row["name"]), row["n"]])
+            put(sheet, [row["code"], row["name"], row["n"]])
         sheet.column_dimensions["B"].width = 40
     overdue = book.create_sheet(_("Quá hạn")[:31])
-    overdue.append([_("Mã vụ việc"), _("Tiêu đề"), _("Đơn vị xử lý"), _("Hạn")])
+    put(overdue, [_("Mã vụ việc"), _("Tiêu đề"), _("Đơn vị xử lý"), _("Hạn")])
     for row in figures.get("overdue", {}).get("cases", []):
-        overdue.append([row["code"], _safe(row["title"]), _safe(row["owner"]), _local(row["deadline"])])
+        put(overdue, [row["code"], row["title"], row["owner"], local_time(row["deadline"])])
     included = book.create_sheet(_("Đưa vào báo cáo")[:31])
-    included.append([_("Mã vụ việc"), _("Loại")])
+    put(included, [_("Mã vụ việc"), _("Loại")])
     for code in figures.get("reported_cases", {}).get("in_period", []):
-        included.append([code, _("Giải quyết trong kỳ")])
+        put(included, [code, _("Giải quyết trong kỳ")])
     for code in figures.get("reported_cases", {}).get("carried_over", []):
-        included.append([code, _("Kỳ trước chuyển sang")])
+        put(included, [code, _("Kỳ trước chuyển sang")])
     for code in figures.get("pending_decision", {}).get("cases", []):
-        included.append([code, str(PENDING_DECISION_LABEL)])
+        put(included, [code, str(PENDING_DECISION_LABEL)])
     emerging = book.create_sheet(_("Vấn đề nổi lên")[:31])
-    emerging.append([_("Lĩnh vực"), _("Địa bàn"), _("Tuần này"), _("Trung bình 8 tuần trước"), "p"])
+    put(emerging, [_("Lĩnh vực"), _("Địa bàn"), _("Tuần này"), _("Trung bình 8 tuần trước"), "p"])
     for signal in figures.get("emerging", []):
-        emerging.append([_safe(signal["topic_name"]), _safe(signal["locality_name"]), signal["count"],
-                         signal["baseline"], signal["p_value"]])
+        put(emerging, [signal["topic_name"], signal["locality_name"], signal["count"], signal["baseline"],
+                       signal["p_value"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -159,29 +150,17 @@ def report_xlsx(*, report, figures: dict, narrative: str, version=None) -> bytes
 
 def report_csv(*, report, figures: dict, narrative: str, version=None) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_csv_writer(buffer)
     writer.writerow([_("Mục"), _("Mã"), _("Tên"), _("Số lượng")])
     for label, value in _summary_rows(figures):
         writer.writerow([_("Tổng hợp"), "", label, value])
     for key in GROUP_KEYS:
         for row in figures.get(key, []):
-            writer.writerow([str(FIGURE_LABELS[key]), _safe(row["code"]), _safe(row["name"]), row["n"]])
+            writer.writerow([str(FIGURE_LABELS[key]), row["code"], row["name"], row["n"]])
     return buffer.getvalue()
 
 
 # --- case lists ------------------------------------------------------------------------
-
-
-def case_columns() -> list[str]:
-    return [_("Mã vụ việc"), _("Trạng thái"), _("Tiêu đề"), _("Lĩnh vực"), _("Địa bàn"), _("Đơn vị xử lý"),
-            _("Độ khẩn"), _("Thời điểm tiếp nhận"), _("Hạn")]
-
-
-def _case_row(case) -> list:
-    return [
-        case.code, case.get_status_display(), _safe(case.title), case.topic.name, case.locality.name,
-        case.owner.name, case.get_priority_display(), _local(case.received_at), _local(case.deadline),
-    ]
 
 
 def filters_from_params(params: dict) -> dict:
@@ -193,13 +172,11 @@ def filters_from_params(params: dict) -> dict:
     return filters
 
 
-def write_cases_export(job: ExportJob, *, progress=None) -> tuple[str, int]:
-    """Write the job's file under MEDIA_ROOT/exports; returns its path relative to MEDIA_ROOT and the rows written."""
-    from django.utils import translation
+def write_cases_export(job: ExportJob, *, progress) -> tuple[str, int]:
+    """Write the job's file under MEDIA_ROOT/exports; returns its path relative to MEDIA_ROOT and the rows written.
 
-    from .services import export_job_progress
-
-    progress = progress or (lambda done, total: export_job_progress(job_id=job.pk, done=done, total=total))
+    `progress(done, total)` is called as the rows go out (the caller records it on the job).
+    """
     cases = case_list_for_user(user=job.user, filters=filters_from_params(job.params))
     total = cases.count()
     if job.fmt == ExportFormat.PDF:
@@ -222,12 +199,7 @@ def write_cases_export(job: ExportJob, *, progress=None) -> tuple[str, int]:
 def _cases_csv(path: Path, rows, total, progress) -> None:
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("\ufeff")  # spreadsheet programs then read the Vietnamese as UTF-8
-        writer = csv.writer(out)
-        writer.writerow(case_columns())
-        for done, case in enumerate(rows, start=1):
-            writer.writerow(_case_row(case))
-            if done % PROGRESS_EVERY == 0:
-                progress(done, total)
+        case_csv_write(out, rows, progress=lambda done: progress(done, total))
 
 
 def _cases_xlsx(path: Path, rows, total, progress) -> None:
@@ -235,9 +207,9 @@ def _cases_xlsx(path: Path, rows, total, progress) -> None:
 
     book = Workbook(write_only=True)  # streams rows: memory stays flat however long the list
     sheet = book.create_sheet(_("Vụ việc")[:31])
-    sheet.append(case_columns())
+    sheet.append(formula_safe_row(case_export_columns()))
     for done, case in enumerate(rows, start=1):
-        sheet.append(_case_row(case))
+        sheet.append(formula_safe_row(case_export_row(case)))
         if done % PROGRESS_EVERY == 0:
             progress(done, total)
     book.save(path)
@@ -255,13 +227,13 @@ def _cases_pdf(path: Path, rows, total, progress, *, truncated: bool) -> None:
     for done, case in enumerate(rows, start=1):
         if done > PDF_MAX_ROWS:
             break
-        table.append(_case_row(case))
+        table.append(case_export_row(case))
     progress(len(table) // 2, len(table))
     documents = []
     printed_at = timezone.localtime()
     for first in range(0, max(len(table), 1), PDF_CHUNK_ROWS):
         html = render_to_string("reports/pdf/cases.html", {
-            "columns": case_columns(), "rows": table[first:first + PDF_CHUNK_ROWS], "truncated": truncated,
+            "columns": case_export_columns(), "rows": table[first:first + PDF_CHUNK_ROWS], "truncated": truncated,
             "limit": PDF_MAX_ROWS, "font_faces": font_faces(), "printed_at": printed_at, "heading": first == 0,
         })
         documents.append(HTML(string=html, base_url=str(FONTS_DIR)).render())

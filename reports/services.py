@@ -24,6 +24,7 @@ from cases.services import case_mark_reported
 
 from .diff import version_diff
 from .exceptions import ReportNotFound
+from .exports import write_cases_export
 from .figures import report_figures
 from .models import (
     ExportFormat,
@@ -321,14 +322,13 @@ def _enqueue_export(job_id: int) -> None:
 
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Write the export file, updating the progress as it goes; a second run of a claimed job does nothing."""
-    from .exports import write_cases_export
-
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(status=ExportJob.Status.RUNNING)
     if not claimed:
         return None
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
-        relative, rows = write_cases_export(job)
+        relative, rows = write_cases_export(
+            job, progress=lambda done, total: export_job_progress(job_id=job_id, done=done, total=total))
     except Exception as exc:
         logger.exception("export %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],
