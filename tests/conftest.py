@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from cases.models import Channel, Role, Tier, Topic, Unit, UnitKind
 from cases.services import ReporterInput, case_intake, topic_upsert, unit_role_grant, unit_upsert
@@ -112,6 +113,34 @@ def new_case(world):
         )
 
     return make
+
+
+@pytest.fixture
+def people(world):
+    """The world's people, each with an email address (so email deliveries exist too)."""
+    for user in world.users.values():
+        user.email = f"{user.username}@example.vn"
+        user.save(update_fields=["email"])
+    return world
+
+
+@pytest.fixture
+def as_user(world):
+    """`as_user("clerk")` → a test client logged in (password step only) as that person, in Vietnamese."""
+
+    def login(username):
+        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+        client.force_login(world.users[username])
+        return client
+
+    return login
+
+
+@pytest.fixture
+def private_cache(settings, request):
+    """A cache of this test's own: throttle and rate-limit counters start empty."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"tests-{request.node.nodeid}"}}
 
 
 def pytest_configure(config):

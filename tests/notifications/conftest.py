@@ -1,6 +1,6 @@
-"""Fixtures for the notifications tests: people with email addresses, a queue
-that records instead of publishing, a helper to write clock events, and a
-small HTTP receiver for webhooks."""
+"""Fixtures for the notifications tests: a queue that records instead of
+publishing, a helper to write clock events, and a small HTTP receiver for
+webhooks (`people`, with email addresses: tests/conftest.py)."""
 
 import pytest
 from django.db import transaction
@@ -8,15 +8,6 @@ from django.db import transaction
 from cases import audit
 from cases.models import Case
 from tests import workers
-
-
-@pytest.fixture
-def people(world):
-    """The world's people, each with an email address."""
-    for user in world.users.values():
-        user.email = f"{user.username}@example.vn"
-        user.save(update_fields=["email"])
-    return world
 
 
 @pytest.fixture

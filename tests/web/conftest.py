@@ -1,29 +1,14 @@
-"""Fixtures for the screens: a client logged in as a named person of the `world`, a private cache."""
+"""Fixtures for the screens: a private cache, the text a person sees (`as_user`: tests/conftest.py)."""
 
 import re
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(settings, request):
+def _private_cache(private_cache):
     """A cache of this test's own (the public page's rate limit counts in it)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"web-tests-{request.node.nodeid}"}}
-
-
-@pytest.fixture
-def as_user(world):
-    """`as_user("clerk")` → a test client logged in as that person, in Vietnamese."""
-
-    def login(username):
-        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
-        client.force_login(world.users[username])
-        return client
-
-    return login
 
 
 class _VisibleText(HTMLParser):
