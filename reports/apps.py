@@ -7,3 +7,7 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Báo cáo, kiểm tra")
+
+    def ready(self):
+        # Register the Celery tasks in every process (web too): the services queue them by name.
+        from . import tasks  # noqa: F401

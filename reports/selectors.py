@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Role, Unit
+from cases.models import Role, Unit, UnitKind
 from cases.permissions import user_grants
 
 from .exceptions import ReportNotFound
 from .figures import report_figures
 from .models import ExportJob, Report, ReportAlert, ReportStatus, ReportVersion
 from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_report
-from .services import expected_reporting_units
 
 
 def report_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Report]:
@@ -82,6 +81,11 @@ def report_current_figures(*, report: Report, number: int | None = None) -> dict
 
 
 # --- the parent tier --------------------------------------------------------------
+
+
+def expected_reporting_units() -> QuerySet[Unit]:
+    """Committees (cấp ủy) below the top of the tree: each sends periodic reports to its parent."""
+    return Unit.objects.filter(is_active=True, kind=UnitKind.COMMITTEE, depth__gt=1).order_by("path")
 
 
 def child_reporting_units(*, unit: Unit) -> QuerySet[Unit]:

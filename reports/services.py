@@ -13,13 +13,14 @@ import logging
 import secrets
 from datetime import date, datetime, timedelta
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
-from cases.models import Case, Unit, UnitKind
+from cases.models import Case, Unit
 from cases.services import case_mark_reported
 
 from .diff import version_diff
@@ -40,8 +41,13 @@ from .models import (
 )
 from .periods import REMIND_DAYS_BEFORE, due_at, last_ended_period, period_containing
 from .permissions import may_inspect, may_read_report, may_write_reports
+from .selectors import expected_reporting_units
 
 logger = logging.getLogger(__name__)
+
+# The export task is looked up by its name, not imported: reports.tasks is an
+# interface over this module (ReportsConfig.ready registers it in every process).
+EXPORT_TASK = "reports.tasks.export_job_run"
 
 # Kinds every committee below the top is expected to send (the seeds' monthly
 # report, six-month and annual reviews); quarterly and rapid reports are sent when asked.
@@ -226,11 +232,6 @@ def report_correct(*, report: Report, by, narrative: str, reason: str) -> Report
 # --- due dates: reminders and escalation of missing reports ------------------------------
 
 
-def expected_reporting_units():
-    """Committees (cấp ủy) below the top of the tree: each sends periodic reports to its parent."""
-    return Unit.objects.filter(is_active=True, kind=UnitKind.COMMITTEE, depth__gt=1).order_by("path")
-
-
 def _parent_of(unit: Unit) -> Unit | None:
     return Unit.objects.filter(path=unit.path[: (unit.depth - 1) * Unit.steplen]).first() if unit.depth > 1 else None
 
@@ -311,11 +312,9 @@ def export_job_create(*, by, fmt: str, filters: dict) -> ExportJob:
 
 
 def _enqueue_export(job_id: int) -> None:
-    from .tasks import export_job_run_task
-
     try:
-        export_job_run_task.apply_async(args=[job_id], retry=True,
-                                        retry_policy={"max_retries": 1, "interval_start": 0, "interval_max": 0.2})
+        current_app.tasks[EXPORT_TASK].apply_async(
+            args=[job_id], retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_max": 0.2})
     except Exception as exc:  # a dead broker must not break the request; the job shows as waiting
         logger.warning("Could not queue export %s: %s", job_id, exc)
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import export_job_run, report_alerts_sweep
+from .services import EXPORT_TASK, export_job_run, report_alerts_sweep
 
 
 @shared_task(name="reports.tasks.report_alerts_sweep", ignore_result=True)
@@ -11,7 +11,7 @@ def report_alerts_sweep_task() -> dict:
     return report_alerts_sweep()
 
 
-@shared_task(name="reports.tasks.export_job_run", ignore_result=True)
+@shared_task(name=EXPORT_TASK, ignore_result=True)
 def export_job_run_task(job_id: int) -> None:
     """Write one export file; running it twice writes it once."""
     export_job_run(job_id=job_id)
