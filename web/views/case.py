@@ -1,6 +1,8 @@
 """The case page: every field, the running clocks, the history, reporters, attachments, and the moves
 this person may make now, each with its own small form."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -55,6 +57,21 @@ from .intake import SECRET_SESSION_KEY
 
 def _case(request, code):
     return case_get_for_user(user=request.user, code=code)
+
+
+def case_view(view):
+    """The view gets the URL's case in place of its code: only a case this person may see; any other
+    code answers 404, like a missing one."""
+
+    @functools.wraps(view)
+    def with_case(request, code, **kwargs):
+        try:
+            case = _case(request, code)
+        except CaseNotFound:
+            return not_found(request)
+        return view(request, case, **kwargs)
+
+    return with_case
 
 
 def _open_tasks(user, case):
@@ -154,11 +171,8 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
 
 @login_required
 @require_GET
-def case_detail(request, code):
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
+@case_view
+def case_detail(request, case):
     return render_case(request, case)
 
 
@@ -223,12 +237,10 @@ DONE_MESSAGES = {
 
 @login_required
 @require_POST
-def case_move(request, code, name):
+@case_view
+def case_move(request, case, name):
     """Make one move; a refusal re-renders the page with the reason and changes nothing."""
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
+    code = case.code
     if name not in MOVE_FORMS:
         return not_found(request)
     if name not in case_available_transitions(case=case, user=request.user):
@@ -278,12 +290,9 @@ def _reload(request, code):
 
 @login_required
 @require_POST
-def case_reveal(request, code):
+@case_view
+def case_reveal(request, case):
     """The identity vault: a reason, then the contact shown once (the look is recorded in the history)."""
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
     form = RevealForm(request.POST)
     if not form.is_valid():
         return render_case(request, case, reveal_form=form, status=400)
@@ -294,17 +303,14 @@ def case_reveal(request, code):
     except ValidationError as exc:
         form.add_error("reason", exc.messages)
         return render_case(request, case, reveal_form=form, status=400)
-    return render_case(request, _case(request, code), revealed=revealed)
+    return render_case(request, _case(request, case.code), revealed=revealed)
 
 
 @login_required
 @require_GET
-def attachment_download(request, code, attachment_id):
+@case_view
+def attachment_download(request, case, attachment_id):
     """A file of a case this person may see; any other answers 404 like a missing one."""
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         return not_found(request, _("Không tìm thấy tệp đính kèm."))
@@ -320,11 +326,8 @@ def _task(request, case, task_id):
 
 @login_required
 @require_POST
-def task_take_view(request, code, task_id):
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
+@case_view
+def task_take_view(request, case, task_id):
     task = _task(request, case, task_id)
     if task is None:
         return not_found(request, _("Không tìm thấy nhiệm vụ."))
@@ -334,16 +337,13 @@ def task_take_view(request, code, task_id):
         messages.error(request, _("Không thực hiện được: %(reason)s") % {"reason": exc.message})
     else:
         messages.success(request, _("Bạn đã nhận nhiệm vụ."))
-    return redirect("web:case", code=code)
+    return redirect("web:case", code=case.code)
 
 
 @login_required
 @require_POST
-def task_give_view(request, code, task_id):
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
+@case_view
+def task_give_view(request, case, task_id):
     task = _task(request, case, task_id)
     if task is None:
         return not_found(request, _("Không tìm thấy nhiệm vụ."))
@@ -351,7 +351,7 @@ def task_give_view(request, code, task_id):
     form = GiveTaskForm(request.POST, people=users_with_role_on(unit=unit, roles=step_roles(task)))
     if not form.is_valid():
         messages.error(request, _("Chọn người được giao."))
-        return redirect("web:case", code=code)
+        return redirect("web:case", code=case.code)
     try:
         task_give(task=task, to=form.cleaned_data["to"], by=request.user)
     except ValidationError as exc:
@@ -360,17 +360,14 @@ def task_give_view(request, code, task_id):
         messages.error(request, _("Không thực hiện được: %(reason)s") % {"reason": exc.message})
     else:
         messages.success(request, _("Đã giao nhiệm vụ cho %(name)s.") % {"name": lookups.person_label(form.cleaned_data["to"])})
-    return redirect("web:case", code=code)
+    return redirect("web:case", code=case.code)
 
 
 @login_required
 @require_GET
-def case_audit(request, code):
+@case_view
+def case_audit(request, case):
     """The case's full history with its hashes, and the chain check run now."""
-    try:
-        case = _case(request, code)
-    except CaseNotFound:
-        return not_found(request)
     return render(request, "web/case_audit.html", {
         "case": case,
         "events": list(case_events(case=case)),
