@@ -110,6 +110,13 @@ def _drop_secondary_indexes(conn) -> list[str]:
     return [definition for _name, definition in rows]
 
 
+def _copy(cur, sql: str, rows):
+    """Write `rows` through one `COPY ... FROM STDIN`."""
+    with cur.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 # --- reference data -----------------------------------------------------------
 
 
@@ -213,22 +220,14 @@ def load_reference(conn, *, rng: random.Random, now: datetime) -> dict:
         commune_users[cid] = ids
 
     with conn.cursor() as cur:
-        with cur.copy("COPY cases_unit (id, path, depth, numchild, code, name, tier, kind, is_remote, is_active) "
-                      "FROM STDIN") as copy:
-            for row in units:
-                copy.write_row(row)
-        with cur.copy("COPY cases_topic (id, path, depth, numchild, code, name, needs_public_response, is_active) "
-                      "FROM STDIN") as copy:
-            for row in topics:
-                copy.write_row(row)
-        with cur.copy("COPY auth_user (id, password, last_login, is_superuser, username, first_name, last_name, "
-                      "email, is_staff, is_active, date_joined) FROM STDIN") as copy:
-            for row in users:
-                copy.write_row(row)
-        with cur.copy("COPY cases_unituserobjectpermission (content_object_id, permission_id, user_id) "
-                      "FROM STDIN") as copy:
-            for row in grants:
-                copy.write_row(row)
+        _copy(cur, "COPY cases_unit (id, path, depth, numchild, code, name, tier, kind, is_remote, is_active) "
+                   "FROM STDIN", units)
+        _copy(cur, "COPY cases_topic (id, path, depth, numchild, code, name, needs_public_response, is_active) "
+                   "FROM STDIN", topics)
+        _copy(cur, "COPY auth_user (id, password, last_login, is_superuser, username, first_name, last_name, "
+                   "email, is_staff, is_active, date_joined) FROM STDIN", users)
+        _copy(cur, "COPY cases_unituserobjectpermission (content_object_id, permission_id, user_id) FROM STDIN",
+              grants)
         for table in ("cases_unit", "cases_topic", "auth_user"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     conn.commit()
@@ -295,12 +294,10 @@ def generate_cases(args) -> dict:
     from cases.text import fold
 
     rng = random.Random(seed)
-    now = datetime.fromtimestamp(now_ts, UTC)
     start_ts = now_ts - YEARS * 365.25 * DAY
     span = now_ts - start_ts
     commune_info = ref["commune_info"]
     commune_users = ref["commune_users"]
-    province_users = ref["province_users"]
     topics = ref["topics"]
     channels = ref["channels"]
     policies = ref["policies"]
@@ -309,7 +306,6 @@ def generate_cases(args) -> dict:
         return (policies.get((name, status, "", case_kind)) or policies.get((name, status, "", ""))
                 or policies.get((name, "assigned", "", "")) or policies.get((name, "", "", "")))
 
-    provinces = ref["provinces"]
     folded_titles = [(fold(t), fold(d)) for t, d in TITLES]
     counts = {"cases": 0, "events": 0, "clocks_running": 0, "clocks_finished": 0, "processes": 0, "tasks": 0}
     by_status = {}
@@ -321,41 +317,35 @@ def generate_cases(args) -> dict:
     batch = 20000
     pending_events, pending_reports, pending_clocks, pending_proc, pending_tasks, pending_cases = [], [], [], [], [], []
 
+    # Each table's COPY and its buffer, in the order the rows refer to each other.
+    copies = [
+        ("COPY cases_case (id, code, status, title, description, channel_id, topic_id, locality_id, "
+         "owner_id, assigned_by_unit_id, assignee_id, priority, received_at, deadline, escalation_level, "
+         "external_ref, public_response, outcome, closing_reason, merged_into_id, search_text, "
+         "public_secret_hash, reopen_requested, report_count, version, event_count, head_hash, "
+         "created_by_id, created_at, updated_at, kind, kept_closed_reason, transfer_agency, "
+         "transfer_legal_basis, reporter_notified_at, reporter_notified_how, instruction_pending) "
+         "FROM STDIN", pending_cases),
+        ("COPY cases_caseevent (case_id, seq, action, from_status, to_status, actor_id, note, data, "
+         "created_at, prev_hash, hash) FROM STDIN", pending_events),
+        ("COPY cases_casereport (case_id, reporter_id, channel_id, received_at, is_representative, "
+         "via_case_id) FROM STDIN", pending_reports),
+        ("COPY workflow_caseclock (case_id, policy_id, clock, kind, unit, amount, is_remote, is_complex, "
+         "started_at, start_event, due_at, stopped_at, stop_event, paused_at, paused_total, extended_by, "
+         "reminder_level, escalation_level, escalation_base, last_fired_at, next_action, next_level, "
+         "next_fire_at) FROM STDIN", pending_clocks),
+        ("COPY viewflow_process (id, flow_class, status, created, artifact_content_type_id, "
+         "artifact_object_id, data) FROM STDIN", pending_proc),
+        ("COPY viewflow_task (flow_task, flow_task_type, status, created, started, finished, token, "
+         "owner_permission, owner_id, process_id, owner_permission_content_type_id, "
+         "owner_permission_obj_pk, data, assigned) FROM STDIN", pending_tasks),
+    ]
+
     def flush():
-        with cur.copy("COPY cases_case (id, code, status, title, description, channel_id, topic_id, locality_id, "
-                      "owner_id, assigned_by_unit_id, assignee_id, priority, received_at, deadline, escalation_level, "
-                      "external_ref, public_response, outcome, closing_reason, merged_into_id, search_text, "
-                      "public_secret_hash, reopen_requested, report_count, version, event_count, head_hash, "
-                      "created_by_id, created_at, updated_at, kind, kept_closed_reason, transfer_agency, "
-                      "transfer_legal_basis, reporter_notified_at, reporter_notified_how, instruction_pending) "
-                      "FROM STDIN") as copy:
-            for row in pending_cases:
-                copy.write_row(row)
-        with cur.copy("COPY cases_caseevent (case_id, seq, action, from_status, to_status, actor_id, note, data, "
-                      "created_at, prev_hash, hash) FROM STDIN") as copy:
-            for row in pending_events:
-                copy.write_row(row)
-        with cur.copy("COPY cases_casereport (case_id, reporter_id, channel_id, received_at, is_representative, "
-                      "via_case_id) FROM STDIN") as copy:
-            for row in pending_reports:
-                copy.write_row(row)
-        with cur.copy("COPY workflow_caseclock (case_id, policy_id, clock, kind, unit, amount, is_remote, is_complex, "
-                      "started_at, start_event, due_at, stopped_at, stop_event, paused_at, paused_total, extended_by, "
-                      "reminder_level, escalation_level, escalation_base, last_fired_at, next_action, next_level, "
-                      "next_fire_at) FROM STDIN") as copy:
-            for row in pending_clocks:
-                copy.write_row(row)
-        with cur.copy("COPY viewflow_process (id, flow_class, status, created, artifact_content_type_id, "
-                      "artifact_object_id, data) FROM STDIN") as copy:
-            for row in pending_proc:
-                copy.write_row(row)
-        with cur.copy("COPY viewflow_task (flow_task, flow_task_type, status, created, started, finished, token, "
-                      "owner_permission, owner_id, process_id, owner_permission_content_type_id, "
-                      "owner_permission_obj_pk, data, assigned) FROM STDIN") as copy:
-            for row in pending_tasks:
-                copy.write_row(row)
+        for sql, buffer in copies:
+            _copy(cur, sql, buffer)
         conn.commit()
-        for buffer in (pending_cases, pending_events, pending_reports, pending_clocks, pending_proc, pending_tasks):
+        for _sql, buffer in copies:
             buffer.clear()
 
     ct_unit = ref["ct_unit"]

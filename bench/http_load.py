@@ -143,6 +143,15 @@ def _request_ok(url, *, headers, method, body) -> bool:
         return False
 
 
+def _in_threads(worker, n: int):
+    """Run `worker` in `n` threads at once, until every one returns."""
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def _threaded(url, *, headers, seconds, connections, method, body):
     latencies, failures = [], [0]
     stop = time.monotonic() + seconds
@@ -157,12 +166,8 @@ def _threaded(url, *, headers, seconds, connections, method, body):
                 latencies.append(elapsed)
                 failures[0] += 0 if ok else 1
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
     began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(worker, connections)
     wall = time.monotonic() - began
     latencies.sort()
     return {"rps": len(latencies) / wall, "p50_ms": statistics.median(latencies),
@@ -199,11 +204,7 @@ def paced(url: str, *, headers: dict, rate: float, total: int, method: str = "PO
                 latencies.append(elapsed)
                 failures[0] += 0 if ok else 1
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    _in_threads(worker, threads)
     wall = time.perf_counter() - start
     latencies.sort()
     return {"rps": len(latencies) / wall, "offered_rps": rate, "p50_ms": statistics.median(latencies),
