@@ -5,7 +5,6 @@ from datetime import datetime
 
 import pytest
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 
 from cases.audit import case_event_append
@@ -89,17 +88,6 @@ def plant_event(case: Case, action: str, *, note: str = "", data: dict | None = 
     return event
 
 
-@pytest.fixture
-def as_user(world):
-    def login(username):
-        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
-        client.force_login(world.users[username])
-        return client
-
-    return login
-
-
 @pytest.fixture(autouse=True)
-def _private_cache(settings, request):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"reports-tests-{request.node.nodeid}"}}
+def _private_cache(private_cache):
+    """Rate-limit counters start empty in every test (`as_user`: tests/conftest.py)."""
