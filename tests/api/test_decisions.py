@@ -5,11 +5,9 @@ import pytest
 
 from cases.services import case_public_feedback
 
+from .transitions import move
+
 pytestmark = pytest.mark.django_db
-
-
-def move(client, code, name, **body):
-    return client.post(f"/api/v1/cases/{code}/transitions/{name}/", body, format="json")
 
 
 def moves(client, code):

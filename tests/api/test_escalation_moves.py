@@ -16,22 +16,11 @@ from cases.services import unit_role_grant
 from workflow.services import clocks_sweep
 
 from ..workflow.conftest import at
+from .transitions import available, move
 
 pytestmark = pytest.mark.django_db
 
 DIRECTION_MOVES = ["reassign", "pull_up", "instruct", "extend"]  # in the order the API lists them
-
-
-def move(client, code, name, **body):
-    return client.post(f"/api/v1/cases/{code}/transitions/{name}/", body, format="json")
-
-
-def available(client, code):
-    response = client.get(f"/api/v1/cases/{code}/transitions/")
-    if response.status_code == 404:
-        return None
-    assert response.status_code == 200
-    return [row["name"] for row in response.json()]
 
 
 def case_of(client, code):

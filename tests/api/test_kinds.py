@@ -14,21 +14,12 @@ from cases.models import Case, CaseStatus
 from workflow.models import CaseClock, ClockKind
 
 from ..workflow.conftest import at
+from .transitions import available, move
 
 pytestmark = pytest.mark.django_db
 
 AGENCY = "Thanh tra huyện Đông Anh"
 LEGAL_BASIS = "Luật Khiếu nại 2011, Điều 17; Thông tư 05/2021/TT-TTCP"
-
-
-def move(client, code, name, **body):
-    return client.post(f"/api/v1/cases/{code}/transitions/{name}/", body, format="json")
-
-
-def available(client, code):
-    response = client.get(f"/api/v1/cases/{code}/transitions/")
-    assert response.status_code == 200
-    return [row["name"] for row in response.json()]
 
 
 def intake(client, intake_body, **overrides):

@@ -9,11 +9,9 @@ import pytest
 
 from cases.models import Case
 
+from .transitions import move
+
 pytestmark = pytest.mark.django_db
-
-
-def move(client, case, name, body=None):
-    return client.post(f"/api/v1/cases/{case.code}/transitions/{name}/", body or {}, format="json")
 
 
 @pytest.fixture

@@ -5,17 +5,9 @@ import pytest
 
 from cases.models import Case, CaseEvent, CaseStatus
 
+from .transitions import available, move
+
 pytestmark = pytest.mark.django_db
-
-
-def move(client, case, name, **body):
-    return client.post(f"/api/v1/cases/{case.code}/transitions/{name}/", body, format="json")
-
-
-def available(client, case):
-    response = client.get(f"/api/v1/cases/{case.code}/transitions/")
-    assert response.status_code == 200
-    return [row["name"] for row in response.json()]
 
 
 def test_a_case_followed_from_intake_to_resolution(api, intake_body, world):
