@@ -591,13 +591,36 @@ def case_public_feedback(*, case: Case, secret: str, fixed: bool, comment: str =
         )
         locked.version += 1
         locked.save()
+        moved_up = None
         if not fixed:
             flow_open_decision(case=locked)
+            moved_up = _decision_up_where_a_leader_is(locked)
         elif was_waiting:
             flow_move(case=locked, move="keep_closed", by=None)  # the resident withdrew "not fixed"
         case_event_announce(case=locked, event=event)
+        if moved_up is not None:
+            case_event_announce(case=locked, event=moved_up)
     _copy_into(case, locked)
     return case
+
+
+def _decision_up_where_a_leader_is(case: Case):
+    """A "not fixed" that neither the owner's nor the assigning unit's leader could decide goes up, with the case,
+    to the nearest unit above that has a leader (no open case without someone able to move it)."""
+    deciders = [case.owner] + ([case.assigned_by_unit] if case.assigned_by_unit_id else [])
+    if any(users_with_role_on(unit=unit, roles=STEPS["decide_step"].roles).exists() for unit in deciders):
+        return None
+    above = _nearest_unit_with_leaders(case.owner)
+    if above is None:
+        return None  # nobody above either: the administrators must grant a role (the unit page says so)
+    previous = case.owner
+    case.owner, case.assignee = above, None
+    event = case_event_append(case=case, action="work_moved_up", actor=None, from_status=case.status,
+                              to_status=case.status, note="", data=_handover_data(previous, above, None))
+    case.version += 1
+    case.save()
+    flow_move(case=case, move="work_moved_up", by=None)
+    return event
 
 
 def case_mark_reported(*, case: Case, by, report_ref: str) -> Case:

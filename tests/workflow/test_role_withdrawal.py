@@ -93,3 +93,32 @@ def test_a_unit_merge_moves_the_reports_waiting_there_for_other_units_cases(worl
     case.refresh_from_db()
     assert any(case_available_transitions(case=case, user=person) and task_queue_for_user(user=person).filter(
         pk=task.pk).exists() for person in world.users.values())
+
+
+def test_a_not_fixed_that_no_leader_of_the_case_can_decide_goes_up_with_the_case(world, new_case):
+    """Found by the invariant test: the commune's leader left while its case waited for the report."""
+    from django.contrib.auth import get_user_model
+
+    from cases.services import case_orient, case_public_feedback, case_resolve
+
+    province_leader = get_user_model().objects.create_user(username="prov_leader", password="pw-for-tests-1")
+    unit_role_grant(user=province_leader, unit=world.province, role=Role.LEADER)
+    case = new_case()
+    secret = case.public_secret
+    case_verify(case=case, by=world.clerk)
+    case_assign(case=case, by=world.leader, unit=world.commune_a, assignee=world.handler)
+    case_orient(case=case, by=world.handler, response="Đã trả lời")
+    case_resolve(case=case, by=world.handler, outcome="Đã xử lý")
+    unit_role_revoke(user=world.leader, unit=world.commune_a, role=Role.LEADER, by=world.administrator)
+
+    case_public_feedback(case=case, secret=secret, fixed=False)
+
+    case.refresh_from_db()
+    assert (case.owner_id, case.status, case.reopen_requested) == (world.province.pk, "resolved", True)
+    (task,) = [task for task in open_tasks_of_case(case) if task.flow_task.name == "decide_step"]
+    assert task.owner_permission_obj_pk == str(world.province.pk)
+    assert {"reopen", "keep_closed"} <= set(case_available_transitions(case=case, user=province_leader))
+    assert my_tasks(user=province_leader).filter(pk=task.pk).exists()
+    event = CaseEvent.objects.filter(case=case).latest("seq")
+    assert (event.action, event.data["from_unit"], event.data["to_unit"]) == (
+        "work_moved_up", world.commune_a.code, world.province.code)
