@@ -27,6 +27,7 @@ from .models import (
     role_codename,
 )
 from .permissions import EVERY_UNIT, case_grants, units_in_case_reach, user_grants
+from .public_secret import public_secret_matches
 from .text import fold
 
 
@@ -169,8 +170,6 @@ def case_public_status(*, code: str, secret: str) -> dict | None:
 
     Never staff names, other reporters or internal notes.
     """
-    from .services import public_secret_matches
-
     case = Case.objects.filter(code=(code or "").strip().upper()).select_related("topic").first()
     if case is None or not public_secret_matches(case=case, secret=secret):
         return None

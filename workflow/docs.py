@@ -16,6 +16,7 @@ tests/workflow/test_workflow_doc.py fails when it and the code disagree.
 
 import inspect
 import itertools
+import sys
 import textwrap
 from collections import deque
 from dataclasses import dataclass
@@ -188,7 +189,12 @@ def _role_list(roles) -> str:
 
 
 def _qualname(function) -> str:
-    return f"{function.__module__}.{function.__qualname__}"
+    """Where callers import it from: the package that re-exports it (`cases.services`), else its module."""
+    module = function.__module__
+    package = module.rpartition(".")[0]
+    if package and getattr(sys.modules.get(package), function.__name__, None) is function:
+        module = package
+    return f"{module}.{function.__qualname__}"
 
 
 def _condition_source(function) -> str:

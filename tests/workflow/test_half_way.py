@@ -32,19 +32,19 @@ def _announce_fails(monkeypatch):
     def fail(**kwargs):
         raise Boom("the notification writer failed")
 
-    monkeypatch.setattr("cases.services.case_event_announce", fail)
+    monkeypatch.setattr("cases.services.transitions.case_event_announce", fail)
 
 
 def _flow_fails_after_moving(monkeypatch):
-    import cases.services
+    import cases.services.transitions
 
-    real = cases.services.flow_move
+    real = cases.services.transitions.flow_move
 
     def move_then_fail(**kwargs):
         real(**kwargs)
         raise Boom("failed after the process moved")
 
-    monkeypatch.setattr("cases.services.flow_move", move_then_fail)
+    monkeypatch.setattr("cases.services.transitions.flow_move", move_then_fail)
 
 
 @pytest.mark.parametrize("breakage", [_announce_fails, _flow_fails_after_moving], ids=["announce", "after-flow"])

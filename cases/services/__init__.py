@@ -1,0 +1,69 @@
+"""Every write to the case domain: one function per use case, each atomic, one module per subject.
+
+Callers import from here (`from cases.services import case_assign`), so a function can move between
+the modules without its callers changing.
+"""
+
+from .attachments import attachment_add
+from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake
+from .public_status import case_public_feedback
+from .reference import topic_upsert, unit_upsert
+from .reporters import reporter_may_reveal, reporter_pseudonym, reporter_reveal
+from .roles import unit_role_grant, unit_role_revoke, work_after_role_withdrawn
+from .routing import routing_propose_unit
+from .transitions import (
+    case_acknowledge,
+    case_assign,
+    case_extend,
+    case_instruct,
+    case_keep_closed,
+    case_mark_reported,
+    case_merge,
+    case_orient,
+    case_pull_up,
+    case_reassign,
+    case_reject,
+    case_reopen,
+    case_reporter_notified,
+    case_resolve,
+    case_transfer,
+    case_verify,
+)
+from .unit_changes import unit_changes_apply_due, unit_merge, unit_rename
+
+__all__ = [
+    "EARLIEST_RECEIVED_YEAR",
+    "ReporterInput",
+    "attachment_add",
+    "case_acknowledge",
+    "case_assign",
+    "case_code_allocate",
+    "case_extend",
+    "case_instruct",
+    "case_intake",
+    "case_keep_closed",
+    "case_mark_reported",
+    "case_merge",
+    "case_orient",
+    "case_public_feedback",
+    "case_pull_up",
+    "case_reassign",
+    "case_reject",
+    "case_reopen",
+    "case_reporter_notified",
+    "case_resolve",
+    "case_transfer",
+    "case_verify",
+    "reporter_may_reveal",
+    "reporter_pseudonym",
+    "reporter_reveal",
+    "routing_propose_unit",
+    "topic_upsert",
+    "unit_changes_apply_due",
+    "unit_merge",
+    "unit_rename",
+    "unit_role_grant",
+    "unit_role_revoke",
+    "unit_upsert",
+    "work_after_role_withdrawn",
+]

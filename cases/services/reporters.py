@@ -1,0 +1,53 @@
+"""The reporter identity vault: who may see who reported, and every look recorded."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..audit import case_event_announce, case_event_append
+from ..exceptions import PermissionDenied
+from ..models import Case, ReporterRevealRole, Role, Unit
+from ..permissions import has_role, roles_on_unit
+from ..validation import required_text
+from .transitions import lock_case
+
+
+def reporter_may_reveal(*, user, case: Case) -> bool:
+    """Intake clerks of the owning or the receiving unit, and roles an administrator names."""
+    receiving_code = case.events.filter(action="intake").values_list("data__owner", flat=True).first()
+    receiving_unit = Unit.objects.filter(code=receiving_code).first() if receiving_code else None
+    if has_role(user, case.owner, Role.INTAKE_CLERK) or has_role(user, receiving_unit, Role.INTAKE_CLERK):
+        return True
+    named = set(ReporterRevealRole.objects.values_list("role", flat=True))
+    return bool(named and roles_on_unit(user, case.owner) & named)
+
+
+def reporter_reveal(*, case: Case, by, reason: str) -> list[dict]:
+    """Show who reported the matter, and record who looked, when and why, in the case history."""
+    reason = required_text(reason, "reason", _("Cần nêu lý do xem danh tính người phản ánh."))
+    if not reporter_may_reveal(user=by, case=case):
+        raise PermissionDenied(_("Bạn không có quyền xem danh tính người phản ánh."))
+    with transaction.atomic():
+        locked = lock_case(case)
+        reports = list(locked.reports.select_related("reporter").order_by("received_at", "pk"))
+        revealed = [
+            {
+                "pseudonym": reporter_pseudonym(number),
+                "anonymous": report.reporter is None,
+                "full_name": report.reporter.full_name if report.reporter else "",
+                "phone": report.reporter.phone if report.reporter else "",
+                "email": report.reporter.email if report.reporter else "",
+                "address": report.reporter.address if report.reporter else "",
+            }
+            for number, report in enumerate(reports, start=1)
+        ]
+        event = case_event_append(
+            case=locked, action="reveal_reporter", actor=by, from_status=locked.status, to_status=locked.status,
+            note=reason, data={"reporters": [r["pseudonym"] for r in revealed if not r["anonymous"]]},
+        )
+        locked.save(update_fields=["event_count", "head_hash"])
+        case_event_announce(case=locked, event=event)
+    return revealed
+
+
+def reporter_pseudonym(number: int) -> str:
+    return _("Người phản ánh #%(number)s") % {"number": number}
