@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from cases.signals import case_event_recorded
-from workflow.calendar import calendar_invalidate
+from config.shared_configuration import configuration_changed
 
 from .models import WebhookEndpoint
 from .services import outbox_record_event
@@ -18,4 +18,4 @@ def record_outbox_messages(sender, case, event, **kwargs):
 @receiver([post_save, post_delete], sender=WebhookEndpoint, dispatch_uid="notifications.webhooks_changed")
 def webhook_endpoints_changed(sender, **kwargs):
     # Every process drops its copy of the endpoints (with the rest of the shared configuration).
-    calendar_invalidate()
+    configuration_changed()

@@ -12,7 +12,6 @@ twice, or two workers at once, delivers once.
 import logging
 import threading
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent
-from workflow.calendar import versioned
+from config.shared_configuration import versioned
 
 from .channels import DELIVER, DeliveryError, deliver_digest
 from .models import (
@@ -111,36 +110,53 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
     OutboxMessage.objects.bulk_create(messages)
     queued = [m.pk for m in messages if m.channel in QUEUED_CHANNELS]
     if queued:
-        batch = getattr(_batched, "ids", None)
-        if batch is not None:
-            batch.extend(queued)
-        else:
-            transaction.on_commit(lambda: outbox_enqueue(message_ids=queued), robust=True)
+        _queue_after_commit(queued)
     return messages
 
 
-_batched = threading.local()
+# The deliveries recorded in this thread's current transaction, queued once it commits.
+_this_transaction = threading.local()
 
 
-@contextmanager
-def outbox_deliveries_batched():
-    """Within it, the deliveries of every event recorded are queued together once the transaction commits.
-
-    For writers that record dozens of events in one transaction (the clock
-    sweep): one publish per event cost more than writing the event. Use it
-    inside the `transaction.atomic()` block. A message whose savepoint rolled
-    back is simply not found by the worker.
-    """
-    if getattr(_batched, "ids", None) is not None:
-        yield  # already batching: the outer block queues
+def _queue_after_commit(message_ids: list[int]) -> None:
+    """Queue the deliveries when the caller's transaction commits: those of one event one by one, those of a
+    transaction that recorded many events (the clock sweep) together, since one publish per event cost more
+    than writing the event. A rollback drops the rows and the queueing together; a message whose savepoint
+    rolled back is simply not found by the worker."""
+    connection = transaction.get_connection()
+    scope = _callers_transaction(connection)
+    pending = getattr(_this_transaction, "pending", None)
+    # Django drops the callbacks of a transaction (or savepoint) that rolls back: a batch whose callback is
+    # gone belongs to no open transaction any more.
+    if (pending is not None and scope is not None and pending.scope == scope
+            and any(entry[1] == pending.flush for entry in connection.run_on_commit)):
+        pending.ids.extend(message_ids)
+        pending.events += 1
         return
-    _batched.ids = ids = []
-    try:
-        yield
-    finally:
-        _batched.ids = None
-    if ids:
-        transaction.on_commit(lambda: outbox_enqueue(message_ids=ids, together=True), robust=True)
+    pending = _PendingDeliveries(scope=scope, ids=list(message_ids))
+    _this_transaction.pending = pending
+    transaction.on_commit(pending.flush, robust=True)
+
+
+def _callers_transaction(connection):
+    """The outermost atomic block the application opened (a test case's wrapping blocks aside), as a key that
+    differs for each time it is entered; None outside a transaction."""
+    for depth, block in enumerate(connection.atomic_blocks):
+        if not block._from_testcase:
+            return id(block), (connection.savepoint_ids[depth - 1] if depth else None)
+    return None
+
+
+@dataclass
+class _PendingDeliveries:
+    scope: tuple | None
+    ids: list
+    events: int = 1
+
+    def flush(self) -> None:
+        if getattr(_this_transaction, "pending", None) is self:
+            _this_transaction.pending = None
+        outbox_enqueue(message_ids=self.ids, together=self.events > 1)
 
 
 def active_webhook_endpoints() -> list[WebhookEndpoint]:

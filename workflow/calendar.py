@@ -5,26 +5,17 @@ package already knows come from it; administrators add the rest
 (`CalendarAdjustment`: extra days off, Saturdays that become working days).
 
 The effective calendar (and the clock policies, `workflow.deadlines`) are
-cached per process under a version token kept in the shared cache (Redis or
-the file cache), so a change made in the web process reaches the workers:
-changing either table replaces the token.
+cached per process until either table changes (`config.shared_configuration`).
 """
 
-import logging
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from time import monotonic as time_monotonic
 
 import holidays
-from django.core.cache import cache
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
-
-_VERSION_KEY = "workflow:calendar:version"
-_memo: dict = {}
+from config.shared_configuration import configuration_version, versioned
 
 
 @lru_cache(maxsize=64)
@@ -123,59 +114,9 @@ def _load(version: str | None) -> WorkingCalendar:
     )
 
 
-# How long a process trusts its copy before asking the shared cache whether
-# the table changed: a change reaches other processes within this time.
-RECHECK_SECONDS = 2.0
-
-
-def _shared_cache(method: str, *args, **kwargs):
-    """The shared cache, or None when it is down: deadlines must never depend on Redis being up."""
-    try:
-        return getattr(cache, method)(*args, **kwargs)
-    except Exception:  # noqa: BLE001 - any cache backend error
-        logger.warning("shared cache unavailable for %s; reading the time configuration from the database", method)
-        return None
-
-
-def config_version() -> str | None:
-    """The shared token that changes whenever the calendar or the clock policies change.
-
-    None when the cache is unavailable: then nothing is reused and every read goes to the database.
-    """
-    checked = _memo.get("checked")
-    if checked is not None and time_monotonic() - checked[0] < RECHECK_SECONDS:
-        return checked[1]
-    version = _shared_cache("get", _VERSION_KEY)
-    if version is None:
-        # A fresh token (never a constant), so no process keeps a copy made before the cache was emptied.
-        _shared_cache("add", _VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = _shared_cache("get", _VERSION_KEY)
-    if version is not None:
-        _memo["checked"] = (time_monotonic(), version)
-    return version
-
-
-def versioned(name: str, load):
-    """`load()` once per version of the time configuration, kept in this process."""
-    version = config_version()
-    held = _memo.get(name)
-    if held is not None and version is not None and held[0] == version:
-        return held[1]
-    value = load()
-    _memo[name] = (version, value)
-    return value
-
-
 def current_calendar() -> WorkingCalendar:
     """The effective calendar; reloaded from the database only after a change."""
-    return versioned("calendar", lambda: _load(config_version()))
-
-
-def calendar_invalidate() -> None:
-    """Make every process reload the calendar, the clock policies and the other configuration read through
-    `versioned` (webhook endpoints): this one now, others within seconds."""
-    _memo.clear()
-    _shared_cache("set", _VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    return versioned("calendar", lambda: _load(configuration_version()))
 
 
 def is_working_day(day: date) -> bool:

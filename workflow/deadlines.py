@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from .calendar import WorkingCalendar, current_calendar, versioned
+from config.shared_configuration import versioned
+
+from .calendar import WorkingCalendar, current_calendar
 from .models import CaseClock, ClockKind, ClockPolicy, PublicResponse, TimeUnit
 
 _UNIT_SECONDS = {TimeUnit.HOURS: 3600, TimeUnit.CALENDAR_DAYS: 86400, TimeUnit.WORKING_DAYS: 86400}

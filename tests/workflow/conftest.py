@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from cases.models import CaseEvent
-from workflow.calendar import calendar_invalidate
+from config.shared_configuration import configuration_changed
 from workflow.services import SWEEP_CACHE_KEY
 
 
@@ -29,7 +29,7 @@ def events(case, *actions):
 
 
 def _forget_shared_state():
-    calendar_invalidate()
+    configuration_changed()
     try:
         cache.delete(SWEEP_CACHE_KEY)
     except Exception:  # noqa: BLE001 - a test that stops the cache tears down before settings come back

@@ -203,7 +203,7 @@ def test_two_sweeps_at_once_fire_each_escalation_once(world, new_case, time_mach
 
 def test_one_broken_clock_does_not_stop_the_others(world, new_case, time_machine, monkeypatch):
     """A clock whose firing fails is rolled back alone, logged, and retried by the next sweep."""
-    import workflow.services as services
+    import workflow.services.sweep as services
 
     time_machine.move_to(at(2026, 3, 2, 9), tick=False)
     broken, fine = new_case("Hỏng"), new_case("Bình thường")
