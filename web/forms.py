@@ -6,18 +6,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, CaseStatus, Priority
-from cases.selectors import users_with_role_on
-
-from . import lookups
-from .ui import (  # noqa: F401 (shared with the reports' forms; kept importable from here)
-    DATE_FORMATS,
-    DATE_WIDGET,
-    OPEN_STATUS_FILTER,
-    PERIOD_CHOICES,
-    CaseFilterForm,
-    WebForm,
+from cases.selectors import (
+    active_channels,
+    active_topics,
+    handover_units,
+    intake_localities,
+    scope_units,
+    users_with_role_on,
 )
+
+from .ui import DATE_FORMATS, DATE_WIDGET, PERIOD_CHOICES, CaseFilterForm, WebForm
 from .ui import choices as _choice
+from .ui import indented, person_label, unit_from_label, unit_label
 
 # --- shared pieces --------------------------------------------------------------
 
@@ -58,7 +58,7 @@ class LocalityField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        unit = lookups.unit_from_label(self.units, value)
+        unit = unit_from_label(self.units, value)
         if unit is None:
             raise forms.ValidationError(_("Không tìm thấy địa bàn này trong phạm vi của bạn."))
         return unit
@@ -95,11 +95,11 @@ class IntakeForm(WebForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.channels = {c.code: c for c in lookups.active_channels()}
-        self.topics = {t.code: t for t in lookups.active_topics()}
+        self.channels = {c.code: c for c in active_channels()}
+        self.topics = {t.code: t for t in active_topics()}
         self.fields["channel"].choices = _choice(((c.code, c.name) for c in self.channels.values()), empty="—")
-        self.fields["topic"].choices = _choice(lookups.indented(self.topics.values()), empty="—")
-        self.fields["locality"].units = lookups.intake_localities(user=user)
+        self.fields["topic"].choices = _choice(indented(self.topics.values()), empty="—")
+        self.fields["locality"].units = intake_localities(user=user)
 
     def clean(self):
         data = super().clean()
@@ -127,9 +127,9 @@ class InspectionFilterForm(CaseFilterForm):
         super().__init__(*args, user=user, **kwargs)
         # The inspection list filters by one stored status only.
         self.fields["status"].choices = _choice(CaseStatus.choices, empty=_("Tất cả"))
-        units = lookups.scope_units(user=user)
+        units = scope_units(user=user)
         base = min((u.depth for u in units), default=1)
-        self.fields["owner"].choices = _choice(lookups.indented(units, base_depth=base), empty=_("Tất cả"))
+        self.fields["owner"].choices = _choice(indented(units, base_depth=base), empty=_("Tất cả"))
 
 
 class DashboardFilterForm(WebForm):
@@ -140,9 +140,9 @@ class DashboardFilterForm(WebForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = lookups.scope_units(user=user)
+        units = scope_units(user=user)
         base = min((u.depth for u in units), default=1)
-        self.fields["locality"].choices = _choice(lookups.indented(units, base_depth=base), empty=_("Tất cả"))
+        self.fields["locality"].choices = _choice(indented(units, base_depth=base), empty=_("Tất cả"))
 
 
 # --- moves on a case ----------------------------------------------------------------
@@ -169,14 +169,14 @@ class VerifyForm(MoveForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.topics = {t.code: t for t in lookups.active_topics()}
-        self.fields["topic"].choices = lookups.indented(self.topics.values())
-        units = lookups.intake_localities(user=self.user) | lookups.handover_units(user=self.user)
+        self.topics = {t.code: t for t in active_topics()}
+        self.fields["topic"].choices = indented(self.topics.values())
+        units = intake_localities(user=self.user) | handover_units(user=self.user)
         self.fields["locality"].units = units.distinct()
         self.fields["locality"].widget.attrs.update({"list": f"verify-locality-{self.case.code}"})
         self.locality_options = list(units.distinct()[:300])
         self.initial.setdefault("topic", self.case.topic.code)
-        self.initial.setdefault("locality", lookups.unit_label(self.case.locality))
+        self.initial.setdefault("locality", unit_label(self.case.locality))
         self.initial.setdefault("priority", self.case.priority)
 
     def clean_topic(self):
@@ -199,9 +199,9 @@ class HandoverForm(MoveForm):
 
     def __init__(self, *args, proposed_unit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = {u.code: u for u in lookups.handover_units(user=self.user)}
+        self.units = {u.code: u for u in handover_units(user=self.user)}
         base = min((u.depth for u in self.units.values()), default=1)
-        self.fields["unit"].choices = lookups.indented(self.units.values(), base_depth=base)
+        self.fields["unit"].choices = indented(self.units.values(), base_depth=base)
         if proposed_unit is not None and proposed_unit.code in self.units:
             self.initial.setdefault("unit", proposed_unit.code)
         chosen = self.units.get(self.data.get(self.add_prefix("unit")) or self.initial.get("unit") or "")
@@ -222,7 +222,7 @@ ASSIGNEE_ROLES = ("handler", "leader")
 
 
 def assignee_choices(people) -> list[tuple[str, str]]:
-    return [("", _("— Cả đơn vị —"))] + [(str(p.pk), lookups.person_label(p)) for p in people]
+    return [("", _("— Cả đơn vị —"))] + [(str(p.pk), person_label(p)) for p in people]
 
 
 class AssignForm(HandoverForm):
@@ -336,7 +336,7 @@ class GiveTaskForm(WebForm):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.people = {str(p.pk): p for p in people}
-        self.fields["to"].choices = [(k, lookups.person_label(p)) for k, p in self.people.items()]
+        self.fields["to"].choices = [(k, person_label(p)) for k, p in self.people.items()]
 
     def clean_to(self):
         return self.people[self.cleaned_data["to"]]

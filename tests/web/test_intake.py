@@ -50,7 +50,7 @@ def test_logging_a_case_shows_the_secret_once_and_stores_the_attachment(world, a
     secret = first.content.decode().split('data-testid="new-secret">')[1].split("<")[0]
     assert len(secret) == 10 and "Mã bí mật chỉ hiện một lần" in text(first)
     assert "anh-hien-truong.png" in text(first)
-    from cases.services import public_secret_matches
+    from cases.public_secret import public_secret_matches
     assert public_secret_matches(case=case, secret=secret)
     again = client.get(response["Location"])
     assert secret not in again.content.decode()

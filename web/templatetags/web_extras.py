@@ -9,9 +9,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, Unit
+from cases.selectors import user_roles
 from workflow.selectors import remaining_text
 
-from .. import labels, lookups
+from .. import labels
+from ..ui import person_label
 
 register = template.Library()
 
@@ -91,7 +93,7 @@ def priority_label(value: str) -> str:
 def person(user) -> str:
     if user is None:
         return _("Hệ thống")
-    return lookups.person_label(user)
+    return person_label(user)
 
 
 def _show_value(key, value):
@@ -163,7 +165,7 @@ def nav_roles(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = lookups.user_roles(user)
+    roles = user_roles(user)
     return {
         "intake": bool(roles & {Role.INTAKE_CLERK, Role.LEADER}),
         "dashboard": bool(roles & {Role.LEADER, Role.SUPERVISOR, Role.INSPECTOR, Role.SECRETARIAT}),

@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.audit import audit_verify
@@ -20,6 +21,7 @@ from cases.selectors import (
     case_events,
     case_get_for_user,
     case_list_for_user,
+    handover_units,
     users_with_role_on,
 )
 from cases.services import (
@@ -49,9 +51,8 @@ from workflow.queues import task_queue_for_user
 from workflow.selectors import case_clocks
 from workflow.task_services import step_roles, task_give, task_take
 
-from .. import lookups
 from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, RevealForm, assignee_choices
-from .common import forbidden, not_found
+from ..ui import forbidden, not_found, person_label
 from .intake import SECRET_SESSION_KEY
 
 
@@ -359,7 +360,7 @@ def task_give_view(request, case, task_id):
     except CaseError as exc:
         messages.error(request, _("Không thực hiện được: %(reason)s") % {"reason": exc.message})
     else:
-        messages.success(request, _("Đã giao nhiệm vụ cho %(name)s.") % {"name": lookups.person_label(form.cleaned_data["to"])})
+        messages.success(request, _("Đã giao nhiệm vụ cho %(name)s.") % {"name": person_label(form.cleaned_data["to"])})
     return redirect("web:case", code=case.code)
 
 
@@ -379,7 +380,7 @@ def case_audit(request, case):
 @require_GET
 def assignee_options(request):
     """People of a unit who may be handed the case (htmx, for the assign and reassign forms)."""
-    units = {u.code: u for u in lookups.handover_units(user=request.user)}
+    units = {u.code: u for u in handover_units(user=request.user)}
     # The select is named after its form's prefix ("assign-unit", "reassign-unit").
     code = next((value for key, value in request.GET.items() if key.endswith("unit")), "")
     unit = units.get(code)

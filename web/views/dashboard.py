@@ -15,12 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.models import CaseStatus
-from cases.selectors import case_list_for_user
+from cases.selectors import case_list_for_user, top_unit
 from workflow.selectors import on_time_rate
 
-from .. import lookups
-from ..forms import OPEN_STATUS_FILTER, DashboardFilterForm
-from .common import period_bounds
+from ..forms import DashboardFilterForm
+from ..ui import OPEN_STATUS_FILTER, period_bounds
 from .queues import tab_cases
 
 TOP_ROWS = 12
@@ -91,7 +90,7 @@ def dashboard(request):
     open_now = tab_cases(user=request.user, tab="all", filters={**now_filters, "status": OPEN_STATUS_FILTER}).count()
     escalated = tab_cases(user=request.user, tab="escalated", filters=now_filters).count()
 
-    unit = lookups.top_unit(user=request.user)
+    unit = top_unit(user=request.user)
     rate = None
     if unit is not None:
         rate = on_time_rate(

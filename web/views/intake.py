@@ -9,14 +9,21 @@ from django.views.decorators.http import require_GET
 
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import OPEN_STATUSES
-from cases.selectors import case_get_for_user, case_list_for_user
+from cases.selectors import (
+    INTAKE_ROLES,
+    case_get_for_user,
+    case_list_for_user,
+    handover_units,
+    intake_localities,
+    unit_search,
+    user_roles,
+)
 from cases.services import ReporterInput
 from cases.text import fold
 
-from .. import lookups
 from ..forms import IntakeForm
 from ..services import case_intake_into
-from .common import forbidden
+from ..ui import forbidden, unit_from_label, unit_label
 
 # Session key holding {code: secret} until the case page has shown it once.
 SECRET_SESSION_KEY = "web:intake_secret"
@@ -29,7 +36,7 @@ STOP_WORDS = frozenset(
 
 
 def _may_log_cases(user) -> bool:
-    return bool(lookups.user_roles(user) & set(lookups.INTAKE_ROLES))
+    return bool(user_roles(user) & set(INTAKE_ROLES))
 
 
 @login_required
@@ -99,8 +106,8 @@ def _form_errors(form, exc: ValidationError):
 def duplicates(request):
     """Open cases of the same locality whose titles share words with the one being typed (htmx)."""
     title = request.GET.get("title", "")
-    localities = lookups.intake_localities(user=request.user)
-    locality = lookups.unit_from_label(localities, request.GET.get("locality", ""))
+    localities = intake_localities(user=request.user)
+    locality = unit_from_label(localities, request.GET.get("locality", ""))
     words = [w for w in dict.fromkeys(fold(title).split()) if len(w) >= 3 and w not in STOP_WORDS][:6]
     suggestions = []
     if locality is not None and len(words) >= 2:
@@ -127,14 +134,14 @@ def duplicates(request):
 @require_GET
 def locality_options(request):
     """The locality input's list, narrowed to what has been typed (htmx)."""
-    units = lookups.intake_localities(user=request.user)
+    units = intake_localities(user=request.user)
     if request.GET.get("scope") == "handover":
-        units = units | lookups.handover_units(user=request.user)
+        units = units | handover_units(user=request.user)
     text = request.GET.get("q") or request.GET.get("locality") or ""
-    found = lookups.unit_search(units.distinct(), text, limit=40)
+    found = unit_search(units.distinct(), text, limit=40)
     return render(request, "web/_locality_options.html", {"options": _options(found)})
 
 
 def _options(units):
     # The folded label lets the browser's own list match "dong" to "Đông" too.
-    return [(lookups.unit_label(u), fold(lookups.unit_label(u))) for u in units]
+    return [(unit_label(u), fold(unit_label(u))) for u in units]

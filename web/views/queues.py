@@ -16,13 +16,11 @@ from django.views.decorators.http import require_GET
 
 from cases.exports import case_export_csv
 from cases.models import OPEN_STATUSES, Role
-from cases.selectors import case_list_for_user
+from cases.selectors import case_list_for_user, user_roles
 from workflow.models import CaseClock
 from workflow.queues import escalated_to_me, my_tasks, task_queue_for_user
 
-from .. import lookups
-from ..forms import OPEN_STATUS_FILTER, CaseFilterForm
-from .common import CappedPaginator, capped_count, period_bounds, selector_filters
+from ..ui import OPEN_STATUS_FILTER, CappedPaginator, CaseFilterForm, capped_count, period_bounds, selector_filters
 
 PER_PAGE = 50
 
@@ -102,7 +100,7 @@ def queue_filters(request, form) -> dict:
 
 def visible_tabs(user, counts) -> list:
     """Every tab, but "Chuyển lên tôi" only for those who may direct (or who hold such a task anyway)."""
-    may_direct = bool(lookups.user_roles(user) & DIRECTING_ROLES)
+    may_direct = bool(user_roles(user) & DIRECTING_ROLES)
     return [(name, label, counts[name]) for name, label in TABS
             if name != "escalated" or may_direct or counts[name] != "0"]
 
