@@ -13,7 +13,7 @@ from operator import or_
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from .models import SUBTREE_ROLES, Role, Unit, UnitUserObjectPermission, role_codename
+from .models import SUBTREE_ROLES, Case, ReporterRevealRole, Role, Unit, UnitUserObjectPermission, role_codename
 
 _ROLE_BY_CODENAME = {role_codename(role): role for role in Role.values}
 
@@ -115,3 +115,13 @@ def has_direct_role(user, unit: Unit, role: str) -> bool:
 
 def has_role(user, unit: Unit | None, *roles: str) -> bool:
     return bool(roles_on_unit(user, unit) & set(roles))
+
+
+def reporter_may_reveal(*, user, case: Case) -> bool:
+    """Intake clerks of the owning or the receiving unit, and roles an administrator names."""
+    receiving_code = case.events.filter(action="intake").values_list("data__owner", flat=True).first()
+    receiving_unit = Unit.objects.filter(code=receiving_code).first() if receiving_code else None
+    if has_role(user, case.owner, Role.INTAKE_CLERK) or has_role(user, receiving_unit, Role.INTAKE_CLERK):
+        return True
+    named = set(ReporterRevealRole.objects.values_list("role", flat=True))
+    return bool(named and roles_on_unit(user, case.owner) & named)

@@ -156,11 +156,6 @@ def overdue_cases(cases: QuerySet[Case], as_of: datetime) -> QuerySet[Case]:
     return cases.filter(status__in=OPEN_STATUSES, pk__in=late_clocks)
 
 
-def resolved_in(ids, since: datetime, until: datetime) -> set[int]:
-    """Ids of the cases with a resolution recorded in the period (whatever became of them later)."""
-    return Moves(ids, since).cases("resolve", since, until)
-
-
 def _resolved_before(cases: QuerySet[Case], until: datetime) -> list[tuple[str, datetime, bool]]:
     """(code, last resolved, reopen requested) of the cases still `resolved` now, last resolved before `until`."""
     return list(
@@ -186,18 +181,6 @@ def reported_and_pending(cases: QuerySet[Case], since: datetime, until: datetime
     carried = [code for code, at in decided if at < since]
     pending = [code for code, _at, waiting in rows if waiting]
     return in_period, carried, pending
-
-
-def to_mark_reported(cases: QuerySet[Case], since: datetime, until: datetime) -> tuple[list[str], list[str]]:
-    """Codes of the cases a submission accounts for: (resolved in the period, carried over).
-
-    Still `resolved` now, last resolved before the period's end, and not
-    waiting for a reopen decision. Those resolved before the period began are
-    carried over: no earlier report took them (its unit's report was missing,
-    sent before they closed, or sent while a decision on them was pending).
-    """
-    in_period, carried, _pending = reported_and_pending(cases, since, until)
-    return in_period, carried
 
 
 def _escalations(ids, since, until) -> dict:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from web.ui import DATE_FORMATS, DATE_WIDGET, CaseFilterForm, WebForm, indented
 
 from .models import ExportFormat, ReportKind
-from .selectors import units_overseen_by, units_writable_by
+from .selectors import units_writable_by
 
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
@@ -52,14 +52,6 @@ class ChildrenFilterForm(WebForm):
     kind = forms.ChoiceField(label=_("Loại báo cáo"), required=False,
                              choices=[(k, label) for k, label in ReportKind.choices if k != ReportKind.AD_HOC])
     day = forms.DateField(label=_("Một ngày trong kỳ"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET)
-
-
-class OverseenUnitForm(WebForm):
-    unit = forms.ChoiceField(label=_("Đơn vị cấp trên"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.code, u.name) for u in units_overseen_by(user=user)]
 
 
 class ExportForm(CaseFilterForm):

@@ -71,6 +71,3 @@ def due_at(kind: str, end: date, *, opened_at: datetime | None = None) -> dateti
         return (opened_at or timezone.now()) + timedelta(hours=RAPID_REPORT_HOURS)
     return local_midnight(_add_months(end, 1).replace(day=DUE_DAY))
 
-
-def is_whole_period(kind: str, start: date, end: date) -> bool:
-    return kind == ReportKind.AD_HOC or period_containing(kind, start) == (start, end)

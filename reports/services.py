@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, Unit
 from cases.services import case_mark_reported
+from cases.validation import required_text
 
 from .diff import version_diff
 from .exceptions import ReportNotFound
@@ -54,13 +55,6 @@ EXPORT_TASK = "reports.tasks.export_job_run"
 EXPECTED_KINDS = (ReportKind.MONTHLY, ReportKind.SIX_MONTH, ReportKind.ANNUAL)
 # A missing report is escalated during this long after its due date (older gaps stay recorded, not re-raised).
 ESCALATION_WINDOW = timedelta(days=31)
-
-
-def _required(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
 
 
 def report_title(*, kind: str, start: date, end: date, unit: Unit) -> str:
@@ -195,7 +189,7 @@ def report_correct(*, report: Report, by, narrative: str, reason: str) -> Report
     Cases resolved since (or reclassified into the period) are marked
     reported by this version; the earlier versions stay as they were.
     """
-    reason = _required(reason, "reason", _("Cần nêu lý do đính chính."))
+    reason = required_text(reason, "reason", _("Cần nêu lý do đính chính."))
     with transaction.atomic():
         locked = _lock(report)
         _check_writer(by, locked)
@@ -286,7 +280,7 @@ def inspection_open(*, by, unit: Unit, period_start: date, period_end: date, tit
 
 def inspector_note_add(*, inspection: Inspection, by, text: str, case: Case | None = None) -> InspectorNote:
     """An inspector's note; the caller has already found `case` through the inspector's own scope."""
-    text = _required(text, "text", _("Cần nhập nội dung ghi chú."))
+    text = required_text(text, "text", _("Cần nhập nội dung ghi chú."))
     if not may_inspect(by, inspection.unit):
         raise PermissionDenied()
     return InspectorNote.objects.create(inspection=inspection, case=case, author=by, text=text)

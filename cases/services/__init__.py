@@ -8,9 +8,8 @@ from .attachments import attachment_add
 from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
-from .reporters import reporter_may_reveal, reporter_pseudonym, reporter_reveal
+from .reporters import reporter_pseudonym, reporter_reveal
 from .roles import unit_role_grant, unit_role_revoke, work_after_role_withdrawn
-from .routing import routing_propose_unit
 from .transitions import (
     case_acknowledge,
     case_assign,
@@ -54,10 +53,8 @@ __all__ = [
     "case_resolve",
     "case_transfer",
     "case_verify",
-    "reporter_may_reveal",
     "reporter_pseudonym",
     "reporter_reveal",
-    "routing_propose_unit",
     "topic_upsert",
     "unit_changes_apply_due",
     "unit_merge",

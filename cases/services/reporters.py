@@ -5,20 +5,10 @@ from django.utils.translation import gettext as _
 
 from ..audit import case_event_announce, case_event_append
 from ..exceptions import PermissionDenied
-from ..models import Case, ReporterRevealRole, Role, Unit
-from ..permissions import has_role, roles_on_unit
+from ..models import Case
+from ..permissions import reporter_may_reveal
 from ..validation import required_text
 from .transitions import lock_case
-
-
-def reporter_may_reveal(*, user, case: Case) -> bool:
-    """Intake clerks of the owning or the receiving unit, and roles an administrator names."""
-    receiving_code = case.events.filter(action="intake").values_list("data__owner", flat=True).first()
-    receiving_unit = Unit.objects.filter(code=receiving_code).first() if receiving_code else None
-    if has_role(user, case.owner, Role.INTAKE_CLERK) or has_role(user, receiving_unit, Role.INTAKE_CLERK):
-        return True
-    named = set(ReporterRevealRole.objects.values_list("role", flat=True))
-    return bool(named and roles_on_unit(user, case.owner) & named)
 
 
 def reporter_reveal(*, case: Case, by, reason: str) -> list[dict]:

@@ -48,7 +48,7 @@ def _refuse_unless_allowed(*, locked: Case, stale: Case, name: str, by):
     return move
 
 
-def run_transition(*, case: Case, name: str, by, note: str = "", data=None, apply=None, lock_also=()) -> Case:
+def run_transition(*, case: Case, name: str, by, note: str = "", data=None, apply=None) -> Case:
     """Lock, check, move, apply field changes, append the event; all or nothing."""
     with transaction.atomic():
         locked = lock_case(case)

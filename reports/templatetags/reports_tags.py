@@ -79,7 +79,3 @@ def signed_points(value) -> str:
 def get_item(mapping, key):
     return mapping.get(key) if isinstance(mapping, dict) else None
 
-
-@register.filter
-def bar_width(n, largest) -> int:
-    return round(100 * n / largest) if largest else 0

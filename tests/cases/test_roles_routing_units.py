@@ -8,12 +8,11 @@ from django.core.exceptions import ValidationError
 from cases.exceptions import CaseNotFound, PermissionDenied
 from cases.models import Case, CaseEvent, ReporterRevealRole, Role, RoleChange, RoutingRule, Tier, Unit, UnitKind
 from cases.permissions import has_role
-from cases.selectors import case_get_for_user, case_list_for_user
+from cases.selectors import case_get_for_user, case_list_for_user, routing_propose_unit
 from cases.services import (
     case_assign,
     case_verify,
     reporter_reveal,
-    routing_propose_unit,
     unit_changes_apply_due,
     unit_merge,
     unit_rename,

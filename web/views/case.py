@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus, Role, Unit
-from cases.permissions import has_role
+from cases.permissions import has_role, reporter_may_reveal
 from cases.selectors import (
     case_available_transitions,
     case_events,
     case_get_for_user,
     case_list_for_user,
     handover_units,
+    routing_propose_unit,
     users_with_role_on,
 )
 from cases.services import (
@@ -40,10 +41,8 @@ from cases.services import (
     case_resolve,
     case_transfer,
     case_verify,
-    reporter_may_reveal,
     reporter_pseudonym,
     reporter_reveal,
-    routing_propose_unit,
 )
 from workflow.engine import case_directing_units
 from workflow.progress import case_progress
