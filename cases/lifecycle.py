@@ -10,6 +10,7 @@ the fields and the event in one transaction.
 from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
+from workflow.engine import case_directing_units
 from workflow.roles import may_move
 
 from .models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus
@@ -20,7 +21,7 @@ OPEN = list(OPEN_STATUSES)
 
 def _by_table(move):
     def check(lifecycle, user) -> bool:
-        return may_move(user, lifecycle.case, move)
+        return may_move(user, lifecycle.case, move, directing_units=lambda: case_directing_units(lifecycle.case))
 
     return check
 
@@ -53,8 +54,6 @@ def _decision_pending(lifecycle):
 
 
 def _escalated(lifecycle):
-    from workflow.engine import case_directing_units
-
     return fsm.State.CONDITION(
         bool(case_directing_units(lifecycle.case)), _("Vụ việc không ở trạng thái chuyển cấp trên chờ chỉ đạo."),
     )

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .models import SUBTREE_ROLES, Case, ReporterRevealRole, Role, Unit, UnitUserObjectPermission, role_codename
 
@@ -125,3 +126,31 @@ def reporter_may_reveal(*, user, case: Case) -> bool:
         return True
     named = set(ReporterRevealRole.objects.values_list("role", flat=True))
     return bool(named and roles_on_unit(user, case.owner) & named)
+
+
+# --- who holds a role on a unit ----------------------------------------------------
+
+
+def _role_grants_on(*, unit: Unit, roles) -> QuerySet:
+    ancestor_paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    codenames = [role_codename(role) for role in roles]
+    subtree_codenames = [role_codename(role) for role in roles if role in SUBTREE_ROLES]
+    return UnitUserObjectPermission.objects.filter(permission__codename__in=codenames).filter(
+        Q(content_object=unit)
+        | Q(content_object__path__in=ancestor_paths, permission__codename__in=subtree_codenames)
+    )
+
+
+def users_with_role_on(*, unit: Unit, roles) -> QuerySet:
+    """Active people holding one of `roles` that reaches `unit`.
+
+    Subtree roles (supervisor, inspector) held on any unit above count too.
+    """
+    grants = _role_grants_on(unit=unit, roles=roles)
+    return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def user_ids_with_role_on(*, unit: Unit, roles) -> QuerySet:
+    """The ids of everyone holding one of `roles` that reaches `unit`, active or not (the caller filters);
+    a subquery, not yet run."""
+    return _role_grants_on(unit=unit, roles=roles).values("user_id")

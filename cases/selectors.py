@@ -7,30 +7,15 @@ the same: `case_get_for_user` answers "not found" for both.
 
 import re
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .exceptions import CaseNotFound
 from .lifecycle import TRANSITION_NAMES, transition_of
-from .models import (
-    CASE_CODE_PREFIX,
-    OPEN_STATUSES,
-    SUBTREE_ROLES,
-    Case,
-    CaseEvent,
-    Channel,
-    Role,
-    RoutingRule,
-    Topic,
-    Unit,
-    UnitUserObjectPermission,
-    role_codename,
-)
+from .models import CASE_CODE_PREFIX, OPEN_STATUSES, Case, CaseEvent, Channel, Role, RoutingRule, Topic, Unit
 from .permissions import EVERY_UNIT, case_grants, units_in_case_reach, user_grants
 from .public_secret import public_secret_matches
 from .text import fold
-
 
 CASE_CODE_QUERY = re.compile(rf"{CASE_CODE_PREFIX}-\d{{4}}-\d{{1,9}}", re.IGNORECASE)
 
@@ -135,31 +120,6 @@ def case_available_transitions(*, case: Case, user) -> list[str]:
         if move.can_proceed() and move.has_perm(user):
             available.append(name)
     return available
-
-
-def _role_grants_on(*, unit: Unit, roles) -> QuerySet:
-    ancestor_paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-    codenames = [role_codename(role) for role in roles]
-    subtree_codenames = [role_codename(role) for role in roles if role in SUBTREE_ROLES]
-    return UnitUserObjectPermission.objects.filter(permission__codename__in=codenames).filter(
-        Q(content_object=unit)
-        | Q(content_object__path__in=ancestor_paths, permission__codename__in=subtree_codenames)
-    )
-
-
-def users_with_role_on(*, unit: Unit, roles) -> QuerySet:
-    """Active people holding one of `roles` that reaches `unit`.
-
-    Subtree roles (supervisor, inspector) held on any unit above count too.
-    """
-    grants = _role_grants_on(unit=unit, roles=roles)
-    return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
-
-
-def user_ids_with_role_on(*, unit: Unit, roles) -> QuerySet:
-    """The ids of everyone holding one of `roles` that reaches `unit`, active or not (the caller filters);
-    a subquery, not yet run."""
-    return _role_grants_on(unit=unit, roles=roles).values("user_id")
 
 
 def case_public_status(*, code: str, secret: str) -> dict | None:

@@ -8,3 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the outbox to case events)
+        from . import tasks  # noqa: F401  (registered in every process: the services queue them by name)

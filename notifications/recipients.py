@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import Case, CaseEvent, Role, Unit
-from cases.selectors import user_ids_with_role_on
+from cases.permissions import user_ids_with_role_on
 
 @dataclass(frozen=True)
 class Audience:

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -209,6 +210,9 @@ def _webhook_payload(*, case: Case, event: CaseEvent, message_uid) -> dict:
 _PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
+# The delivery tasks (notifications.tasks), queued by name: the tasks call the services, not the reverse.
+DELIVER_TASK = "notifications.tasks.outbox_deliver"
+DELIVER_BATCH_TASK = "notifications.tasks.outbox_deliver_batch"
 # Messages per delivery task when they are queued together.
 BATCH_SIZE = 25
 
@@ -220,8 +224,7 @@ def outbox_enqueue(*, message_ids, together: bool = False) -> int:
     a broker outage delays messages and never drops them. Returns how many
     were queued.
     """
-    from .tasks import outbox_deliver, outbox_deliver_batch
-
+    deliver, deliver_batch = (current_app.tasks[name] for name in (DELIVER_TASK, DELIVER_BATCH_TASK))
     message_ids = list(message_ids)
     size = BATCH_SIZE if together else 1
     queued = 0
@@ -229,9 +232,9 @@ def outbox_enqueue(*, message_ids, together: bool = False) -> int:
         part = message_ids[first:first + size]
         try:
             if together:
-                outbox_deliver_batch.apply_async(args=[part], retry=True, retry_policy=_PUBLISH_RETRY)
+                deliver_batch.apply_async(args=[part], retry=True, retry_policy=_PUBLISH_RETRY)
             else:
-                outbox_deliver.apply_async(args=[part[0]], retry=True, retry_policy=_PUBLISH_RETRY)
+                deliver.apply_async(args=[part[0]], retry=True, retry_policy=_PUBLISH_RETRY)
         except Exception as exc:  # any broker or transport failure
             logger.warning(
                 "Broker unavailable (%s); %d outbox messages wait for the sweep.", exc, len(message_ids) - queued

@@ -6,14 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, CaseStatus, Priority
-from cases.selectors import (
-    active_channels,
-    active_topics,
-    handover_units,
-    intake_localities,
-    scope_units,
-    users_with_role_on,
-)
+from cases.permissions import users_with_role_on
+from cases.selectors import active_channels, active_topics, handover_units, intake_localities, scope_units
 
 from .ui import DATE_FORMATS, DATE_WIDGET, PERIOD_CHOICES, CaseFilterForm, WebForm
 from .ui import choices as _choice

@@ -69,7 +69,7 @@ class CaseStep(flow.View):
         """The owner's queue; a report waits at the nearest unit at or above the owner that can make it (a
         hamlet has no secretariat: its commune reports it); a decision without a leader on the owner goes to
         the unit that assigned the case, whose leader may also decide."""
-        from cases.selectors import users_with_role_on
+        from cases.permissions import users_with_role_on
 
         owner = case.owner
         if self.step.seat == roles.ABOVE_OWNER:

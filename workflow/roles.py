@@ -104,11 +104,11 @@ def steps_completed_by(move: str) -> list[str]:
     return [name for name, step in STEPS.items() if move in step.moves]
 
 
-def may_move(user, case, move: str, *, directing_units=None) -> bool:
+def may_move(user, case, move: str, *, directing_units) -> bool:
     """Whether `user` fills a seat of `move` on `case` (legality is the state machine's question).
 
-    `directing_units`: the units the case is escalated to with an open direction task, when the caller
-    already knows them; read from the flow otherwise.
+    `directing_units`: a function giving the units the case is escalated to with an open direction task
+    (the flow knows them, `workflow.engine.case_directing_units`); called only for a move with that seat.
     """
     if user is None or not getattr(user, "is_active", False):
         return False
@@ -127,11 +127,7 @@ def may_move(user, case, move: str, *, directing_units=None) -> bool:
             if roles_above_or_on(user, case.owner, seat.roles):
                 return True
         elif seat.seat == DIRECTING:
-            if directing_units is None:
-                from .engine import case_directing_units
-
-                directing_units = case_directing_units(case)
-            if any(roles_on_unit(user, unit) & seat.roles for unit in directing_units):
+            if any(roles_on_unit(user, unit) & seat.roles for unit in directing_units()):
                 return True
     return False
 

@@ -10,7 +10,7 @@ from ..audit import case_event_announce, case_event_append
 from ..exceptions import TransitionNotAllowed
 from ..models import Case, CaseStatus
 from ..public_secret import public_secret_matches
-from ..selectors import users_with_role_on
+from ..permissions import users_with_role_on
 from .roles import nearest_unit_with_leaders
 from .transitions import copy_into, handover_data, lock_case
 

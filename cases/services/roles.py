@@ -10,7 +10,7 @@ from workflow.roles import STEPS
 from ..audit import case_event_announce, case_event_append
 from ..models import FINAL_STATUSES, Case, Role, RoleChange, Unit, role_codename
 from ..permissions import forget_grants, has_direct_role, has_role
-from ..selectors import users_with_role_on
+from ..permissions import users_with_role_on
 from .transitions import handover_data, lock_case
 
 

@@ -20,7 +20,7 @@ from ..exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from ..lifecycle import transition_of
 from ..models import OPEN_STATUSES, Case, CaseReport, Priority, Role, Topic, Unit
 from ..permissions import has_role, roles_on_unit, user_grants
-from ..selectors import users_with_role_on
+from ..permissions import users_with_role_on
 from ..validation import required_text
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from cases.exceptions import CaseNotFound
 from cases.models import Role
-from cases.selectors import case_get_for_user, case_list_for_user, users_with_role_on
+from cases.permissions import users_with_role_on
+from cases.selectors import case_get_for_user, case_list_for_user
 from cases.services import case_assign, case_verify
 
 

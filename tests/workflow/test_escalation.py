@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, CaseEvent, Unit
-from cases.selectors import users_with_role_on
+from cases.permissions import users_with_role_on
 from cases.services import case_assign, case_verify
 from workflow.models import CaseClock, Escalation
 from workflow.services import clocks_sweep

@@ -46,10 +46,10 @@ from cases.lifecycle import TRANSITION_NAMES, transition_of
 from cases.models import (
     FINAL_STATUSES,
     Case,
-    Channel,
     CaseEvent,
     CaseKind,
     CaseStatus,
+    Channel,
     Priority,
     Role,
     Topic,
@@ -57,8 +57,8 @@ from cases.models import (
     UnitUserObjectPermission,
     role_codename,
 )
-from cases.permissions import forget_grants, roles_on_unit, user_grants
-from cases.selectors import case_available_transitions, users_with_role_on
+from cases.permissions import forget_grants, roles_on_unit, user_grants, users_with_role_on
+from cases.selectors import case_available_transitions
 from cases.services import (
     case_acknowledge,
     case_assign,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus, Role, Unit
-from cases.permissions import has_role, reporter_may_reveal
+from cases.permissions import has_role, reporter_may_reveal, users_with_role_on
 from cases.selectors import (
     case_available_transitions,
     case_events,
@@ -23,7 +23,6 @@ from cases.selectors import (
     case_list_for_user,
     handover_units,
     routing_propose_unit,
-    users_with_role_on,
 )
 from cases.services import (
     case_acknowledge,
