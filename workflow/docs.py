@@ -1,10 +1,7 @@
 """docs/workflow.md, rendered from the code: each kind's path through CaseFlow and the one role table.
 
-Nothing here is written by hand twice. The charts walk the flow's nodes and
-edges (workflow.flows) from the start the flow gives each kind
-(`start_node_for`); at each gateway the branches a kind can take are found
-by asking the gateway's own conditions about probe cases of that kind in
-every status. The role table is workflow.roles (STEPS, MOVE_RULES), the
+Nothing here is written by hand twice. The charts are the paths of
+workflow.flow_paths, walked from the flow itself. The role table is workflow.roles (STEPS, MOVE_RULES), the
 legal source and target states are the state machine's transitions
 (cases.lifecycle). The one thing the flow's edges cannot say is which
 service opens a step beside the main line; SIDE_STEP_OPENERS names those
@@ -15,12 +12,9 @@ tests/workflow/test_workflow_doc.py fails when it and the code disagree.
 """
 
 import inspect
-import itertools
 import sys
 import textwrap
-from collections import deque
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.utils import translation
 from viewflow.utils import DEFAULT
@@ -28,10 +22,23 @@ from viewflow.workflow import flow as nodes
 
 from cases import services as case_services
 from cases.lifecycle import CaseLifecycle
-from cases.models import SUBTREE_ROLES, Case, CaseKind, CaseStatus, Role, Topic
+from cases.models import SUBTREE_ROLES, CaseKind, CaseStatus, Role
 
-from . import engine, services as workflow_services
+from . import engine
 from . import flows as flows_module
+from . import services as workflow_services
+from .flow_paths import (
+    branches_for,
+    edges,
+    kind_groups,
+    kind_path,
+    main_line_names,
+    node_named,
+    side_roots,
+    start_nodes,
+    start_of,
+    walk,
+)
 from .flows import CaseFlow, CaseStep
 from .roles import MOVE_RULES, NOT_OFFERED_ON_THE_CASE, SEAT_LABELS, STEPS, steps_completed_by
 
@@ -55,117 +62,6 @@ SIDE_STEP_OPENERS = {
         "case stands at; a second escalation one tier higher opens another",
     ),
 }
-
-
-# --- the flow as a graph ----------------------------------------------------------------
-
-
-def _flow():
-    return CaseFlow.instance
-
-
-def node_named(name: str):
-    return getattr(CaseFlow, name)
-
-
-def _edges(node):
-    """(destination, label) of each outgoing edge; a gateway's edges are labelled with their condition."""
-    branches = getattr(node, "_branches", None)
-    if isinstance(node, nodes.Switch) and branches is not None:
-        return [(dst, cond.__name__ if cond is not None else "default") for dst, cond in branches]
-    return [(edge.dst, "") for edge in node._outgoing()]
-
-
-def _probe_activations(kind: str):
-    """Stand-ins for the activation a gateway reads: a case of `kind` in every status and condition."""
-    for status, needs_response, instructed, reopen in itertools.product(
-        CaseStatus.values, (True, False), (True, False), (True, False)
-    ):
-        case = Case(kind=kind, status=status, instruction_pending=instructed, reopen_requested=reopen)
-        case.topic = Topic(needs_public_response=needs_response)
-        yield SimpleNamespace(process=SimpleNamespace(artifact=case))
-
-
-def _branches_for(node, kind: str) -> set[str]:
-    """The names of the branches of a gateway some case of `kind` can take."""
-    taken = set()
-    for activation in _probe_activations(kind):
-        for dst, cond in node._branches:
-            if cond is None or cond(activation):
-                taken.add(dst.name)
-                break
-    return taken
-
-
-def walk(root, kind: str | None = None) -> list:
-    """The nodes reachable from `root` (breadth first, in the flow's own edge order).
-
-    With a kind, a gateway's branches that no case of that kind can take are not followed.
-    """
-    seen, order, queue = {root.name}, [root], deque([root])
-    while queue:
-        node = queue.popleft()
-        allowed = _branches_for(node, kind) if kind is not None and isinstance(node, nodes.Switch) else None
-        for dst, _label in _edges(node):
-            if allowed is not None and dst.name not in allowed:
-                continue
-            if dst.name not in seen:
-                seen.add(dst.name)
-                order.append(dst)
-                queue.append(dst)
-    return order
-
-
-def start_nodes() -> list:
-    return [node for node in _flow().nodes() if isinstance(node, (nodes.StartHandle, nodes.Start))]
-
-
-def start_of(kind: str):
-    """The start node the engine opens a case of `kind` at (the flow's own choice, made at intake)."""
-    return flows_module.start_node_for(Case(kind=kind))
-
-
-def _main_line_names() -> set[str]:
-    return {node.name for start in start_nodes() for node in walk(start)}
-
-
-def side_roots() -> list:
-    """Steps beside the main lines that no edge leads to: the engine opens them."""
-    main = _main_line_names()
-    targets = {dst.name for node in _flow().nodes() for dst, _label in _edges(node)}
-    return [node for node in _flow().nodes() if node.name not in main and node.name not in targets]
-
-
-def kind_path(kind: str) -> list:
-    """The nodes a case of `kind` can pass through: its main line, then the side steps that concern it.
-
-    A side branch concerns a kind when it rejoins that kind's main line, or rejoins no main line at all.
-    """
-    main = walk(start_of(kind), kind)
-    main_names = {node.name for node in main}
-    every_main = _main_line_names()
-    path = list(main)
-    for root in side_roots():
-        branch = walk(root, kind)
-        rejoins = {dst.name for node in branch for dst, _label in _edges(node)} & every_main
-        if not rejoins or rejoins & main_names:
-            path += [node for node in branch if node.name not in {n.name for n in path}]
-    return path
-
-
-def kind_groups() -> list[tuple[list[str], list]]:
-    """Kinds that follow the same path, grouped, in CaseKind's order: [(kinds, path)]."""
-    groups: list[tuple[list[str], list]] = []
-    for kind in CaseKind.values:
-        path = kind_path(kind)
-        names = [node.name for node in path]
-        for kinds, other in groups:
-            if [node.name for node in other] == names:
-                kinds.append(kind)
-                break
-        else:
-            groups.append(([kind], path))
-    return groups
 
 
 # --- text helpers -----------------------------------------------------------------------
@@ -242,8 +138,8 @@ def mermaid(path: list, kind: str) -> str:
     lines = ["```mermaid", "flowchart TD"]
     lines += [_node_line(node) for node in path]
     for node in path:
-        allowed = _branches_for(node, kind) if isinstance(node, nodes.Switch) else None
-        for dst, label in _edges(node):
+        allowed = branches_for(node, kind) if isinstance(node, nodes.Switch) else None
+        for dst, label in edges(node):
             if dst.name not in names or (allowed is not None and dst.name not in allowed):
                 continue
             arrow = f"-->|{label}|" if label else "-->"
@@ -252,7 +148,7 @@ def mermaid(path: list, kind: str) -> str:
         if root.name in names:
             _opener, caller, _what = SIDE_STEP_OPENERS[root.name]
             lines.append(f'    opens_{root.name}>"{caller.__name__}"] -.-> {root.name}')
-    side = [node.name for node in path if node.name not in _main_line_names()]
+    side = [node.name for node in path if node.name not in main_line_names()]
     if side:
         lines.append("    classDef side stroke-dasharray: 5 5")
         lines.append(f"    class {','.join(side)} side")
@@ -317,7 +213,7 @@ def _conditions_section() -> list[str]:
 
 
 def _side_steps_section() -> list[str]:
-    main = _main_line_names()
+    main = main_line_names()
     lines = [
         "## Steps beside the main line",
         "",
