@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cases.actions import CaseAction
 from cases.audit import case_event_announce, case_event_append
 from cases.exceptions import CaseNotFound
 from cases.models import Case, Topic, Unit
@@ -137,7 +138,7 @@ def case_message_append(*, case: Case, by, channel_code: str, text: str, attachm
         locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
         skipped = _attach(case=locked, by=by, files=attachments)
         event = case_event_append(
-            case=locked, action="message", actor=by, from_status=locked.status, to_status=locked.status,
+            case=locked, action=CaseAction.MESSAGE, actor=by, from_status=locked.status, to_status=locked.status,
             note=text[:NOTE_MAX_CHARS],
             data={
                 "channel": channel_code, "from_reporter": from_reporter,

@@ -14,6 +14,7 @@ from hashlib import sha256
 from django.db import connection, connections
 from django.utils import timezone
 
+from .actions import CaseAction
 from .models import Case, CaseEvent
 from .signals import case_event_recorded
 
@@ -56,6 +57,8 @@ def case_event_append(*, case: Case, action: str, actor=None, from_status="", to
     afterwards (the head fields are set here, not saved), then calls
     `case_event_announce`.
     """
+    if action not in CaseAction.values:
+        raise ValueError(f"{action!r} is not a CaseAction: add it to cases/actions.py, with its label")
     data = data or {}
     seq = case.event_count + 1
     created_at = timezone.now()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from treebeard.mp_tree import MP_Node
 
+from .actions import CaseAction
 from .fields import EncryptedTextField
 from .text import fold
 
@@ -339,7 +340,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=32)
+    action = models.CharField(max_length=32, choices=CaseAction.choices)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

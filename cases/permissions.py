@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from .actions import CaseAction
 from .models import SUBTREE_ROLES, Case, ReporterRevealRole, Role, Unit, UnitUserObjectPermission, role_codename
 
 _ROLE_BY_CODENAME = {role_codename(role): role for role in Role.values}
@@ -120,7 +121,7 @@ def has_role(user, unit: Unit | None, *roles: str) -> bool:
 
 def reporter_may_reveal(*, user, case: Case) -> bool:
     """Intake clerks of the owning or the receiving unit, and roles an administrator names."""
-    receiving_code = case.events.filter(action="intake").values_list("data__owner", flat=True).first()
+    receiving_code = case.events.filter(action=CaseAction.INTAKE).values_list("data__owner", flat=True).first()
     receiving_unit = Unit.objects.filter(code=receiving_code).first() if receiving_code else None
     if has_role(user, case.owner, Role.INTAKE_CLERK) or has_role(user, receiving_unit, Role.INTAKE_CLERK):
         return True

@@ -16,6 +16,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .actions import CaseAction
 from .audit import audit_verify, case_event_announce, case_event_append
 from .exceptions import CaseNotFound
 from .models import FINAL_STATUSES, Case, CaseReport, Reporter
@@ -73,7 +74,7 @@ def reporters_anonymise_due(*, retention_days: int, by=None, dry_run: bool = Fal
                 continue
             Reporter.objects.filter(pk__in=holding).update(**{name: "" for name in CONTACT_FIELDS})
             event = case_event_append(
-                case=locked, action="reporter_anonymised", actor=by, from_status=locked.status,
+                case=locked, action=CaseAction.REPORTER_ANONYMISED, actor=by, from_status=locked.status,
                 to_status=locked.status,
                 note=_("Xóa thông tin liên hệ của người phản ánh sau %(days)s ngày kể từ khi kết thúc vụ việc.")
                 % {"days": retention_days},

@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from cases.actions import CaseAction
 from cases.models import Case, CaseEvent, Role, Unit
 from cases.permissions import user_ids_with_role_on
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -89,20 +91,20 @@ def _new_owner_leaders(case, event):
 
 
 RULES = {
-    "intake": _intake,
-    "assign": _handover,
-    "reassign": _handover,
-    "orient": _assigning_leader,
-    "resolve": _assigning_leader,
-    "reopen": _owner_handlers,
-    "remind": _owner_handlers,
-    "escalate": _escalation,
-    "public_feedback": _deciding_leader,
-    "instruct": _instructed_owner,
-    "pull_up": _new_owner_leaders,
-    "transfer": _intake_desk,
-    "work_moved_up": _new_owner_leaders,
-    "work_to_leaders": _new_owner_leaders,
+    CaseAction.INTAKE: _intake,
+    CaseAction.ASSIGN: _handover,
+    CaseAction.REASSIGN: _handover,
+    CaseAction.ORIENT: _assigning_leader,
+    CaseAction.RESOLVE: _assigning_leader,
+    CaseAction.REOPEN: _owner_handlers,
+    CaseAction.REMIND: _owner_handlers,
+    CaseAction.ESCALATE: _escalation,
+    CaseAction.PUBLIC_FEEDBACK: _deciding_leader,
+    CaseAction.INSTRUCT: _instructed_owner,
+    CaseAction.PULL_UP: _new_owner_leaders,
+    CaseAction.TRANSFER: _intake_desk,
+    CaseAction.WORK_MOVED_UP: _new_owner_leaders,
+    CaseAction.WORK_TO_LEADERS: _new_owner_leaders,
 }
 
 
@@ -129,7 +131,7 @@ def message_params(*, case: Case, event: CaseEvent) -> dict:
     """What the message may quote: case code and title, unit names, clock facts; never the reporter."""
     data = event.data or {}
     params = {"code": case.code, "title": case.title, "unit": case.owner.name if case.owner_id else ""}
-    if event.action in ("remind", "escalate"):
+    if event.action in (CaseAction.REMIND, CaseAction.ESCALATE):
         params["clock"] = _clock_name(case, data)
         params["level"] = data.get("level", "")
         params["due"] = _local_time(data.get("due"))

@@ -9,61 +9,63 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.actions import CaseAction
+
 # kind → (subject, sentence)
 TEXTS = {
-    "intake": (
+    CaseAction.INTAKE: (
         _("Vụ việc mới %(code)s"),
         _("Vụ việc mới %(code)s «%(title)s» vừa được tiếp nhận tại %(unit)s."),
     ),
-    "assign": (
+    CaseAction.ASSIGN: (
         _("Được giao xử lý vụ việc %(code)s"),
         _("Vụ việc %(code)s «%(title)s» đã được giao cho %(unit)s xử lý."),
     ),
-    "reassign": (
+    CaseAction.REASSIGN: (
         _("Giao lại vụ việc %(code)s"),
         _("Vụ việc %(code)s «%(title)s» đã được giao lại cho %(unit)s xử lý."),
     ),
-    "orient": (
+    CaseAction.ORIENT: (
         _("Đã định hướng, trả lời vụ việc %(code)s"),
         _("%(unit)s đã định hướng, trả lời vụ việc %(code)s «%(title)s»."),
     ),
-    "resolve": (
+    CaseAction.RESOLVE: (
         _("Đã giải quyết xong vụ việc %(code)s"),
         _("%(unit)s đã giải quyết xong vụ việc %(code)s «%(title)s»."),
     ),
-    "reopen": (
+    CaseAction.REOPEN: (
         _("Mở lại vụ việc %(code)s"),
         _("Vụ việc %(code)s «%(title)s» đã được mở lại, %(unit)s xử lý tiếp."),
     ),
-    "remind": (
+    CaseAction.REMIND: (
         _("Nhắc hạn vụ việc %(code)s"),
         _("Nhắc hạn: vụ việc %(code)s «%(title)s», thời hạn “%(clock)s” đến %(due)s."),
     ),
-    "escalate": (
+    CaseAction.ESCALATE: (
         _("Chuyển cấp trên: vụ việc %(code)s"),
         _("Vụ việc %(code)s «%(title)s» đã quá thời hạn “%(clock)s” (%(due)s) và được chuyển lên cấp trên, mức %(level)s."),
     ),
-    "public_feedback": (
+    CaseAction.PUBLIC_FEEDBACK: (
         _("Người phản ánh báo chưa khắc phục: vụ việc %(code)s"),
         _("Người phản ánh báo vụ việc %(code)s «%(title)s» chưa được khắc phục; cần quyết định mở lại hoặc giữ kết quả."),
     ),
-    "instruct": (
+    CaseAction.INSTRUCT: (
         _("Chỉ đạo của cấp trên về vụ việc %(code)s"),
         _("Cấp trên đã có chỉ đạo về vụ việc %(code)s «%(title)s»; %(unit)s cần tiếp thu và thực hiện."),
     ),
-    "pull_up": (
+    CaseAction.PULL_UP: (
         _("Cấp trên rút vụ việc %(code)s lên xử lý"),
         _("Vụ việc %(code)s «%(title)s» được cấp trên rút lên, nay do %(unit)s xử lý."),
     ),
-    "transfer": (
+    CaseAction.TRANSFER: (
         _("Đã chuyển đơn %(code)s: cần báo người phản ánh"),
         _("Vụ việc %(code)s «%(title)s» đã được chuyển đến cơ quan có thẩm quyền; cần thông báo cho người phản ánh."),
     ),
-    "work_moved_up": (
+    CaseAction.WORK_MOVED_UP: (
         _("Vụ việc %(code)s chuyển lên %(unit)s"),
         _("Đơn vị cũ không còn người nhận bước tiếp theo của vụ việc %(code)s «%(title)s»; nay do %(unit)s xử lý."),
     ),
-    "work_to_leaders": (
+    CaseAction.WORK_TO_LEADERS: (
         _("Lãnh đạo nhận việc của vụ việc %(code)s"),
         _("Không còn ai giữ vai trò cho bước tiếp theo của vụ việc %(code)s «%(title)s»; việc do lãnh đạo %(unit)s xử lý."),
     ),

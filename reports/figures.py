@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.actions import CaseAction
 from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Unit
 from workflow.models import CaseClock, ClockKind, Escalation
 
@@ -98,7 +99,7 @@ class Moves:
 
     def __init__(self, ids, since: datetime):
         self.rows = list(
-            CaseEvent.objects.filter(case_id__in=ids, action__in=("resolve", "reopen"), created_at__gte=since)
+            CaseEvent.objects.filter(case_id__in=ids, action__in=(CaseAction.RESOLVE, CaseAction.REOPEN), created_at__gte=since)
             .values_list("case_id", "action", "created_at")
         )
 
@@ -111,7 +112,7 @@ class Moves:
     def reopen_times(self, since: datetime) -> dict[int, list[datetime]]:
         times: dict[int, list[datetime]] = {}
         for case_id, act, at in self.rows:
-            if act == "reopen" and at >= since:
+            if act == CaseAction.REOPEN and at >= since:
                 times.setdefault(case_id, []).append(at)
         return times
 
@@ -128,7 +129,7 @@ def on_time(cases: QuerySet[Case], since: datetime, until: datetime, as_of: date
     ids = case_ids(cases) if ids is None else ids
     moves = moves or Moves(ids, since)
     resolutions = CaseClock.objects.filter(
-        case_id__in=ids, clock="resolve", stop_event="resolve", stopped_at__gte=since, stopped_at__lt=until,
+        case_id__in=ids, clock="resolve", stop_event=CaseAction.RESOLVE, stopped_at__gte=since, stopped_at__lt=until,
     ).values_list("case_id", "stopped_at", "due_at")
     reopen_times = moves.reopen_times(since)
     resolved = on_time_n = late = then_reopened = 0
@@ -160,7 +161,7 @@ def _resolved_before(cases: QuerySet[Case], until: datetime) -> list[tuple[str, 
     """(code, last resolved, reopen requested) of the cases still `resolved` now, last resolved before `until`."""
     return list(
         cases.filter(status=CaseStatus.RESOLVED)
-        .annotate(last_resolved=Max("events__created_at", filter=Q(events__action="resolve")))
+        .annotate(last_resolved=Max("events__created_at", filter=Q(events__action=CaseAction.RESOLVE)))
         .filter(last_resolved__lt=until)
         .order_by("code")
         .values_list("code", "last_resolved", "reopen_requested")
@@ -199,7 +200,7 @@ def _core(cases, ids, moves: Moves, start: date, end: date, now: datetime) -> di
     received = cases.filter(received_at__gte=since, received_at__lt=until)
     return {
         **breakdown(received, as_of),
-        "resolved_in_period": len(moves.cases("resolve", since, until)),
+        "resolved_in_period": len(moves.cases(CaseAction.RESOLVE, since, until)),
         "on_time": on_time(cases, since, until, as_of, ids=ids, moves=moves),
     }
 
@@ -235,7 +236,7 @@ def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: dateti
             ],
         },
         "escalations": _escalations(ids, since, until),
-        "reopened": moves.count("reopen", since, until),
+        "reopened": moves.count(CaseAction.REOPEN, since, until),
         "reported_cases": {"in_period": in_period, "carried_over": carried},
         # Beside reported_cases (whose two lists are what a submission marks): resolved, not marked.
         "pending_decision": {"count": len(pending), "cases": pending},

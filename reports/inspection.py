@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from cases.actions import CaseAction
 from cases.models import Case, CaseEvent, CaseStatus, Channel, Priority, Topic, Unit
 from cases.selectors import case_list_for_user
 from workflow.models import CaseClock, ClockKind, Escalation
@@ -116,7 +117,7 @@ def metric_case_ids(*, user, inspection: Inspection) -> dict[str, set[int]]:
     reopen_times = moves.reopen_times(since)
     on_time, late, then_reopened = set(), set(), set()
     for case_id, stopped_at, due in CaseClock.objects.filter(
-        case_id__in=scope_ids, clock="resolve", stop_event="resolve", stopped_at__gte=since, stopped_at__lt=until
+        case_id__in=scope_ids, clock="resolve", stop_event=CaseAction.RESOLVE, stopped_at__gte=since, stopped_at__lt=until
     ).values_list("case_id", "stopped_at", "due_at"):
         if any(at > stopped_at for at in reopen_times.get(case_id, ())):
             then_reopened.add(case_id)
@@ -124,14 +125,14 @@ def metric_case_ids(*, user, inspection: Inspection) -> dict[str, set[int]]:
             on_time.add(case_id)
         else:
             late.add(case_id)
-    ids["resolved"] = moves.cases("resolve", since, until)
+    ids["resolved"] = moves.cases(CaseAction.RESOLVE, since, until)
     ids.update(on_time=on_time, late=late, then_reopened=then_reopened)
     ids["overdue"] = set(overdue_cases(scope, min(now, until)).values_list("pk", flat=True))
     ids["escalated"] = set(
         Escalation.objects.filter(case_id__in=scope_ids, created_at__gte=since, created_at__lt=until)
         .values_list("case_id", flat=True)
     )
-    ids["reopened"] = moves.cases("reopen", since, until)
+    ids["reopened"] = moves.cases(CaseAction.REOPEN, since, until)
     ids["all"] = set(
         inspection_cases(user=user, inspection=inspection, scope_ids=scope_ids).values_list("pk", flat=True))
     ids["flagged"] = set(red_flags(case_ids=ids["all"]))
@@ -223,26 +224,27 @@ def red_flags(*, case_ids) -> dict[int, list[Flag]]:
     flags: dict[int, list[Flag]] = {}
     orients: dict[int, list[tuple[int, str]]] = {}
     events = (
-        CaseEvent.objects.filter(case_id__in=case_ids, action__in=("extend", "resolve", "orient", "reveal_reporter"))
+        CaseEvent.objects.filter(case_id__in=case_ids, action__in=(
+            CaseAction.EXTEND, CaseAction.RESOLVE, CaseAction.ORIENT, CaseAction.REVEAL_REPORTER))
         .order_by("case_id", "seq").values_list("case_id", "seq", "action", "note", "data", "created_at")
     )
     for case_id, seq, action, note, data, at in events:
         data = data or {}
         found = flags.setdefault(case_id, [])
-        if action == "extend":
+        if action == CaseAction.EXTEND:
             old_due = parse_datetime(data.get("old_due") or "")
             if old_due is not None and at > old_due:
                 found.append(Flag("deadline_moved_after_missed", seq, data.get("old_due", "")))
             if not str(data.get("decision_ref") or "").strip():
                 found.append(Flag("extension_without_decision", seq))
-        elif action == "resolve":
+        elif action == CaseAction.RESOLVE:
             if data.get("orient_skipped") and facts.get(case_id, (False, ""))[0]:
                 found.append(Flag("resolved_without_response", seq))
-        elif action == "orient":
+        elif action == CaseAction.ORIENT:
             orients.setdefault(case_id, []).append((seq, note))
             if len(orients[case_id]) == 2:
                 found.append(Flag("response_edited", seq))
-        elif action == "reveal_reporter" and not (note or "").strip():
+        elif action == CaseAction.REVEAL_REPORTER and not (note or "").strip():
             found.append(Flag("reveal_without_reason", seq))
     for case_id, published in orients.items():
         current = facts.get(case_id, (False, ""))[1]
@@ -297,29 +299,29 @@ def case_as_of(*, case: Case, moment: datetime) -> CaseAsOf:
         if event.to_status:
             put("status", event.to_status, event.seq)
         action = event.action
-        if action == "intake":
+        if action == CaseAction.INTAKE:
             for name in ("channel", "topic", "locality", "priority", "owner"):
                 if data.get(name):
                     put(name, data[name], event.seq)
-        elif action == "verify":
+        elif action == CaseAction.VERIFY:
             for name, (_old, new) in (data.get("changes") or {}).items():
                 put(name, new, event.seq)
-        elif action in ("assign", "reassign", "unit_merged"):
+        elif action in (CaseAction.ASSIGN, CaseAction.REASSIGN, CaseAction.UNIT_MERGED):
             if data.get("to_unit"):
                 put("owner", data["to_unit"], event.seq)
-            if action != "unit_merged":
+            if action != CaseAction.UNIT_MERGED:
                 put("assignee", data.get("assignee") or "", event.seq)
-        elif action == "orient":
+        elif action == CaseAction.ORIENT:
             put("public_response", event.note, event.seq)
-        elif action == "resolve":
+        elif action == CaseAction.RESOLVE:
             put("outcome", event.note, event.seq)
-        elif action == "reject":
+        elif action == CaseAction.REJECT:
             put("closing_reason", event.note, event.seq)
-        elif action == "merge" and data.get("into"):
+        elif action == CaseAction.MERGE and data.get("into"):
             put("merged_into", data["into"], event.seq)
-        elif action == "report":
+        elif action == CaseAction.REPORT:
             put("report", data.get("report", ""), event.seq)
-        elif action == "escalate" and int(data.get("level") or 0) > values["escalation_level"]:
+        elif action == CaseAction.ESCALATE and int(data.get("level") or 0) > values["escalation_level"]:
             put("escalation_level", int(data["level"]), event.seq)
     deadline = _deadline_at(case=case, moment=moment)
     if deadline is not None:
@@ -336,7 +338,7 @@ def _deadline_at(*, case: Case, moment: datetime) -> datetime | None:
     if clock is None:
         return None
     moved_later = (
-        CaseEvent.objects.filter(case=case, action__in=("extend", "clock_resume", "deadline_recomputed"),
+        CaseEvent.objects.filter(case=case, action__in=(CaseAction.EXTEND, CaseAction.CLOCK_RESUME, CaseAction.DEADLINE_RECOMPUTED),
                                  created_at__gt=moment, data__clock=clock.clock)
         .order_by("seq").values_list("data", flat=True).first()
     )

@@ -2,41 +2,6 @@
 
 from django.utils.translation import gettext_lazy as _
 
-# Every action a CaseEvent may carry (cases.services, workflow.services, workflow.task_services).
-EVENT_LABELS = {
-    "intake": _("Tiếp nhận"),
-    "verify": _("Xác minh"),
-    "reject": _("Không thụ lý"),
-    "merge": _("Gộp vào vụ việc khác"),
-    "merge_in": _("Nhận gộp vụ việc trùng"),
-    "assign": _("Giao xử lý"),
-    "reassign": _("Giao lại"),
-    "orient": _("Định hướng, trả lời"),
-    "resolve": _("Giải quyết xong"),
-    "reopen": _("Mở lại"),
-    "report": _("Đưa vào báo cáo"),
-    "reveal_reporter": _("Xem danh tính người phản ánh"),
-    "public_feedback": _("Phản hồi của người phản ánh"),
-    "take_task": _("Nhận nhiệm vụ"),
-    "give_task": _("Giao nhiệm vụ"),
-    "unit_merged": _("Chuyển do sáp nhập đơn vị"),
-    "remind": _("Nhắc hạn"),
-    "escalate": _("Chuyển cấp trên"),
-    "extend": _("Gia hạn"),
-    "clock_pause": _("Tạm dừng tính hạn"),
-    "clock_resume": _("Tiếp tục tính hạn"),
-    "deadline_recomputed": _("Tính lại hạn"),
-    "transfer": _("Chuyển đơn đến cơ quan có thẩm quyền"),
-    "reporter_notified": _("Đã báo người phản ánh"),
-    "keep_closed": _("Giữ kết quả, không mở lại"),
-    "pull_up": _("Cấp trên rút lên xử lý"),
-    "instruct": _("Chỉ đạo của cấp trên"),
-    "acknowledge": _("Tiếp thu chỉ đạo"),
-    "work_moved_up": _("Chuyển việc lên cấp trên (đơn vị không còn người đảm nhận)"),
-    "work_to_leaders": _("Chuyển việc cho lãnh đạo đơn vị (không còn người đảm nhận)"),
-    "reporter_anonymised": _("Xóa thông tin người phản ánh"),
-}
-
 # Buttons for the moves of cases.lifecycle.
 MOVE_LABELS = {
     "verify": _("Xác minh"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from cases.actions import CaseAction
 from cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, Unit
 
 from . import roles
@@ -21,7 +22,9 @@ from .flows import CaseFlow, CaseStep, start_node_for
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 # Moves after which the case has another owner: its owner's steps move to the new owner's queue.
-OWNER_CHANGING_MOVES = frozenset({"reassign", "pull_up", "unit_merged", "work_moved_up"})
+OWNER_CHANGING_MOVES = frozenset(
+    {CaseAction.REASSIGN, CaseAction.PULL_UP, CaseAction.UNIT_MERGED, CaseAction.WORK_MOVED_UP}
+)
 # Steps that answer an escalation; any of these moves closes every open direction of the case.
 DIRECTION_MOVES = frozenset(CaseFlow.direct_step.step.moves)
 
@@ -107,7 +110,7 @@ def flow_move(*, case: Case, move: str, by) -> None:
         if name not in completes:
             continue
         if task.flow_task is CaseFlow.direct_step:
-            if move == "extend" and not CaseFlow.direct_step.can_execute(by, task) and not _directs(by, task):
+            if move == CaseAction.EXTEND and not CaseFlow.direct_step.can_execute(by, task) and not _directs(by, task):
                 continue  # the owner's own extension does not answer the tier above
             directions.append(task)
         elif not main_done:

@@ -23,6 +23,7 @@ Node names avoid Flow's own attributes (`assign` and `report` broke
 viewflow 2.4), hence the `_step` suffixes.
 """
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -32,8 +33,6 @@ from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.nodes.switch import SwitchActivation
 from viewflow.workflow.status import PROCESS, STATUS
-
-from django.contrib.auth import get_user_model
 
 from cases.models import TRANSFERRED_KINDS, CaseStatus, Unit, role_codename
 

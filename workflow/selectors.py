@@ -13,8 +13,10 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from cases.actions import CaseAction
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Unit
 from cases.selectors import case_list_for_user
 
@@ -121,11 +123,11 @@ def on_time_rate(*, user, unit: Unit, since: datetime, until: datetime, clock: s
     cases = case_list_for_user(user=user).filter(owner__path__startswith=unit.path).order_by()
     case_ids = cases.values("pk")
     resolutions = CaseClock.objects.filter(
-        case_id__in=case_ids, clock=clock, stop_event="resolve", stopped_at__gte=since, stopped_at__lt=until,
+        case_id__in=case_ids, clock=clock, stop_event=CaseAction.RESOLVE, stopped_at__gte=since, stopped_at__lt=until,
     )
     reopen_times: dict[int, list[datetime]] = {}
     for case_id, at in CaseEvent.objects.filter(
-        case_id__in=case_ids, action="reopen", created_at__gte=since
+        case_id__in=case_ids, action=CaseAction.REOPEN, created_at__gte=since
     ).values_list("case_id", "created_at"):
         reopen_times.setdefault(case_id, []).append(at)
     resolved = resolved_on_time = resolved_late = then_reopened = 0
@@ -144,7 +146,7 @@ def on_time_rate(*, user, unit: Unit, since: datetime, until: datetime, clock: s
         .distinct().count()
     )
     reopened = CaseEvent.objects.filter(
-        case_id__in=case_ids, action="reopen", created_at__gte=since, created_at__lt=until
+        case_id__in=case_ids, action=CaseAction.REOPEN, created_at__gte=since, created_at__lt=until
     ).count()
     paused = CaseClock.objects.filter(case_id__in=case_ids, stopped_at__isnull=True, paused_at__isnull=False).count()
     return OnTimeRate(

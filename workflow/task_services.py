@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from cases.actions import CaseAction
 from cases.audit import case_event_announce, case_event_append
 from cases.exceptions import Conflict, PermissionDenied
 from cases.models import Case, Role, Unit
@@ -48,7 +49,7 @@ def task_take(*, task: Task, by) -> Task:
         _set_task_owner(task, by)
         if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
             case.assignee = by
-        _record(case, "take_task", by, {"step": task.flow_task.name, "unit": unit.code})
+        _record(case, CaseAction.TAKE_TASK, by, {"step": task.flow_task.name, "unit": unit.code})
     return task
 
 
@@ -64,7 +65,7 @@ def task_give(*, task: Task, to, by) -> Task:
         _set_task_owner(task, to)
         if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
             case.assignee = to
-        _record(case, "give_task", by, {"step": task.flow_task.name, "unit": unit.code, "to": to.get_username()})
+        _record(case, CaseAction.GIVE_TASK, by, {"step": task.flow_task.name, "unit": unit.code, "to": to.get_username()})
     return task
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from workflow.deadlines import step_deadline
 from workflow.engine import flow_start
 
+from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..exceptions import PermissionDenied
 from ..models import (
@@ -187,7 +188,7 @@ def case_intake(
             case=case, reporter=reporter_row, channel=channel, received_at=received_at, is_representative=True
         )
         event = case_event_append(
-            case=case, action="intake", actor=by, to_status=CaseStatus.RECEIVED,
+            case=case, action=CaseAction.INTAKE, actor=by, to_status=CaseStatus.RECEIVED,
             data={
                 "channel": channel.code, "topic": topic.code, "locality": locality.code,
                 "owner": receiving_unit.code, "owner_name": receiving_unit.name,

@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from workflow.engine import flow_move, flow_open_decision
 from workflow.roles import STEPS
 
+from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..exceptions import TransitionNotAllowed
 from ..models import Case, CaseStatus
-from ..public_secret import public_secret_matches
 from ..permissions import users_with_role_on
+from ..public_secret import public_secret_matches
 from .roles import nearest_unit_with_leaders
 from .transitions import copy_into, handover_data, lock_case
 
@@ -30,7 +31,7 @@ def case_public_feedback(*, case: Case, secret: str, fixed: bool, comment: str =
         was_waiting = locked.reopen_requested
         locked.reopen_requested = not fixed
         event = case_event_append(
-            case=locked, action="public_feedback", actor=None, from_status=locked.status, to_status=locked.status,
+            case=locked, action=CaseAction.PUBLIC_FEEDBACK, actor=None, from_status=locked.status, to_status=locked.status,
             note=(comment or "").strip()[:2000], data={"fixed": bool(fixed)},
         )
         locked.version += 1
@@ -40,7 +41,7 @@ def case_public_feedback(*, case: Case, secret: str, fixed: bool, comment: str =
             flow_open_decision(case=locked)
             moved_up = _decision_up_where_a_leader_is(locked)
         elif was_waiting:
-            flow_move(case=locked, move="keep_closed", by=None)  # the resident withdrew "not fixed"
+            flow_move(case=locked, move=CaseAction.KEEP_CLOSED, by=None)  # the resident withdrew "not fixed"
         case_event_announce(case=locked, event=event)
         if moved_up is not None:
             case_event_announce(case=locked, event=moved_up)
@@ -59,9 +60,9 @@ def _decision_up_where_a_leader_is(case: Case):
         return None  # nobody above either: the administrators must grant a role (the unit page says so)
     previous = case.owner
     case.owner, case.assignee = above, None
-    event = case_event_append(case=case, action="work_moved_up", actor=None, from_status=case.status,
+    event = case_event_append(case=case, action=CaseAction.WORK_MOVED_UP, actor=None, from_status=case.status,
                               to_status=case.status, note="", data=handover_data(previous, above, None))
     case.version += 1
     case.save()
-    flow_move(case=case, move="work_moved_up", by=None)
+    flow_move(case=case, move=CaseAction.WORK_MOVED_UP, by=None)
     return event

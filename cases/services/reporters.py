@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..exceptions import PermissionDenied
 from ..models import Case
@@ -31,7 +32,7 @@ def reporter_reveal(*, case: Case, by, reason: str) -> list[dict]:
             for number, report in enumerate(reports, start=1)
         ]
         event = case_event_append(
-            case=locked, action="reveal_reporter", actor=by, from_status=locked.status, to_status=locked.status,
+            case=locked, action=CaseAction.REVEAL_REPORTER, actor=by, from_status=locked.status, to_status=locked.status,
             note=reason, data={"reporters": [r["pseudonym"] for r in revealed if not r["anonymous"]]},
         )
         locked.save(update_fields=["event_count", "head_hash"])

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from workflow.engine import flow_move, flow_move_direction, flow_requeue, open_tasks_of_case
 from workflow.roles import STEPS
 
+from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..models import FINAL_STATUSES, Case, Role, RoleChange, Unit, role_codename
-from ..permissions import forget_grants, has_direct_role, has_role
-from ..permissions import users_with_role_on
+from ..permissions import forget_grants, has_direct_role, has_role, users_with_role_on
 from .transitions import handover_data, lock_case
 
 
@@ -102,7 +102,7 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
         if name not in orphaned:
             continue
         if users_with_role_on(unit=unit, roles=[Role.LEADER]).exists():
-            pending.append(("work_to_leaders", {"step": name, "unit": unit.code}))
+            pending.append((CaseAction.WORK_TO_LEADERS, {"step": name, "unit": unit.code}))
             continue
         above = nearest_unit_with_leaders(unit)
         if above is None:
@@ -110,14 +110,14 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
         if step.seat == "owner":
             previous = case.owner
             case.owner, case.assignee = above, None
-            pending.append(("work_moved_up", handover_data(previous, above, None)))
+            pending.append((CaseAction.WORK_MOVED_UP, handover_data(previous, above, None)))
             break  # every owner step follows the case
         if step.seat == "above_owner":
             flow_requeue(case=case, task=task)  # the report waits at the next unit up that can make it
             above = Unit.objects.get(pk=open_tasks_of_case(case)[-1].owner_permission_obj_pk)
         else:
             flow_move_direction(case=case, task=task, unit=above)
-        pending.append(("work_moved_up", {"step": name, "from_unit": unit.code, "from_unit_name": unit.name,
+        pending.append((CaseAction.WORK_MOVED_UP, {"step": name, "from_unit": unit.code, "from_unit_name": unit.name,
                                           "to_unit": above.code, "to_unit_name": above.name}))
     if not pending:
         if assignee_dropped:
@@ -129,8 +129,8 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
                                   data={**data, "role_withdrawn_from": user.get_username()})
         case.version += 1
         case.save()
-        if action == "work_moved_up" and "step" not in data:
-            flow_move(case=case, move="work_moved_up", by=None)
+        if action == CaseAction.WORK_MOVED_UP and "step" not in data:
+            flow_move(case=case, move=CaseAction.WORK_MOVED_UP, by=None)
         case_event_announce(case=case, event=event)
 
 

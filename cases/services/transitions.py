@@ -15,12 +15,12 @@ from workflow.deadlines import step_deadline
 from workflow.engine import case_directing_units, flow_move, open_tasks_of_case
 from workflow.roles import HANDOVER_ROLES, STEPS
 
+from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from ..lifecycle import transition_of
 from ..models import OPEN_STATUSES, Case, CaseReport, Priority, Role, Topic, Unit
-from ..permissions import has_role, roles_on_unit, user_grants
-from ..permissions import users_with_role_on
+from ..permissions import has_role, roles_on_unit, user_grants, users_with_role_on
 from ..validation import required_text
 
 
@@ -368,7 +368,7 @@ def case_merge(*, case: Case, into: Case, by, note: str = "") -> Case:
             )
             survivor.report_count += locked.report_count
             absorbed = case_event_append(
-                case=survivor, action="merge_in", actor=by, from_status=survivor.status, to_status=survivor.status,
+                case=survivor, action=CaseAction.MERGE_IN, actor=by, from_status=survivor.status, to_status=survivor.status,
                 note=note, data={"merged_case": locked.code, "reports_added": locked.report_count},
             )
             survivor.version += 1

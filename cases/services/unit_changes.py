@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from workflow.engine import flow_move, flow_move_direction, flow_requeue
 
+from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..models import OPEN_STATUSES, Case, CaseStatus, RoutingRule, Unit, UnitChange
 from ..permissions import forget_grants
@@ -72,7 +73,7 @@ def _move_unit_work(change: UnitChange) -> None:
         locked = lock_case(Case(pk=case_id))
         locked.owner = new
         event = case_event_append(
-            case=locked, action="unit_merged", actor=change.created_by, from_status=locked.status,
+            case=locked, action=CaseAction.UNIT_MERGED, actor=change.created_by, from_status=locked.status,
             to_status=locked.status,
             note=change.decision_ref,
             data={"from_unit": old.code, "from_unit_name": old.name, "to_unit": new.code, "to_unit_name": new.name},
@@ -80,7 +81,7 @@ def _move_unit_work(change: UnitChange) -> None:
         locked.version += 1
         locked.save()
         # The flow moves the case's steps to the successor's queue.
-        flow_move(case=locked, move="unit_merged", by=None)
+        flow_move(case=locked, move=CaseAction.UNIT_MERGED, by=None)
         case_event_announce(case=locked, event=event)
     # Directions given to the old unit after an escalation go to the successor too.
     from viewflow.workflow.models import Task

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases.actions import CaseAction
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, Unit
 from cases.selectors import user_roles
 from workflow.selectors import remaining_text
@@ -35,8 +36,7 @@ def is_past(moment) -> bool:
 
 @register.filter
 def event_label(action: str) -> str:
-    label = labels.EVENT_LABELS.get(action)
-    return str(label) if label is not None else action
+    return str(CaseAction(action).label) if action in CaseAction.values else action
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.actions import CaseAction
 from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus, Role, Unit
@@ -122,7 +123,7 @@ def _ordered_moves(case, names):
 
 def _latest_instruction(events):
     """The instruction still waiting for the owner's acknowledgement (the last one given)."""
-    return next((event for event in reversed(events) if event.action == "instruct"), None)
+    return next((event for event in reversed(events) if event.action == CaseAction.INSTRUCT), None)
 
 
 def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, error=None, status=200):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cases.actions import CaseAction
 from cases.exports import case_export_csv
 from cases.models import OPEN_STATUSES, Role
 from cases.selectors import case_list_for_user, user_roles
@@ -73,7 +74,7 @@ def tab_cases(*, user, tab: str, filters: dict):
 
 def _resolved_between(after, before):
     """Ids of cases whose resolve clock a resolution stopped in [after, before) (workflow.selectors.on_time_rate)."""
-    clocks = CaseClock.objects.filter(clock="resolve", stop_event="resolve")
+    clocks = CaseClock.objects.filter(clock="resolve", stop_event=CaseAction.RESOLVE)
     if after:
         clocks = clocks.filter(stopped_at__gte=after)
     if before:

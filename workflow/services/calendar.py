@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.actions import CaseAction
 from config.shared_configuration import configuration_changed
 
 from ..calendar import current_calendar
@@ -127,7 +128,7 @@ def _case_recompute(*, case_id: int, calendar, actor, summary) -> int:
             clock.due_at = new_due
             plan_next(clock, clock.policy, max_level=max_escalation_level(case.owner), now=now, calendar=calendar)
             clock.save()
-            append_event(case, pending, action="deadline_recomputed", actor=actor,
+            append_event(case, pending, action=CaseAction.DEADLINE_RECOMPUTED, actor=actor,
                     note=_("Lịch làm việc thay đổi; thời hạn được tính lại."),
                     data={"clock": clock.clock, "old_due": iso(old_due), "new_due": iso(new_due),
                           "calendar_changes": summary})

@@ -5,13 +5,17 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from cases.actions import CaseAction
 from cases.audit import case_event_announce, case_event_append
 from cases.models import Case, Role, Unit
 
 from ..models import ClockKind
 
 # Events this module writes; they never start or stop a clock.
-CLOCK_ACTIONS = frozenset({"remind", "escalate", "extend", "deadline_recomputed", "clock_pause", "clock_resume"})
+CLOCK_ACTIONS = frozenset({
+    CaseAction.REMIND, CaseAction.ESCALATE, CaseAction.EXTEND,
+    CaseAction.DEADLINE_RECOMPUTED, CaseAction.CLOCK_PAUSE, CaseAction.CLOCK_RESUME,
+})
 # Who an escalation is for, on the unit it goes to.
 ESCALATION_ROLES = (Role.LEADER, Role.SUPERVISOR)
 REMINDER_ROLES = (Role.HANDLER, Role.LEADER)

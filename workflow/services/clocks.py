@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.actions import CaseAction
 from cases.exceptions import CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, Case, Role
 from cases.permissions import has_role
@@ -61,7 +62,7 @@ def clocks_on_case_event(sender, case: Case, event, **kwargs) -> None:
     now = event.created_at
     # Every clock stopped when the case left the open states (a resolved case waits for its report):
     # an event on such a case has nothing running to read.
-    nothing_running = event.action == "intake" or (event.from_status and event.from_status not in OPEN_STATUSES)
+    nothing_running = event.action == CaseAction.INTAKE or (event.from_status and event.from_status not in OPEN_STATUSES)
     running = [] if nothing_running else list(
         CaseClock.objects.filter(case=case, stopped_at__isnull=True).select_related("policy")
     )
@@ -82,7 +83,7 @@ def clocks_on_case_event(sender, case: Case, event, **kwargs) -> None:
     if starting:
         remote = is_remote(case) if any(p.remote_amount or p.remote_complex_amount for p in starting.values()) else False
         calendar = current_calendar()
-        start_at = case.received_at if event.action == "intake" else now
+        start_at = case.received_at if event.action == CaseAction.INTAKE else now
         for policy in starting.values():
             clock = CaseClock(
                 case=case, policy=policy, clock=policy.clock, kind=policy.kind, unit=policy.unit,
@@ -206,7 +207,7 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
         plan_next(running, policy, max_level=max_escalation_level(locked.owner), now=timezone.now(), calendar=calendar)
         running.save()
         pending = []
-        append_event(locked, pending, action="extend", actor=by, note=reason, data={
+        append_event(locked, pending, action=CaseAction.EXTEND, actor=by, note=reason, data={
             "clock": running.clock, "clock_name": policy.name, "old_due": iso(old_due), "new_due": iso(new_due),
             "decision_ref": decision_ref, "complex": complex_case,
             # A red flag for the inspectors: the deadline had already passed when it was extended.
@@ -219,7 +220,7 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
         locked.version += 1
         also.append("version")
         # An extension decided by the tier above answers its escalation.
-        flow_move(case=locked, move="extend", by=by)
+        flow_move(case=locked, move=CaseAction.EXTEND, by=by)
         save_and_announce(locked, pending, also=also)
     case.deadline, case.version = locked.deadline, locked.version
     return running
@@ -236,7 +237,7 @@ def clock_pause(*, case: Case, clock: str, by, reason: str) -> CaseClock:
         plan_next(running, running.policy, max_level=max_escalation_level(locked.owner))
         running.save()
         pending = []
-        append_event(locked, pending, action="clock_pause", actor=by, note=reason,
+        append_event(locked, pending, action=CaseAction.CLOCK_PAUSE, actor=by, note=reason,
                 data={"clock": running.clock, "due": iso(running.due_at)})
         save_and_announce(locked, pending)
     return running
@@ -257,7 +258,7 @@ def clock_resume(*, case: Case, clock: str, by, note: str = "") -> CaseClock:
         plan_next(running, running.policy, max_level=max_escalation_level(locked.owner), now=now)
         running.save()
         pending = []
-        append_event(locked, pending, action="clock_resume", actor=by, note=note, data={
+        append_event(locked, pending, action=CaseAction.CLOCK_RESUME, actor=by, note=note, data={
             "clock": running.clock, "paused_seconds": int(paused_for.total_seconds()),
             "old_due": iso(old_due), "new_due": iso(running.due_at),
         })

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.actions import CaseAction
 from cases.models import Case, Unit
 
 from ..calendar import current_calendar
@@ -153,7 +154,7 @@ def _clock_fire(clock: CaseClock, case: Case, *, now, calendar, units_above, res
 
 
 def _remind(case: Case, clock: CaseClock, firing, pending: list) -> None:
-    append_event(case, pending, action="remind", note=_("Nhắc hạn: %(name)s, hạn %(due)s.") % {
+    append_event(case, pending, action=CaseAction.REMIND, note=_("Nhắc hạn: %(name)s, hạn %(due)s.") % {
         "name": clock.policy.name, "due": timezone.localtime(clock.due_at).strftime("%H:%M %d/%m/%Y"),
     }, data={
         "clock": clock.clock, "clock_name": clock.policy.name, "level": firing.level, "due": iso(clock.due_at),
@@ -165,7 +166,7 @@ def _escalate(case: Case, clock: CaseClock, firing, target: Unit, pending: list,
     Escalation.objects.create(case=case, clock=clock, level=firing.level, to_unit=target, created_at=now)
     # The tier above gets a task with real moves (pull up, reassign, extend, instruct), not only a message.
     flow_open_direction(case=case, unit=target)
-    append_event(case, pending, action="escalate", note=_("Quá hạn: %(name)s. Chuyển %(unit)s (mức %(level)s).") % {
+    append_event(case, pending, action=CaseAction.ESCALATE, note=_("Quá hạn: %(name)s. Chuyển %(unit)s (mức %(level)s).") % {
         "name": clock.policy.name, "unit": target.name, "level": firing.level,
     }, data={
         "clock": clock.clock, "clock_name": clock.policy.name, "level": firing.level, "due": iso(clock.due_at),
