@@ -6,6 +6,8 @@ each case's history and its state "as it stood" on a chosen date, the
 hash-chain check, and notes that only inspectors and supervisors read.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.audit import audit_verify
@@ -54,23 +57,50 @@ def _scope_units(user):
     return units.order_by("path")
 
 
-def _inspection(request, pk, what: str):
-    """The inspection (or None for a 404), with this page view logged."""
-    try:
-        inspection = inspection_get_for_user(user=request.user, pk=pk)
-    except CaseNotFound:
-        return None
-    inspection_access_record(user=request.user, what=f"{_('Cuộc kiểm tra')} #{inspection.pk}: {what}",
-                             inspection=inspection)
-    return inspection
+def inspector_page_logged(what):
+    """A page of the inspection area as a whole: inspectors and supervisors only (a 403 for anyone else),
+    and every opening written to the inspection access log as `what`."""
+    def decorate(view):
+        @wraps(view)
+        def page(request, *args, **kwargs):
+            if not inspector_units_paths(request.user):
+                return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
+            inspection_access_record(user=request.user, what=str(what))
+            return view(request, *args, **kwargs)
+        return page
+    return decorate
+
+
+def inspection_page_logged(what):
+    """A page of one inspection: the view gets the inspection in place of its `pk` (one out of reach is a 404,
+    like a missing one), and every opening is written to the access log as "Cuộc kiểm tra #pk: `what`".
+
+    `what` is a text, or a function of the request and the other URL arguments.
+    """
+    def decorate(view):
+        @wraps(view)
+        def page(request, pk, **kwargs):
+            try:
+                inspection = inspection_get_for_user(user=request.user, pk=pk)
+            except CaseNotFound:
+                return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+            shown = what(request, **kwargs) if callable(what) else what
+            inspection_access_record(user=request.user, what=f"{_('Cuộc kiểm tra')} #{inspection.pk}: {shown}",
+                                     inspection=inspection)
+            return view(request, inspection, **kwargs)
+        return page
+    return decorate
+
+
+def _metric(request) -> str:
+    metric = request.GET.get("metric") or "all"
+    return metric if metric in METRICS else "all"
 
 
 @login_required
 @require_GET
+@inspector_page_logged(gettext_lazy("Danh sách cuộc kiểm tra"))
 def inspection_home(request):
-    if not inspector_units_paths(request.user):
-        return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
-    inspection_access_record(user=request.user, what=_("Danh sách cuộc kiểm tra"))
     today = timezone.localdate()
     form = InspectionOpenForm(units=_scope_units(request.user),
                               initial={"period_start": today.replace(day=1), "period_end": today})
@@ -102,10 +132,8 @@ def inspection_create(request):
 
 @login_required
 @require_GET
-def inspection_detail(request, pk):
-    inspection = _inspection(request, pk, _("hiệu quả xử lý"))
-    if inspection is None:
-        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+@inspection_page_logged(gettext_lazy("hiệu quả xử lý"))
+def inspection_detail(request, inspection):
     ids = metric_case_ids(user=request.user, inspection=inspection)
     since, until = bounds(inspection.period_start, inspection.period_end)
     result, limited = None, False
@@ -132,13 +160,9 @@ def inspection_detail(request, pk):
 
 @login_required
 @require_GET
-def inspection_cases_view(request, pk):
-    metric = request.GET.get("metric") or "all"
-    if metric not in METRICS:
-        metric = "all"
-    inspection = _inspection(request, pk, f"{_('danh sách vụ việc')} ({metric})")
-    if inspection is None:
-        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+@inspection_page_logged(lambda request: f"{_('danh sách vụ việc')} ({_metric(request)})")
+def inspection_cases_view(request, inspection):
+    metric = _metric(request)
     ids = metric_case_ids(user=request.user, inspection=inspection)[metric]
     cases = unit_scope(user=request.user, inspection=inspection).filter(pk__in=ids)
     paginator = CappedPaginator(cases, PER_PAGE)
@@ -154,10 +178,8 @@ def inspection_cases_view(request, pk):
 
 @login_required
 @require_GET
-def inspection_sample(request, pk):
-    inspection = _inspection(request, pk, _("mẫu vụ việc đã đóng"))
-    if inspection is None:
-        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+@inspection_page_logged(gettext_lazy("mẫu vụ việc đã đóng"))
+def inspection_sample(request, inspection):
     sample = case_sample(user=request.user, inspection=inspection, size=SAMPLE_SIZE)
     flags = red_flags(case_ids=[case.pk for case in sample])
     return render(request, "reports/inspection/sample.html", {
@@ -167,10 +189,8 @@ def inspection_sample(request, pk):
 
 @login_required
 @require_GET
-def inspection_case(request, pk, code):
-    inspection = _inspection(request, pk, f"{_('vụ việc')} {code[:40]}")
-    if inspection is None:
-        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+@inspection_page_logged(lambda request, code: f"{_('vụ việc')} {code[:40]}")
+def inspection_case(request, inspection, code):
     try:
         case = case_get_for_user(user=request.user, code=code)
     except CaseNotFound:
@@ -194,10 +214,8 @@ def inspection_case(request, pk, code):
 
 @login_required
 @require_POST
-def inspection_note(request, pk):
-    inspection = _inspection(request, pk, _("ghi chú"))
-    if inspection is None:
-        return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
+@inspection_page_logged(gettext_lazy("ghi chú"))
+def inspection_note(request, inspection):
     form = NoteForm(request.POST)
     back = reverse("reports:inspection", args=[inspection.pk])
     case = None
@@ -226,10 +244,8 @@ def inspection_note(request, pk):
 
 @login_required
 @require_GET
+@inspector_page_logged(gettext_lazy("Nhật ký truy cập kiểm tra"))
 def inspection_log(request):
-    if not inspector_units_paths(request.user):
-        return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
-    inspection_access_record(user=request.user, what=_("Nhật ký truy cập kiểm tra"))
     paginator = CappedPaginator(access_log_for_user(user=request.user), 100)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "reports/inspection/log.html", {
