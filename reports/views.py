@@ -59,6 +59,22 @@ def _error_messages(request, error: ValidationError) -> None:
         messages.error(request, text)
 
 
+def _report_action(request, service, **kwargs):
+    """Run a report service as this person: its answer, or None once its refusal is shown as a message.
+
+    A report gone out of reach is a 404, like a missing one.
+    """
+    try:
+        return service(by=request.user, **kwargs)
+    except CaseNotFound:
+        raise Http404 from None
+    except ValidationError as error:
+        _error_messages(request, error)
+    except CaseError as error:
+        messages.error(request, refused(error.message))
+    return None
+
+
 @login_required
 @require_GET
 def report_list(request):
@@ -143,14 +159,9 @@ def report_detail(request, pk):
 def report_save(request, pk):
     report = _report_or_404(request, pk)
     form = NarrativeForm(request.POST)
-    if form.is_valid():
-        try:
-            report_narrative_update(report=report, by=request.user, narrative=form.cleaned_data["narrative"])
-            messages.success(request, _("Đã lưu dự thảo."))
-        except CaseNotFound:
-            raise Http404 from None
-        except CaseError as error:
-            messages.error(request, refused(error.message))
+    if form.is_valid() and _report_action(request, report_narrative_update, report=report,
+                                          narrative=form.cleaned_data["narrative"]) is not None:
+        messages.success(request, _("Đã lưu dự thảo."))
     return redirect("reports:detail", pk=report.pk)
 
 
@@ -160,14 +171,10 @@ def report_submit_view(request, pk):
     report = _report_or_404(request, pk)
     form = NarrativeForm(request.POST)
     narrative = form.cleaned_data["narrative"] if form.is_valid() and "narrative" in request.POST else None
-    try:
-        report = report_submit(report=report, by=request.user, narrative=narrative)
-    except CaseNotFound:
-        raise Http404 from None
-    except CaseError as error:
-        messages.error(request, refused(error.message))
+    submitted = _report_action(request, report_submit, report=report, narrative=narrative)
+    if submitted is None:
         return redirect("reports:detail", pk=report.pk)
-    marked = len(report_version(report=report).marked_cases)
+    marked = len(report_version(report=submitted).marked_cases)
     messages.success(request, _("Đã gửi báo cáo lên cấp trên; %(n)s vụ việc được chuyển sang “Đã báo cáo”.") % {"n": marked})
     return redirect("reports:detail", pk=report.pk)
 
@@ -182,15 +189,8 @@ def report_correct_view(request, pk):
             for text in errors:
                 messages.error(request, text)
         return redirect("reports:detail", pk=report.pk)
-    try:
-        version = report_correct(report=report, by=request.user, **form.cleaned_data)
-    except CaseNotFound:
-        raise Http404 from None
-    except ValidationError as error:
-        _error_messages(request, error)
-        return redirect("reports:detail", pk=report.pk)
-    except CaseError as error:
-        messages.error(request, refused(error.message))
+    version = _report_action(request, report_correct, report=report, **form.cleaned_data)
+    if version is None:
         return redirect("reports:detail", pk=report.pk)
     messages.success(request, _("Đã lập bản đính chính (phiên bản %(n)s).") % {"n": version.number})
     return redirect(f"{reverse('reports:detail', args=[report.pk])}?v={version.number}")
