@@ -128,16 +128,25 @@ def _version_number(request) -> int | None:
         return None
 
 
+def _report_as_asked(request, pk):
+    """(report, figures, version) for the version in `?v=` (the newest by default; a draft has none),
+    or None when the report or that version is out of reach."""
+    number = _version_number(request)
+    try:
+        report = report_get_for_user(user=request.user, pk=pk)
+        figures = report_current_figures(report=report, number=number)
+    except CaseNotFound:
+        return None
+    return report, figures, None if report.is_draft else report_version(report=report, number=number)
+
+
 @login_required
 @require_GET
 def report_detail(request, pk):
-    try:
-        report = report_get_for_user(user=request.user, pk=pk)
-        number = _version_number(request)
-        figures = report_current_figures(report=report, number=number)
-    except CaseNotFound:
+    asked = _report_as_asked(request, pk)
+    if asked is None:
         return not_found(request, _("Không tìm thấy báo cáo."))
-    version = None if report.is_draft else report_version(report=report, number=number)
+    report, figures, version = asked
     versions = list(report_versions(report=report))
     writer = may_write_reports(request.user, report.unit)
     narrative = version.narrative if version else report.narrative
@@ -201,13 +210,10 @@ def report_correct_view(request, pk):
 def report_export(request, pk, fmt):
     if fmt not in ExportFormat.values:
         return not_found(request)
-    try:
-        report = report_get_for_user(user=request.user, pk=pk)
-        number = _version_number(request)
-        figures = report_current_figures(report=report, number=number)
-    except CaseNotFound:
+    asked = _report_as_asked(request, pk)
+    if asked is None:
         return not_found(request, _("Không tìm thấy báo cáo."))
-    version = None if report.is_draft else report_version(report=report, number=number)
+    report, figures, version = asked
     narrative = version.narrative if version else report.narrative
     name = f"bao-cao-{report.pk}" + (f"-v{version.number}" if version else "-du-thao")
     args = {"report": report, "figures": figures, "narrative": narrative, "version": version}

@@ -52,3 +52,13 @@ def test_a_correction_through_the_screen_opens_its_new_version(sent, as_user):
     assert "Đã lập bản đính chính (phiên bản 2)." in _shown(client.get(response["Location"]))
     sent.refresh_from_db()
     assert (sent.version, sent.narrative) == (2, "Bản đính chính")
+
+
+def test_a_version_not_there_is_not_found_on_the_page_and_in_the_export(sent, as_user):
+    client = as_user("secretariat")
+    for path in (f"/reports/{sent.pk}/", f"/reports/{sent.pk}/export.csv"):
+        assert client.get(f"{path}?v=1").status_code == 200, path
+        assert client.get(f"{path}?v=2").status_code == 404, path
+        assert as_user("leader2").get(f"{path}?v=1").status_code == 404, path
+    newest = client.get(f"/reports/{sent.pk}/export.csv?v=abc")  # not a number: the newest version
+    assert newest["Content-Disposition"] == f'attachment; filename="bao-cao-{sent.pk}-v1.csv"'
