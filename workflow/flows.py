@@ -72,7 +72,7 @@ class CaseStep(flow.View):
 
         owner = case.owner
         if self.step.seat == roles.ABOVE_OWNER:
-            report_roles = next(seat.roles for seat in roles.MOVE_RULES[self.step.moves[0]])
+            report_roles = roles.roles_that_make(self.step.moves[0])
             ancestors = list(reversed(
                 Unit.objects.filter(path__in=_paths_up(owner.path), is_active=True).order_by("depth")
             ))

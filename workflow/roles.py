@@ -104,6 +104,11 @@ def steps_completed_by(move: str) -> list[str]:
     return [name for name, step in STEPS.items() if move in step.moves]
 
 
+def roles_that_make(move: str) -> frozenset:
+    """Every role that fills some seat of `move` (the assignee's seat names none)."""
+    return frozenset().union(*(seat.roles for seat in MOVE_RULES[move]))
+
+
 def may_move(user, case, move: str, *, directing_units) -> bool:
     """Whether `user` fills a seat of `move` on `case` (legality is the state machine's question).
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workflow.engine import flow_move, flow_move_direction, flow_requeue, open_tasks_of_case
-from workflow.roles import STEPS
+from workflow.roles import ABOVE_OWNER, OWNER, STEPS, roles_that_make
 
 from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
@@ -77,6 +77,10 @@ def work_after_role_withdrawn(*, user, unit: Unit, role: str, by=None) -> int:
 
 def _left_without(unit: Unit, step, role: str) -> bool:
     """Whether the step lost its last holder of `role` here (leaders aside, who keep every step they may take)."""
+    if step.seat == ABOVE_OWNER and role == Role.LEADER:
+        # A report waits where a secretariat, else a leader, may make it: the last of either can leave it.
+        makers = roles_that_make(step.moves[0])
+        return not users_with_role_on(unit=unit, roles=makers).exists()
     if role not in step.roles:
         return False
     if role == Role.LEADER:
@@ -104,21 +108,23 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
         if users_with_role_on(unit=unit, roles=[Role.LEADER]).exists():
             pending.append((CaseAction.WORK_TO_LEADERS, {"step": name, "unit": unit.code}))
             continue
+        if step.seat == ABOVE_OWNER:
+            # The report waits at the nearest unit at or above the owner where someone may make it now.
+            flow_requeue(case=case, task=task)
+            to = Unit.objects.get(pk=open_tasks_of_case(case)[-1].owner_permission_obj_pk)
+            if to.pk != unit.pk:
+                pending.append((CaseAction.WORK_MOVED_UP, _moved_step(name, unit, to)))
+            continue
         above = nearest_unit_with_leaders(unit)
         if above is None:
             continue  # nobody above either: the administrators must grant a role (the unit page says so)
-        if step.seat == "owner":
+        if step.seat == OWNER:
             previous = case.owner
             case.owner, case.assignee = above, None
             pending.append((CaseAction.WORK_MOVED_UP, handover_data(previous, above, None)))
             break  # every owner step follows the case
-        if step.seat == "above_owner":
-            flow_requeue(case=case, task=task)  # the report waits at the next unit up that can make it
-            above = Unit.objects.get(pk=open_tasks_of_case(case)[-1].owner_permission_obj_pk)
-        else:
-            flow_move_direction(case=case, task=task, unit=above)
-        pending.append((CaseAction.WORK_MOVED_UP, {"step": name, "from_unit": unit.code, "from_unit_name": unit.name,
-                                          "to_unit": above.code, "to_unit_name": above.name}))
+        flow_move_direction(case=case, task=task, unit=above)
+        pending.append((CaseAction.WORK_MOVED_UP, _moved_step(name, unit, above)))
     if not pending:
         if assignee_dropped:
             case.save(update_fields=["assignee"])
@@ -132,6 +138,10 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
         if action == CaseAction.WORK_MOVED_UP and "step" not in data:
             flow_move(case=case, move=CaseAction.WORK_MOVED_UP, by=None)
         case_event_announce(case=case, event=event)
+
+
+def _moved_step(name: str, unit: Unit, to: Unit) -> dict:
+    return {"step": name, "from_unit": unit.code, "from_unit_name": unit.name, "to_unit": to.code, "to_unit_name": to.name}
 
 
 def nearest_unit_with_leaders(unit: Unit) -> Unit | None:

@@ -122,3 +122,26 @@ def test_a_not_fixed_that_no_leader_of_the_case_can_decide_goes_up_with_the_case
     event = CaseEvent.objects.filter(case=case).latest("seq")
     assert (event.action, event.data["from_unit"], event.data["to_unit"]) == (
         "work_moved_up", world.commune_a.code, world.province.code)
+
+
+def test_a_report_left_with_neither_secretariat_nor_leader_waits_where_someone_may_make_it(world, new_case):
+    """Found by the invariant test: a hamlet's report waited at its commune after the commune lost both."""
+    from cases.services import case_orient, case_resolve
+
+    case = assigned_to_hamlet(world, new_case, assignee=world.hamlet_handler)
+    case_orient(case=case, by=world.hamlet_handler, response="Đã trả lời")
+    case_resolve(case=case, by=world.hamlet_handler, outcome="Đã xử lý")
+    (report,) = open_tasks_of_case(case)
+    assert (report.flow_task.name, report.owner_permission_obj_pk) == ("report_step", str(world.commune_a.pk))
+    unit_role_revoke(user=world.supervisor, unit=world.province, role=Role.SUPERVISOR, by=world.administrator)
+    unit_role_revoke(user=world.secretariat, unit=world.commune_a, role=Role.SECRETARIAT, by=world.administrator)
+    unit_role_revoke(user=world.leader, unit=world.commune_a, role=Role.LEADER, by=world.administrator)
+
+    case.refresh_from_db()
+    (report,) = open_tasks_of_case(case)
+    assert (report.flow_task.name, report.owner_permission_obj_pk) == ("report_step", str(world.hamlet_a.pk))
+    assert task_queue_for_user(user=world.hamlet_leader).filter(pk=report.pk).exists()
+    assert "reopen" in case_available_transitions(case=case, user=world.hamlet_leader)
+    event = CaseEvent.objects.filter(case=case).latest("seq")
+    assert (event.action, event.data["step"], event.data["to_unit"]) == (
+        "work_moved_up", "report_step", world.hamlet_a.code)
