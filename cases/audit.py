@@ -106,8 +106,11 @@ class AuditResult:
         return self.first_broken is None
 
 
-def _check_chain(case_code, head_count, head_hash, events) -> tuple[int, BrokenLink | None]:
-    """Walk one case's events (ordered by seq, times as UTC ISO strings); return how many and the first break."""
+def _check_chain(case_code, head_count, head_hash, events, status=None) -> tuple[int, BrokenLink | None]:
+    """Walk one case's events (ordered by seq, times as UTC ISO strings); return how many and the first break.
+
+    With the case row's `status`: the history must end in it (a status changed without an event is a break).
+    """
     expected_prev = ""
     expected_seq = 1
     last_at = ""
@@ -127,6 +130,9 @@ def _check_chain(case_code, head_count, head_hash, events) -> tuple[int, BrokenL
         expected_seq += 1
     if checked != head_count or expected_prev != head_hash:
         return checked, BrokenLink(case_code, None, f"case records {head_count} events, chain has {checked}")
+    if status is not None and events and events[-1][3] != status:
+        return checked, BrokenLink(
+            case_code, None, f"the case row's status is {status!r}, its history ends in {events[-1][3]!r}")
     return checked, None
 
 
@@ -189,9 +195,8 @@ def audit_verify(*, case_ids=None, chunk_size=5000, jobs=1, id_range=None) -> Au
     every_event = case_ids is None  # all of the table, or all of a range: a leftover event has no case
 
     pending = next(event_rows, None)
-    for case_id, code, head_count, head_hash in cases.values_list("pk", "code", "event_count", "head_hash").iterator(
-        chunk_size=chunk_size
-    ):
+    rows = cases.values_list("pk", "code", "event_count", "head_hash", "status").iterator(chunk_size=chunk_size)
+    for case_id, code, head_count, head_hash, status in rows:
         own = []
         while pending is not None and pending[0] < case_id:
             # Events whose case is gone cannot exist (PROTECT); treat as tampering.
@@ -200,7 +205,7 @@ def audit_verify(*, case_ids=None, chunk_size=5000, jobs=1, id_range=None) -> Au
         while pending is not None and pending[0] == case_id:
             own.append(pending[1:])
             pending = next(event_rows, None)
-        checked, broken = _check_chain(code, head_count, head_hash, own)
+        checked, broken = _check_chain(code, head_count, head_hash, own, status=status)
         result.cases_checked += 1
         result.events_checked += checked
         if broken:
