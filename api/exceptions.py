@@ -45,6 +45,10 @@ def api_exception_handler(exc, context):
             {"detail": _("Dữ liệu gửi lên quá lớn."), "code": "request_too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    elif isinstance(exc, RecursionError):
+        # JSON nested too deep for Python's parser (api.parsers refuses it earlier where it is used).
+        response = Response({"detail": _("Dữ liệu gửi lên không hợp lệ."), "code": "parse_error"},
+                            status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, SuspiciousOperation):
         response = Response({"detail": _("Yêu cầu không hợp lệ."), "code": "bad_request"}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, (OperationalError, InterfaceError)):

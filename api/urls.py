@@ -24,5 +24,6 @@ urlpatterns = [
     path("open311/v2/services.json", open311.ServiceListApi.as_view(), name="open311-services"),
     path("open311/v2/requests.json", open311.ServiceRequestListCreateApi.as_view(), name="open311-requests"),
     re_path(r"^open311/v2/requests/(?P<code>[^/\x00]+)\.json$", open311.ServiceRequestDetailApi.as_view(), name="open311-request"),
-    re_path(r"^.*$", views.not_found),
+    # [\s\S], not ".": a path with a newline in it ("x%0A") is caught too, not left to Django's 404 page.
+    re_path(r"^[\s\S]*$", views.not_found),
 ]

@@ -14,7 +14,6 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -47,6 +46,7 @@ from . import serializers as s
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
 from .pagination import CasePagination
+from .parsers import DepthLimitedJSONParser
 from .selectors import case_escalated_to_codes
 from .throttling import AnonThrottle, UserThrottle
 
@@ -71,7 +71,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 class ApiView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
     renderer_classes = [JSONRenderer]
     throttle_classes = [UserThrottle]
 
@@ -84,7 +84,7 @@ class ApiView(APIView):
 class TokenObtainApi(ObtainAuthToken):
     authentication_classes = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
     throttle_classes = [AnonThrottle]
 
 

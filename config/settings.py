@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.ApiErrorsAsJsonMiddleware",  # every error under /api/ as JSON, even with DEBUG on
+    "security.middleware.RefuseNulMiddleware",  # a NUL in the path or query: 400 before anything reads it
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.middleware.VietnameseFirstMiddleware",  # screens in Vietnamese unless the person picks English
     "django.middleware.locale.LocaleMiddleware",
@@ -269,6 +271,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.DepthLimitedJSONParser",  # JSON nested too deep is a 400, not a RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Per user (every token of a person shares it) and, for the token endpoint, per address.
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="600/min"),

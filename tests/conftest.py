@@ -30,6 +30,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL); CI runs it there"))
 
 
+# What the product reads from the environment while it runs (settings are read once, at start).
+RUNTIME_ENVIRONMENT = ("DEMO_PASSWORD",)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_caller_environment():
+    """The caller's DEMO_PASSWORD (exported for bin/run) changes nothing in a test; a test that
+    wants one sets it with monkeypatch."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in RUNTIME_ENVIRONMENT:
+            patch.delenv(name, raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
