@@ -7,6 +7,11 @@ seeing this many or more would be rarer than 1 in 100 (upper tail p < 0.01)
 and it is at least 3 cases. The mean is floored at 0.5 a week so a pair
 never seen before needs 4 cases to flag, not 1. Only counts are read: one
 grouped query, no case and no person leaves the database.
+
+Only cases the reader may see are counted: the person's own scope
+(`cases.selectors.case_list_for_user`) on the screens, or, for a unit's
+report, the cases owned within the unit's subtree (as the report's other
+figures). A locality's cases handled by another unit are that unit's to see.
 See docs/reports.md.
 """
 
@@ -19,6 +24,7 @@ from django.db.models import Count, IntegerField, Value, When
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus, Topic, Unit
+from cases.selectors import case_list_for_user
 
 WINDOW = timedelta(days=7)
 BASELINE_WEEKS = 8
@@ -70,8 +76,12 @@ class Signal:
         return self.count / max(self.baseline, MEAN_FLOOR)
 
 
-def weekly_counts(*, unit: Unit, until: datetime, weeks: int = BASELINE_WEEKS + 1) -> dict[tuple[int, int], list[int]]:
-    """{(topic_id, locality_id): [count per 7-day window, oldest first]} for localities in the unit's subtree."""
+def weekly_counts(*, unit: Unit, until: datetime, weeks: int = BASELINE_WEEKS + 1,
+                  user=None) -> dict[tuple[int, int], list[int]]:
+    """{(topic_id, locality_id): [count per 7-day window, oldest first]} for localities in the unit's subtree.
+
+    Counted over the cases `user` may see; with no user, over the cases owned within the unit's subtree.
+    """
     since = until - weeks * WINDOW
     windows = [
         When(received_at__gte=until - (weeks - index) * WINDOW, received_at__lt=until - (weeks - index - 1) * WINDOW,
@@ -79,7 +89,8 @@ def weekly_counts(*, unit: Unit, until: datetime, weeks: int = BASELINE_WEEKS + 
         for index in range(weeks)
     ]
     rows = (
-        Case.objects.filter(locality__path__startswith=unit.path, received_at__gte=since, received_at__lt=until)
+        _visible(unit=unit, user=user)
+        .filter(locality__path__startswith=unit.path, received_at__gte=since, received_at__lt=until)
         # Rejected cases were not issues (spam, out of scope); merged duplicates are more reports of one.
         .exclude(status=CaseStatus.REJECTED)
         .annotate(window=Choose(*windows, output_field=IntegerField()))
@@ -91,11 +102,18 @@ def weekly_counts(*, unit: Unit, until: datetime, weeks: int = BASELINE_WEEKS + 
     return counts
 
 
-def emerging_issues(*, unit: Unit, until: datetime | None = None) -> list[Signal]:
-    """Flagged topic × locality pairs of the unit's subtree, strongest first."""
+def _visible(*, unit: Unit, user):
+    if user is not None:
+        return case_list_for_user(user=user).order_by()
+    return Case.objects.filter(owner__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
+
+
+def emerging_issues(*, unit: Unit, user=None, until: datetime | None = None) -> list[Signal]:
+    """Flagged topic × locality pairs of the unit's subtree, strongest first, among the cases `user` may see
+    (with no user, the cases owned within the subtree: a unit's report)."""
     until = until or timezone.now()
     flagged = []
-    for (topic_id, locality_id), series in weekly_counts(unit=unit, until=until).items():
+    for (topic_id, locality_id), series in weekly_counts(unit=unit, until=until, user=user).items():
         current, baseline_weeks = series[-1], series[:-1]
         if current < MIN_COUNT:
             continue

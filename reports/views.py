@@ -306,7 +306,7 @@ def emerging(request):
     if unit is None or not user_roles(request.user) & PANEL_ROLES:
         return forbidden(request, _("Trang này dành cho lãnh đạo, văn phòng tổng hợp, giám sát và kiểm tra."))
     return render(request, "reports/emerging.html", {
-        "unit": unit, "signals": emerging_issues(unit=unit),
+        "unit": unit, "signals": emerging_issues(unit=unit, user=request.user),
         "weeks": BASELINE_WEEKS, "min_count": MIN_COUNT, "p_threshold": P_THRESHOLD,
     })
 

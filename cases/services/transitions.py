@@ -109,6 +109,7 @@ def case_verify(*, case: Case, by, topic: Topic | None = None, locality: Unit | 
             changes["topic"] = [locked.topic.code, topic.code]
             locked.topic = topic
         if locality is not None and locality.pk != locked.locality_id:
+            _check_locality_in_reach(by=by, locality=locality)
             changes["locality"] = [locked.locality.code, locality.code]
             locked.locality = locality
         if priority is not None and priority != locked.priority:
@@ -117,6 +118,15 @@ def case_verify(*, case: Case, by, topic: Topic | None = None, locality: Unit | 
         return {"changes": changes} if changes else {}
 
     return run_transition(case=case, name="verify", by=by, note=note, apply=apply)
+
+
+def _check_locality_in_reach(*, by, locality: Unit) -> None:
+    """A corrected locality lies where the person logs or hands out cases, as the verify form offers."""
+    if not locality.is_active:
+        raise ValidationError({"locality": _("Địa bàn này không còn hoạt động.")})
+    roles = {Role.INTAKE_CLERK, Role.LEADER, Role.SUPERVISOR}
+    if not any(g.role in roles and locality.path.startswith(g.path) for g in user_grants(by)):
+        raise ValidationError({"locality": _("Không tìm thấy địa bàn này trong phạm vi của bạn.")})
 
 
 def case_reject(*, case: Case, by, reason: str) -> Case:

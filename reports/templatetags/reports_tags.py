@@ -22,7 +22,7 @@ def emerging_panel(context):
     unit = top_unit(user=user)
     if unit is None:
         return {"show": False}
-    return {"show": True, "unit": unit, "signals": emerging_issues(unit=unit)[:8],
+    return {"show": True, "unit": unit, "signals": emerging_issues(unit=unit, user=user)[:8],
             "alerts": list(alerts_for_user(user=user)[:8]), "now": timezone.now()}
 
 
