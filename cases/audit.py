@@ -106,17 +106,33 @@ class AuditResult:
         return self.first_broken is None
 
 
-def _check_chain(case_code, head_count, head_hash, events, status=None) -> tuple[int, BrokenLink | None]:
+# The events that hand the case to another unit, each naming it as `to_unit` (a step moved alone names its step).
+_OWNER_CHANGES = frozenset({CaseAction.ASSIGN, CaseAction.REASSIGN, CaseAction.PULL_UP, CaseAction.UNIT_MERGED,
+                            CaseAction.WORK_MOVED_UP})
+
+
+def _owner_after(owner: str | None, action: str, data: dict) -> str | None:
+    if action == CaseAction.INTAKE:
+        return data.get("owner", owner)
+    if action in _OWNER_CHANGES and "to_unit" in data and "step" not in data:
+        return data["to_unit"]
+    return owner
+
+
+def _check_chain(case_code, head_count, head_hash, events, status=None, owner=None) -> tuple[int, BrokenLink | None]:
     """Walk one case's events (ordered by seq, times as UTC ISO strings); return how many and the first break.
 
-    With the case row's `status`: the history must end in it (a status changed without an event is a break).
+    With the case row's `status` and `owner` (its unit's code): the history must end in them (a status or an
+    owner changed without an event is a break).
     """
     expected_prev = ""
     expected_seq = 1
     last_at = ""
     checked = 0
+    replayed_owner = None
     for seq, action, from_status, to_status, actor_id, note, data, at_iso, prev_hash, digest in events:
         checked += 1
+        replayed_owner = _owner_after(replayed_owner, action, data or {})
         if seq != expected_seq:
             return checked, BrokenLink(case_code, expected_seq, f"missing or reordered (found #{seq})")
         if prev_hash != expected_prev:
@@ -133,6 +149,9 @@ def _check_chain(case_code, head_count, head_hash, events, status=None) -> tuple
     if status is not None and events and events[-1][3] != status:
         return checked, BrokenLink(
             case_code, None, f"the case row's status is {status!r}, its history ends in {events[-1][3]!r}")
+    if owner is not None and replayed_owner is not None and replayed_owner != owner:
+        return checked, BrokenLink(
+            case_code, None, f"the case row's owner is {owner!r}, its history hands it to {replayed_owner!r}")
     return checked, None
 
 
@@ -195,8 +214,9 @@ def audit_verify(*, case_ids=None, chunk_size=5000, jobs=1, id_range=None) -> Au
     every_event = case_ids is None  # all of the table, or all of a range: a leftover event has no case
 
     pending = next(event_rows, None)
-    rows = cases.values_list("pk", "code", "event_count", "head_hash", "status").iterator(chunk_size=chunk_size)
-    for case_id, code, head_count, head_hash, status in rows:
+    rows = cases.values_list("pk", "code", "event_count", "head_hash", "status", "owner__code").iterator(
+        chunk_size=chunk_size)
+    for case_id, code, head_count, head_hash, status, owner in rows:
         own = []
         while pending is not None and pending[0] < case_id:
             # Events whose case is gone cannot exist (PROTECT); treat as tampering.
@@ -205,7 +225,7 @@ def audit_verify(*, case_ids=None, chunk_size=5000, jobs=1, id_range=None) -> Au
         while pending is not None and pending[0] == case_id:
             own.append(pending[1:])
             pending = next(event_rows, None)
-        checked, broken = _check_chain(code, head_count, head_hash, own, status=status)
+        checked, broken = _check_chain(code, head_count, head_hash, own, status=status, owner=owner)
         result.cases_checked += 1
         result.events_checked += checked
         if broken:

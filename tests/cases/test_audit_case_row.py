@@ -29,3 +29,18 @@ def test_the_command_reports_the_case_whose_row_disagrees(world, new_case):
     Case.objects.filter(pk=case.pk).update(status="rejected")
     with pytest.raises(CommandError, match=case.code):
         call_command("verify_audit")
+
+
+def test_an_owner_changed_without_an_event_is_caught(world, new_case):
+    case = new_case()
+    case_verify(case=case, by=world.clerk)
+    case_assign(case=case, by=world.leader, unit=world.hamlet_a)
+    assert audit_verify().ok
+
+    Case.objects.filter(pk=case.pk).update(owner=world.commune_b)
+
+    result = audit_verify()
+    assert not result.ok
+    assert result.first_broken.case_code == case.code
+    assert repr(world.commune_b.code) in result.first_broken.reason
+    assert repr(world.hamlet_a.code) in result.first_broken.reason

@@ -41,6 +41,7 @@ from hypothesis.stateful import (
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS
 
+from cases.audit import audit_verify
 from cases.exceptions import CaseError
 from cases.lifecycle import TRANSITION_NAMES, transition_of
 from cases.models import (
@@ -526,6 +527,13 @@ class NoCaseIsStranded(RuleBasedStateMachine):
             self.roles_changed()
 
     # --- the invariant ---------------------------------------------------------------------------
+
+    @invariant()
+    def every_case_row_agrees_with_its_history(self):
+        """No step changes a case's status or owner without an event that says so (verify_audit)."""
+        if self.case_ids:
+            result = audit_verify(case_ids=self.case_ids)
+            assert result.ok, str(result.first_broken)
 
     @invariant()
     def no_open_case_is_stranded(self):
