@@ -15,7 +15,7 @@ from api.views import ApiView
 
 from .models import ReportKind, ReportStatus
 from .selectors import report_current_figures, report_get_for_user, report_list_for_user, report_versions
-from .services import report_correct, report_draft_create, report_submit
+from .services import report_check_writer, report_correct, report_draft_create, report_submit
 
 MAX_TEXT = 50_000
 MAX_LISTED = 200
@@ -145,6 +145,7 @@ class ReportCorrectApi(ApiView):
                    summary=_("Đính chính báo cáo đã gửi: một phiên bản mới, giữ các điểm khác biệt"))
     def post(self, request, pk):
         report = report_get_for_user(user=request.user, pk=pk)
+        report_check_writer(request.user, report)  # who may write it before what was written (403 before 400)
         serializer = ReportCorrectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         version = report_correct(report=report, by=request.user, **serializer.validated_data)

@@ -111,7 +111,8 @@ def _lock(report: Report) -> Report:
     return Report.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
 
 
-def _check_writer(by, report: Report) -> None:
+def report_check_writer(by, report: Report) -> None:
+    """Refuse anyone who may not write this report: 403 to a reader, "not found" to everyone else."""
     if not may_write_reports(by, report.unit):
         # Someone who may read it but not write it is refused; others do not even see it.
         if may_read_report(by, report):
@@ -123,7 +124,7 @@ def report_narrative_update(*, report: Report, by, narrative: str, title: str | 
     """Edit a draft's narrative (and title); a sent report changes only by a correction."""
     with transaction.atomic():
         locked = _lock(report)
-        _check_writer(by, locked)
+        report_check_writer(by, locked)
         if not locked.is_draft:
             raise TransitionNotAllowed(_("Báo cáo đã gửi; muốn sửa phải lập bản đính chính."))
         locked.narrative = narrative or ""
@@ -157,7 +158,7 @@ def report_submit(*, report: Report, by, narrative: str | None = None) -> Report
     """
     with transaction.atomic():
         locked = _lock(report)
-        _check_writer(by, locked)
+        report_check_writer(by, locked)
         if not locked.is_draft:
             raise TransitionNotAllowed(_("Báo cáo này đã được gửi."))
         if narrative is not None:
@@ -192,7 +193,7 @@ def report_correct(*, report: Report, by, narrative: str, reason: str) -> Report
     reason = required_text(reason, "reason", _("Cần nêu lý do đính chính."))
     with transaction.atomic():
         locked = _lock(report)
-        _check_writer(by, locked)
+        report_check_writer(by, locked)
         if locked.is_draft:
             raise TransitionNotAllowed(_("Báo cáo chưa gửi; hãy sửa trực tiếp dự thảo."))
         previous = locked.versions.order_by("-number").first()

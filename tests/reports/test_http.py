@@ -160,3 +160,17 @@ def test_the_celery_tasks_and_the_beat_entry(world, time_machine, settings):
     export_job_run_task.apply(args=[job.pk])
     job.refresh_from_db()
     assert job.status == job.Status.DONE and job.file.endswith(".csv")
+
+
+def test_a_reader_who_may_not_correct_is_refused_before_the_body_is_read(world, api):
+    """Issue 15, item 8: 403 before 400; an empty body from the supervisor is a 403, a stranger's a 404."""
+    report = report_draft_create(by=world.secretariat, unit=world.commune_a, kind=ReportKind.AD_HOC,
+                                 period_start=at(2026, 3, 1).date(), period_end=at(2026, 3, 2).date())
+    report_submit(report=report, by=world.secretariat)
+
+    refused = api("supervisor").post(f"/api/v1/reports/{report.pk}/corrections/", {}, format="json")
+    assert refused.status_code == 403
+    assert api("clerk2").post(f"/api/v1/reports/{report.pk}/corrections/", {}, format="json").status_code == 404
+    invalid = api("secretariat").post(f"/api/v1/reports/{report.pk}/corrections/", {}, format="json")
+    assert invalid.status_code == 400  # the writer gets the validation errors
+    assert Report.objects.get(pk=report.pk).version == 1
