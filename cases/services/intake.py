@@ -93,18 +93,24 @@ class ReporterInput:
 
 def _intake_unit_for(*, user, locality: Unit) -> Unit:
     """The unit where this person logs a case about `locality`: the nearest one
-    above or at the locality on which they are an intake clerk or leader."""
+    above or at the locality on which they are an intake clerk or leader.
+
+    A locality outside every such subtree is refused: the case would land in a
+    unit whose people cannot see it, and count in another unit's figures.
+    """
     candidates = [g for g in user_grants(user) if g.role in (Role.INTAKE_CLERK, Role.LEADER)]
     if not candidates:
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận vụ việc ở đơn vị nào."))
     covering = [g for g in candidates if locality.path.startswith(g.path)]
-    chosen = max(covering, key=lambda g: len(g.path)) if covering else None
-    if chosen is None:
-        unit_ids = {g.unit_id for g in candidates}
-        if len(unit_ids) != 1:
-            raise ValidationError({"locality": _("Địa bàn này không thuộc đơn vị tiếp nhận của bạn.")})
-        chosen = candidates[0]
+    if not covering:
+        raise _locality_out_of_reach()
+    chosen = max(covering, key=lambda g: len(g.path))
     return Unit.objects.get(pk=chosen.unit_id)
+
+
+def _locality_out_of_reach() -> ValidationError:
+    # The intake form's own words for the same refusal, so every interface says it alike.
+    return ValidationError({"locality": _("Không tìm thấy địa bàn này trong phạm vi của bạn.")})
 
 
 def case_intake(
@@ -157,6 +163,8 @@ def case_intake(
         receiving_unit = _intake_unit_for(user=by, locality=locality)
     elif not has_role(by, receiving_unit, Role.INTAKE_CLERK, Role.LEADER):
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận ở đơn vị này."))
+    elif not locality.path.startswith(receiving_unit.path):
+        raise _locality_out_of_reach()
 
     with transaction.atomic():
         code = case_code_allocate(year=timezone.localtime(now).year)

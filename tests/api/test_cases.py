@@ -111,11 +111,12 @@ def test_intake_needs_an_intake_role(api, intake_body):
     assert not Case.objects.exists()
 
 
-def test_a_case_about_another_commune_is_owned_by_the_receiving_unit(api, intake_body):
+def test_a_case_about_another_commune_is_refused_on_its_locality(api, intake_body):
+    """Issue 15, item 7: this used to be logged (owned by commune B, about commune A): a write out of scope."""
     response = api("clerk2").post("/api/v1/cases/", intake_body(), format="json")  # locality in commune A
-    assert response.status_code == 201
-    assert (response.json()["locality"], response.json()["owner"]) == ("P-A-T1", "P-B")
-    assert api("clerk").get(f"/api/v1/cases/{response.json()['code']}/").status_code == 404
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"locality"}
+    assert not Case.objects.exists()
 
 
 # --- list ---------------------------------------------------------------------
