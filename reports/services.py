@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
-from cases.models import Case, Unit
+from cases.models import Case, Role, Unit
+from cases.permissions import roles_on_unit, user_grants
 from cases.services import case_mark_reported
 from cases.validation import required_text
 
@@ -289,6 +290,23 @@ def inspector_note_add(*, inspection: Inspection, by, text: str, case: Case | No
 
 def inspection_access_record(*, user, what: str, inspection: Inspection | None = None) -> InspectionAccessLog:
     return InspectionAccessLog.objects.create(user=user, what=what[:300], inspection=inspection)
+
+
+# The roles whose reading is itself inspected (issue 15, item 6).
+OVERSEEING_ROLES = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+
+
+def oversight_read_record(*, user, what: str, case: Case | None = None) -> InspectionAccessLog | None:
+    """An inspector's or a supervisor's read (a case, its history, a list) in the access log, one row a read.
+
+    Not recorded: people without those roles, and a supervisor reading a case of a unit they work in.
+    """
+    held = {grant.role for grant in user_grants(user)}
+    if not held & OVERSEEING_ROLES:
+        return None
+    if case is not None and roles_on_unit(user, case.owner) - OVERSEEING_ROLES:
+        return None  # their own unit's work
+    return inspection_access_record(user=user, what=what)
 
 
 # --- exports ---------------------------------------------------------------------------
