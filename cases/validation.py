@@ -12,3 +12,8 @@ def required_text(value: str, field: str, message: str) -> str:
     if "\x00" in value:  # PostgreSQL cannot store it; say so instead of failing
         raise ValidationError({field: _("Nội dung có ký tự không hợp lệ.")})
     return value
+
+
+def locality_out_of_reach() -> ValidationError:
+    """The refusal of a locality outside the person's reach, in the intake form's words on every interface."""
+    return ValidationError({"locality": _("Không tìm thấy địa bàn này trong phạm vi của bạn.")})

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
-from cases.models import Case, Role, Unit
-from cases.permissions import roles_on_unit, user_grants
+from cases.models import Case, Unit
+from cases.permissions import roles_on_unit
 from cases.services import case_mark_reported
 from cases.validation import required_text
 
@@ -42,7 +42,7 @@ from .models import (
     ReportVersion,
 )
 from .periods import REMIND_DAYS_BEFORE, due_at, last_ended_period, period_containing
-from .permissions import may_inspect, may_read_report, may_write_reports
+from .permissions import INSPECTION_ROLES, inspector_units_paths, may_inspect, may_read_report, may_write_reports
 from .selectors import expected_reporting_units
 
 logger = logging.getLogger(__name__)
@@ -292,19 +292,14 @@ def inspection_access_record(*, user, what: str, inspection: Inspection | None =
     return InspectionAccessLog.objects.create(user=user, what=what[:300], inspection=inspection)
 
 
-# The roles whose reading is itself inspected (issue 15, item 6).
-OVERSEEING_ROLES = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
-
-
 def oversight_read_record(*, user, what: str, case: Case | None = None) -> InspectionAccessLog | None:
     """An inspector's or a supervisor's read (a case, its history, a list) in the access log, one row a read.
 
     Not recorded: people without those roles, and a supervisor reading a case of a unit they work in.
     """
-    held = {grant.role for grant in user_grants(user)}
-    if not held & OVERSEEING_ROLES:
+    if not inspector_units_paths(user):
         return None
-    if case is not None and roles_on_unit(user, case.owner) - OVERSEEING_ROLES:
+    if case is not None and roles_on_unit(user, case.owner) - INSPECTION_ROLES:
         return None  # their own unit's work
     return inspection_access_record(user=user, what=what)
 

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..permissions import has_role, user_grants
 from ..public_secret import public_secret_hash, public_secret_new
+from ..validation import locality_out_of_reach
 from .attachments import attachment_add
 
 # Older dates are typing mistakes (and break time-zone arithmetic on some databases).
@@ -103,14 +104,9 @@ def _intake_unit_for(*, user, locality: Unit) -> Unit:
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận vụ việc ở đơn vị nào."))
     covering = [g for g in candidates if locality.path.startswith(g.path)]
     if not covering:
-        raise _locality_out_of_reach()
+        raise locality_out_of_reach()
     chosen = max(covering, key=lambda g: len(g.path))
     return Unit.objects.get(pk=chosen.unit_id)
-
-
-def _locality_out_of_reach() -> ValidationError:
-    # The intake form's own words for the same refusal, so every interface says it alike.
-    return ValidationError({"locality": _("Không tìm thấy địa bàn này trong phạm vi của bạn.")})
 
 
 def case_intake(
@@ -164,7 +160,7 @@ def case_intake(
     elif not has_role(by, receiving_unit, Role.INTAKE_CLERK, Role.LEADER):
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận ở đơn vị này."))
     elif not locality.path.startswith(receiving_unit.path):
-        raise _locality_out_of_reach()
+        raise locality_out_of_reach()
 
     with transaction.atomic():
         code = case_code_allocate(year=timezone.localtime(now).year)

@@ -21,7 +21,7 @@ from ..exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from ..lifecycle import transition_of
 from ..models import OPEN_STATUSES, Case, CaseReport, Priority, Role, Topic, Unit
 from ..permissions import has_role, roles_on_unit, user_grants, users_with_role_on
-from ..validation import required_text
+from ..validation import locality_out_of_reach, required_text
 
 
 def lock_case(case: Case) -> Case:
@@ -126,7 +126,7 @@ def _check_locality_in_reach(*, by, locality: Unit) -> None:
         raise ValidationError({"locality": _("Địa bàn này không còn hoạt động.")})
     roles = {Role.INTAKE_CLERK, Role.LEADER, Role.SUPERVISOR}
     if not any(g.role in roles and locality.path.startswith(g.path) for g in user_grants(by)):
-        raise ValidationError({"locality": _("Không tìm thấy địa bàn này trong phạm vi của bạn.")})
+        raise locality_out_of_reach()
 
 
 def case_reject(*, case: Case, by, reason: str) -> Case:

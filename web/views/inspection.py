@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.audit import audit_verify
-from cases.models import Role
-from cases.selectors import case_list_for_user, user_roles
+from cases.selectors import case_list_for_user
+from reports.permissions import inspector_units_paths
 from reports.services import oversight_read_record
 
 from ..forms import InspectionFilterForm
@@ -21,7 +21,7 @@ CHECK_LIMIT = 5000
 @login_required
 @require_GET
 def inspection(request):
-    if not user_roles(request.user) & {Role.INSPECTOR, Role.SUPERVISOR}:
+    if not inspector_units_paths(request.user):
         return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
     form = InspectionFilterForm(request.GET or None, user=request.user)
     filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
