@@ -41,6 +41,8 @@ from cases.services import (
     case_transfer,
     case_verify,
 )
+from reports.models import OversightRead
+from reports.oversight import oversight_read_record
 
 from . import serializers as s
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -102,6 +104,8 @@ class CaseListCreateApi(ApiView):
         cases = case_list_for_user(user=request.user, filters=filters.validated_data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(cases.select_related("assignee", "merged_into"), request, view=self)
+        oversight_read_record(user=request.user, kind=OversightRead.API_CASE_LIST, filters=filters.validated_data,
+                              rows=len(page))
         context = {"escalated_to": case_escalated_to_codes(cases=page)}
         return paginator.get_paginated_response(s.CaseOutputSerializer(page, many=True, context=context).data)
 
@@ -131,6 +135,7 @@ class CaseDetailApi(ApiView):
                    summary=_("Một vụ việc"))
     def get(self, request, code):
         case = case_get_for_user(user=request.user, code=code)
+        oversight_read_record(user=request.user, kind=OversightRead.API_CASE, case=case)
         return Response(s.CaseOutputSerializer(case).data)
 
 
@@ -139,6 +144,7 @@ class CaseEventsApi(ApiView):
                    summary=_("Lịch sử của vụ việc, cũ nhất trước"))
     def get(self, request, code):
         case = case_get_for_user(user=request.user, code=code)
+        oversight_read_record(user=request.user, kind=OversightRead.API_CASE_HISTORY, case=case)
         return Response(s.CaseEventOutputSerializer(case_events(case=case), many=True).data)
 
 

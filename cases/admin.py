@@ -1,18 +1,20 @@
-"""Admin for reference data (units, topics, channels); cases are read-only here."""
+"""Admin for reference data (units, topics, channels), roles and routing; every change recorded.
 
+Cases are not here at all: administrators manage reference data, not cases (docs/permissions.md).
+"""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from django import forms
-from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.contrib.auth import get_user_model
+from web.admin_site import ChangeLoggedAdmin, ReadOnlyAdmin
 
 from .models import (
-    Case,
-    CaseEvent,
     Channel,
     ReporterRevealRole,
     Role,
@@ -27,7 +29,7 @@ from .services import unit_merge, unit_rename, unit_role_grant, unit_role_revoke
 
 
 @admin.register(Unit)
-class UnitAdmin(TreeAdmin):
+class UnitAdmin(ChangeLoggedAdmin, TreeAdmin):
     form = movenodeform_factory(Unit)
     list_display = ("name", "code", "tier", "kind", "is_remote", "is_active")
     list_filter = ("tier", "kind", "is_remote", "is_active")
@@ -35,55 +37,20 @@ class UnitAdmin(TreeAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(TreeAdmin):
+class TopicAdmin(ChangeLoggedAdmin, TreeAdmin):
     form = movenodeform_factory(Topic)
     list_display = ("name", "code", "needs_public_response", "is_active")
     search_fields = ("name", "code")
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ChangeLoggedAdmin):
     list_display = ("name", "code", "is_active")
     search_fields = ("name", "code")
 
 
-class CaseEventInline(admin.TabularInline):
-    model = CaseEvent
-    fields = ("seq", "action", "from_status", "to_status", "actor", "note", "created_at", "hash")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never edited here: the services are the only writers."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
-    """Read-only: every change to a case goes through the services."""
-
-    list_display = ("code", "title", "status", "owner", "locality", "priority", "received_at", "deadline")
-    list_filter = ("status", "priority", "channel")
-    search_fields = ("code", "title")
-    inlines = [CaseEventInline]
-    list_select_related = ("owner", "locality")
-
-
 @admin.register(UnitUserObjectPermission)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(ChangeLoggedAdmin):
     """Roles on units. Granting and withdrawing go through the services, which record them."""
 
     list_display = ("user", "role_name", "content_object")
@@ -101,17 +68,16 @@ class RoleGrantAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def apply_save(self, request, obj, form, change):
         data = form.cleaned_data
         unit_role_grant(user=data["user"], unit=data["unit"], role=data["role"], by=request.user, reason=data["reason"])
 
-    def delete_model(self, request, obj):
+    def apply_delete(self, request, obj):
         unit_role_revoke(user=obj.user, unit=obj.content_object, role=obj.permission.codename.removeprefix("role_"),
                          by=request.user, reason=str(_("Thu hồi qua trang quản trị")))
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset.select_related("user", "permission", "content_object"):
-            self.delete_model(request, obj)
+        super().delete_queryset(request, queryset.select_related("user", "permission", "content_object"))
 
     def log_addition(self, request, obj, message):
         pass  # the RoleChange row is the record
@@ -132,6 +98,9 @@ class _RoleGrantModelForm(forms.ModelForm):
         model = UnitUserObjectPermission
         fields = []
 
+    def _post_clean(self):
+        pass  # no row is built from this form: unit_role_grant checks and writes it
+
 
 @admin.register(RoleChange)
 class RoleChangeAdmin(ReadOnlyAdmin):
@@ -143,14 +112,14 @@ class RoleChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ChangeLoggedAdmin):
     list_display = ("topic", "locality", "unit", "is_active")
     list_filter = ("is_active",)
     autocomplete_fields = ("topic", "locality", "unit")
 
 
 @admin.register(UnitChange)
-class UnitChangeAdmin(admin.ModelAdmin):
+class UnitChangeAdmin(ChangeLoggedAdmin):
     """Renames and merges are recorded, then applied from their effective date."""
 
     list_display = ("kind", "old_name", "new_name", "successor", "effective_on", "decision_ref", "applied_at")
@@ -160,7 +129,7 @@ class UnitChangeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def apply_save(self, request, obj, form, change):
         if obj.kind == UnitChange.Kind.RENAME:
             unit_rename(unit=obj.unit, new_name=obj.new_name, effective_on=obj.effective_on, by=request.user,
                         decision_ref=obj.decision_ref)
@@ -176,7 +145,7 @@ class UnitChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReporterRevealRole)
-class ReporterRevealRoleAdmin(admin.ModelAdmin):
+class ReporterRevealRoleAdmin(ChangeLoggedAdmin):
     list_display = ("role",)
 
 

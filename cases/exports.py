@@ -53,6 +53,11 @@ def case_csv_write(out, cases, *, progress=None) -> int:
 
 def case_export_csv(*, user, filters: dict | None = None) -> str:
     """The person's visible cases (after filters) as CSV text, one row a case."""
+    return case_export_csv_counted(user=user, filters=filters)[0]
+
+
+def case_export_csv_counted(*, user, filters: dict | None = None) -> tuple[str, int]:
+    """The CSV text and how many cases it holds."""
     buffer = io.StringIO()
-    case_csv_write(buffer, case_list_for_user(user=user, filters=filters).iterator(chunk_size=2000))
-    return buffer.getvalue()
+    rows = case_csv_write(buffer, case_list_for_user(user=user, filters=filters).iterator(chunk_size=2000))
+    return buffer.getvalue(), rows

@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from web.admin_site import ChangeLoggedAdmin
+
 from .models import Notification, NotificationPreference, OutboxMessage, WebhookEndpoint
 from .services import outbox_message_retry
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ChangeLoggedAdmin):
     list_display = ("name", "url", "actions", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "url")
@@ -22,7 +24,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("recipient", "endpoint")
     actions = ["retry_failed"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # Delivery state only: the message's text and payload carry case data, which administrators do not read.
+    fields = readonly_fields = ("uid", "channel", "status", "attempts", "recipient", "endpoint", "next_attempt_at",
+                                "sent_at", "created_at", "last_error")
 
     def has_add_permission(self, request):
         return False
@@ -41,10 +45,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "case", "created_at", "delivered_at", "read_at")
+    list_display = ("recipient", "kind", "created_at", "delivered_at", "read_at")
     list_filter = ("kind",)
-    list_select_related = ("recipient", "case")
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    list_select_related = ("recipient",)
+    fields = readonly_fields = ("recipient", "kind", "created_at", "delivered_at", "read_at")  # not the case
 
     def has_add_permission(self, request):
         return False

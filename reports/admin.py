@@ -5,9 +5,9 @@ Inspector notes are left out on purpose: only the inspection pages show them.
 
 from django.contrib import admin
 
-from cases.admin import ReadOnlyAdmin
+from web.admin_site import ReadOnlyAdmin
 
-from .models import ExportJob, Inspection, InspectionAccessLog, Report, ReportAlert, ReportVersion
+from .models import AdminChange, ExportJob, Inspection, InspectionAccessLog, Report, ReportAlert, ReportVersion
 
 
 class ReportVersionInline(admin.TabularInline):
@@ -56,3 +56,11 @@ class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ("uid", "user", "fmt", "status", "done_rows", "total_rows", "created_at", "finished_at")
     list_filter = ("status", "fmt")
     list_select_related = ("user",)
+
+
+@admin.register(AdminChange)
+class AdminChangeAdmin(ReadOnlyAdmin):
+    list_display = ("when", "user", "action", "model", "object_repr")
+    list_filter = ("action", "model")
+    list_select_related = ("user",)
+    date_hierarchy = "when"

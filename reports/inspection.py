@@ -54,10 +54,14 @@ def inspection_get_for_user(*, user, pk) -> Inspection:
 
 
 def access_log_for_user(*, user) -> QuerySet[InspectionAccessLog]:
-    """Page views of the inspections this person may open, and their own."""
+    """Page views of the inspections this person may open, reads of the work of units their inspection role
+    reaches, and their own."""
     inspections = inspection_list_for_user(user=user)
+    seen = Q(inspection__in=inspections) | Q(user=user)
+    for path in inspector_units_paths(user):
+        seen |= Q(unit__path__startswith=path)
     return (
-        InspectionAccessLog.objects.filter(Q(inspection__in=inspections) | Q(user=user))
+        InspectionAccessLog.objects.filter(seen)
         .select_related("user", "inspection").order_by("-when", "-pk")
     )
 

@@ -175,15 +175,41 @@ class InspectorNote(models.Model):
         return f"{self.inspection_id}: {self.text[:40]}"
 
 
+class OversightRead(models.TextChoices):
+    """What an inspector or a supervisor read outside the inspection pages (stored as a code)."""
+
+    CASE_PAGE = "case_page", _("Trang vụ việc")
+    CASE_HISTORY = "case_history", _("Lịch sử vụ việc")
+    HISTORY_LIST = "history_list", _("Danh sách kiểm tra lịch sử vụ việc")
+    CASE_LIST = "case_list", _("Danh sách vụ việc")
+    EXPORT = "export", _("Tệp xuất danh sách vụ việc")
+    DASHBOARD = "dashboard", _("Bảng điều hành")
+    API_CASE = "api_case", _("API: một vụ việc")
+    API_CASE_HISTORY = "api_case_history", _("API: lịch sử vụ việc")
+    API_CASE_LIST = "api_case_list", _("API: danh sách vụ việc")
+
+
 class InspectionAccessLog(models.Model):
-    """Who looked at which inspection page, when: the inspection is itself inspected."""
+    """Who looked at what, when: the inspection is itself inspected.
+
+    A page of the inspection area keeps its text in `what`; any other read by an inspector or a
+    supervisor (a case, its history, a list, an export, the dashboard, on the screens or the API) keeps
+    its `kind`, the case's code or the list's filters, and how many rows it held: one row a read, so a
+    10 000-row export is one row here.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    what = models.CharField(max_length=300)
+    what = models.CharField(max_length=300, blank=True)
     when = models.DateTimeField(auto_now_add=True, db_index=True)
     # The inspection the page belongs to (empty for the list pages).
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="access_log")
+    kind = models.CharField(max_length=20, choices=OversightRead.choices, blank=True)
+    case_code = models.CharField(max_length=40, blank=True)
+    scope = models.CharField(max_length=300, blank=True)  # a list's filters, `key=value` by key
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    # Whose work was read: the case's unit, or the reader's widest inspection unit for a list.
+    unit = models.ForeignKey("cases.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("nhật ký truy cập kiểm tra")
@@ -191,7 +217,35 @@ class InspectionAccessLog(models.Model):
         ordering = ["-when", "-pk"]
 
     def __str__(self):
-        return f"{self.user_id} {self.what} {self.when:%Y-%m-%d %H:%M}"
+        return f"{self.user_id} {self.kind or self.what} {self.when:%Y-%m-%d %H:%M}"
+
+
+class AdminChange(models.Model):
+    """One change made on the administration site to what decides who acts and when (roles, routing,
+    calendars, clock policies, units, sources...), with the values before and after: inspectors read
+    these on their own screen, and nobody edits or deletes them."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Thêm")
+        CHANGE = "change", _("Sửa")
+        DELETE = "delete", _("Xóa")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    model = models.CharField(max_length=100)  # app_label.model_name
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("thay đổi trên trang quản trị")
+        verbose_name_plural = _("thay đổi trên trang quản trị")
+        ordering = ["-when", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.action} {self.model}:{self.object_id}"
 
 
 # --- exports --------------------------------------------------------------------

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, Unit
-from cases.permissions import roles_on_unit
 from cases.services import case_mark_reported
 from cases.validation import required_text
 
@@ -42,7 +41,7 @@ from .models import (
     ReportVersion,
 )
 from .periods import REMIND_DAYS_BEFORE, due_at, last_ended_period, period_containing
-from .permissions import INSPECTION_ROLES, inspector_units_paths, may_inspect, may_read_report, may_write_reports
+from .permissions import may_inspect, may_read_report, may_write_reports
 from .selectors import expected_reporting_units
 
 logger = logging.getLogger(__name__)
@@ -290,18 +289,6 @@ def inspector_note_add(*, inspection: Inspection, by, text: str, case: Case | No
 
 def inspection_access_record(*, user, what: str, inspection: Inspection | None = None) -> InspectionAccessLog:
     return InspectionAccessLog.objects.create(user=user, what=what[:300], inspection=inspection)
-
-
-def oversight_read_record(*, user, what: str, case: Case | None = None) -> InspectionAccessLog | None:
-    """An inspector's or a supervisor's read (a case, its history, a list) in the access log, one row a read.
-
-    Not recorded: people without those roles, and a supervisor reading a case of a unit they work in.
-    """
-    if not inspector_units_paths(user):
-        return None
-    if case is not None and roles_on_unit(user, case.owner) - INSPECTION_ROLES:
-        return None  # their own unit's work
-    return inspection_access_record(user=user, what=what)
 
 
 # --- exports ---------------------------------------------------------------------------

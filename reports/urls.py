@@ -20,6 +20,7 @@ urlpatterns = [
     path("inspection/", views_inspection.inspection_home, name="inspection_home"),
     path("inspection/new/", views_inspection.inspection_create, name="inspection_create"),
     path("inspection/log/", views_inspection.inspection_log, name="inspection_log"),
+    path("inspection/admin-changes/", views_inspection.admin_change_log, name="admin_change_log"),
     path("inspection/<int:pk>/", views_inspection.inspection_detail, name="inspection"),
     path("inspection/<int:pk>/cases/", views_inspection.inspection_cases_view, name="inspection_cases"),
     path("inspection/<int:pk>/sample/", views_inspection.inspection_sample, name="inspection_sample"),

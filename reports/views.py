@@ -28,7 +28,8 @@ from .diff import LABELS as FIGURE_LABELS
 from .diff import figure_value
 from .emerging import BASELINE_WEEKS, MIN_COUNT, P_THRESHOLD, emerging_issues
 from .forms import ChildrenFilterForm, CorrectionForm, ExportForm, NarrativeForm, ReportCreateForm
-from .models import ExportFormat, ReportKind
+from .models import ExportFormat, OversightRead, ReportKind
+from .oversight import oversight_read_record
 from .periods import last_ended_period, period_containing
 from .permissions import PANEL_ROLES, may_read_children_of, may_write_reports
 from .selectors import (
@@ -354,5 +355,7 @@ def export_download(request, uid):
     path = Path(settings.MEDIA_ROOT) / job.file
     if not path.is_file():
         return not_found(request, _("Tệp xuất không còn trên máy chủ; hãy xuất lại."))
+    oversight_read_record(user=request.user, kind=OversightRead.EXPORT, filters=exports.filters_from_params(job.params),
+                          rows=job.total_rows)
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"vu-viec-{stamp}.{job.fmt}")

@@ -26,10 +26,10 @@ from web.ui import CappedPaginator, forbidden, not_found, refused
 
 from .forms import AsOfForm, InspectionOpenForm, NoteForm
 from .inspection import (
-    access_log_for_user,
     FLAG_LABELS,
     METRICS,
     SAMPLE_SIZE,
+    access_log_for_user,
     as_of_rows,
     case_as_of,
     case_sample,
@@ -41,6 +41,7 @@ from .inspection import (
     step_times,
     unit_scope,
 )
+from .oversight import admin_change_fields, admin_changes_for_user, describe_access
 from .periods import bounds
 from .permissions import inspector_units_paths
 from .services import inspection_access_record, inspection_open, inspector_note_add
@@ -250,5 +251,20 @@ def inspection_log(request):
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "reports/inspection/log.html", {
         "page": page, "paginator": paginator,
+        "entries": [(entry, describe_access(entry)) for entry in page.object_list],
+        "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    })
+
+
+@login_required
+@require_GET
+@inspector_page_logged(gettext_lazy("Nhật ký thay đổi cấu hình"))
+def admin_change_log(request):
+    """What administrators changed in roles, routing, calendars, clock policies and the rest, before and after."""
+    paginator = CappedPaginator(admin_changes_for_user(user=request.user), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "reports/inspection/admin_changes.html", {
+        "page": page, "paginator": paginator,
+        "entries": [(change, admin_change_fields(change)) for change in page.object_list],
         "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     })

@@ -1,26 +1,19 @@
-"""Admin for the calendar table and the clock policies; clocks and escalations are read-only here."""
+"""Admin for the calendar table and the clock policies (each change recorded); viewflow's processes and tasks
+read-only."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
+
+from web.admin_site import ChangeLoggedAdmin, ReadOnlyAdmin
 
 from . import services
-from .models import CalendarAdjustment, CalendarChange, CaseClock, ClockPolicy, Escalation, SweepHeartbeat
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import CalendarAdjustment, CalendarChange, ClockPolicy, SweepHeartbeat
 
 
 @admin.register(CalendarAdjustment)
-class CalendarAdjustmentAdmin(admin.ModelAdmin):
+class CalendarAdjustmentAdmin(ChangeLoggedAdmin):
     """Every change goes through the services, so it is recorded and running deadlines follow."""
 
     list_display = ("date", "kind", "year", "reason", "created_by", "updated_at")
@@ -28,18 +21,14 @@ class CalendarAdjustmentAdmin(admin.ModelAdmin):
     fields = ("date", "kind", "reason")
     date_hierarchy = "date"
 
-    def save_model(self, request, obj, form, change):
+    def apply_save(self, request, obj, form, change):
         if change and "date" in form.changed_data:
             services.calendar_adjustment_remove(day=form.initial["date"], by=request.user, reason=obj.reason)
         saved = services.calendar_adjustment_set(day=obj.date, kind=obj.kind, by=request.user, reason=obj.reason)
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
+    def apply_delete(self, request, obj):
         services.calendar_adjustment_remove(day=obj.date, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for adjustment in queryset:
-            services.calendar_adjustment_remove(day=adjustment.date, by=request.user)
 
 
 @admin.register(CalendarChange)
@@ -72,7 +61,7 @@ class ClockPolicyForm(forms.ModelForm):
 
 
 @admin.register(ClockPolicy)
-class ClockPolicyAdmin(admin.ModelAdmin):
+class ClockPolicyAdmin(ChangeLoggedAdmin):
     form = ClockPolicyForm
     list_display = ("name", "clock", "kind", "amount", "unit", "priority", "public_response", "case_kind", "topic",
                     "is_active")
@@ -87,22 +76,31 @@ class ClockPolicyAdmin(admin.ModelAdmin):
     )
 
 
-@admin.register(CaseClock)
-class CaseClockAdmin(ReadOnlyAdmin):
-    list_display = ("case", "clock", "started_at", "due_at", "stopped_at", "stop_event", "escalation_level",
-                    "next_action", "next_fire_at")
-    list_filter = ("clock", "kind")
-    list_select_related = ("case",)
-    search_fields = ("case__code",)
-
-
-@admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdmin):
-    list_display = ("case", "level", "to_unit", "clock", "created_at")
-    list_select_related = ("case", "to_unit", "clock")
-    search_fields = ("case__code", "to_unit__code")
-
-
 @admin.register(SweepHeartbeat)
 class SweepHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_success_at", "last_duration_ms", "last_fired")
+
+
+# Case clocks and escalations are case data (administrators see no case), and viewflow's own pages would let
+# an administrator edit or delete a case's process and tasks with no case event: both are shown read-only,
+# without the case, or not at all.
+admin.site.unregister(Process)
+admin.site.unregister(Task)
+
+
+@admin.register(Process)
+class ProcessAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "flow_class", "status", "created", "finished")
+    list_filter = ("status",)
+    fields = ("flow_class", "status", "created", "finished")
+    readonly_fields = fields
+    date_hierarchy = "created"
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "process_id", "flow_task", "status", "owner", "created", "finished")
+    list_filter = ("status",)
+    fields = ("process_id", "flow_task", "status", "owner", "created", "started", "finished")
+    readonly_fields = fields
+    date_hierarchy = "created"

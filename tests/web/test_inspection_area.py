@@ -10,9 +10,10 @@ from reports.services import inspection_open
 
 from .conftest import visible_text
 
-AREA = ["/inspection/", "/reports/inspection/", "/reports/inspection/log/"]
+AREA = ["/inspection/", "/reports/inspection/", "/reports/inspection/log/", "/reports/inspection/admin-changes/"]
 TABS = [("/inspection/", "Kiểm tra lịch sử vụ việc"), ("/reports/inspection/", "Cuộc kiểm tra"),
-        ("/reports/inspection/log/", "Nhật ký truy cập kiểm tra")]
+        ("/reports/inspection/log/", "Nhật ký truy cập kiểm tra"),
+        ("/reports/inspection/admin-changes/", "Nhật ký thay đổi cấu hình")]
 
 
 def _menu(html: str) -> list[tuple[str, str, bool]]:
@@ -49,8 +50,7 @@ def test_every_page_of_the_area_has_one_menu_entry_and_the_same_tabs(world, as_u
         html = response.content.decode()
         inspection_entries = [entry for entry in _menu(html) if "inspection" in entry[0]]
         assert inspection_entries == [("/inspection/", "Kiểm tra", True)], path
-        current = {"/reports/inspection/log/": "/reports/inspection/log/", "/inspection/": "/inspection/"}.get(
-            path, "/reports/inspection/")
+        current = path if path in dict(TABS) else "/reports/inspection/"
         assert _tabs(html) == [(href, label, href == current) for href, label in TABS], path
 
 
@@ -77,4 +77,4 @@ def test_the_area_speaks_english_when_asked(world, as_user):
         html = client.get(path).content.decode()
         assert [entry for entry in _menu(html) if "inspection" in entry[0]] == [("/inspection/", "Inspection", True)]
         assert [label for _href, label, _active in _tabs(html)] == [
-            "Case history inspection", "Inspections", "Inspection access log"]
+            "Case history inspection", "Inspections", "Inspection access log", "Configuration change log"]

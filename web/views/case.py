@@ -44,7 +44,8 @@ from cases.services import (
     reporter_pseudonym,
     reporter_reveal,
 )
-from reports.services import oversight_read_record
+from reports.models import OversightRead
+from reports.oversight import oversight_read_record
 from workflow.engine import case_directing_units
 from workflow.progress import case_progress
 from workflow.queues import task_queue_for_user
@@ -174,7 +175,7 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
 @require_GET
 @case_view
 def case_detail(request, case):
-    oversight_read_record(user=request.user, what=_("Trang vụ việc %(code)s") % {"code": case.code}, case=case)
+    oversight_read_record(user=request.user, kind=OversightRead.CASE_PAGE, case=case)
     return render_case(request, case)
 
 
@@ -370,7 +371,7 @@ def task_give_view(request, case, task_id):
 @case_view
 def case_audit(request, case):
     """The case's full history with its hashes, and the chain check run now."""
-    oversight_read_record(user=request.user, what=_("Lịch sử vụ việc %(code)s") % {"code": case.code}, case=case)
+    oversight_read_record(user=request.user, kind=OversightRead.CASE_HISTORY, case=case)
     return render(request, "web/case_audit.html", {
         "case": case,
         "events": list(case_events(case=case)),

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 
 from cases.models import CaseStatus
 from cases.selectors import case_list_for_user, top_unit
+from reports.models import OversightRead
+from reports.oversight import oversight_read_record
 from workflow.selectors import on_time_rate
 
 from ..forms import DashboardFilterForm
@@ -69,6 +71,7 @@ def dashboard(request):
 
     by_status = {row["status"]: row["n"] for row in cases.values("status").annotate(n=Count("*"))}
     total = sum(by_status.values())
+    oversight_read_record(user=request.user, kind=OversightRead.DASHBOARD, filters=filters, rows=total)
     status_bars = _bars(
         [{"label": label, "n": by_status.get(value, 0), "status": value} for value, label in CaseStatus.choices],
         "label", lambda row: _queue_link("all", status=row["status"], **in_period),

@@ -7,8 +7,9 @@ from django.views.decorators.http import require_GET
 
 from cases.audit import audit_verify
 from cases.selectors import case_list_for_user
+from reports.models import OversightRead
+from reports.oversight import oversight_read_record
 from reports.permissions import inspector_units_paths
-from reports.services import oversight_read_record
 
 from ..forms import InspectionFilterForm
 from ..ui import CappedPaginator, forbidden, selector_filters
@@ -26,10 +27,10 @@ def inspection(request):
     form = InspectionFilterForm(request.GET or None, user=request.user)
     filters = selector_filters(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     cases = case_list_for_user(user=request.user, filters=filters)
-    scope = ", ".join(f"{key}={value}" for key, value in sorted(filters.items())) or _("mọi vụ việc trong phạm vi")
-    oversight_read_record(user=request.user, what=_("Danh sách kiểm tra: %(scope)s") % {"scope": scope})
     paginator = CappedPaginator(cases, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    oversight_read_record(user=request.user, kind=OversightRead.HISTORY_LIST, filters=filters,
+                          rows=len(page.object_list))
     result = None
     checked_ids = []
     if request.GET.get("check"):

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cases.actions import CaseAction
-from cases.exports import case_export_csv
+from cases.exports import case_export_csv_counted
 from cases.models import OPEN_STATUSES, Role
 from cases.selectors import case_list_for_user, user_roles
+from reports.models import OversightRead
+from reports.oversight import oversight_read_record
 from workflow.models import CaseClock
 from workflow.queues import escalated_to_me, my_tasks, task_queue_for_user
 
@@ -143,6 +145,8 @@ def queue(request):
     paginator = CappedPaginator(cases, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    oversight_read_record(user=request.user, kind=OversightRead.CASE_LIST, filters={"tab": tab, **filters},
+                          rows=len(rows))
     tasks = _tasks_by_case(request.user, tab, [case.pk for case in rows])
     return render(request, "web/queue.html", {
         "form": form,
@@ -170,10 +174,13 @@ def export(request):
         filters["overdue"] = True
     if filters.get("status") == OPEN_STATUS_FILTER:
         # "Being handled" is several stored statuses; the export reads one at a time, one header.
-        parts = [case_export_csv(user=request.user, filters={**filters, "status": status}) for status in OPEN_STATUSES]
-        text = parts[0] + "".join(part.split("\r\n", 1)[1] if "\r\n" in part else "" for part in parts[1:])
+        parts = [case_export_csv_counted(user=request.user, filters={**filters, "status": status})
+                 for status in OPEN_STATUSES]
+        text = parts[0][0] + "".join(part.split("\r\n", 1)[1] if "\r\n" in part else "" for part, _rows in parts[1:])
+        rows = sum(count for _part, count in parts)
     else:
-        text = case_export_csv(user=request.user, filters=filters)
+        text, rows = case_export_csv_counted(user=request.user, filters=filters)
+    oversight_read_record(user=request.user, kind=OversightRead.EXPORT, filters=filters, rows=rows)
     # A BOM so spreadsheet programs read the Vietnamese text as UTF-8.
     body = "\ufeff" + text
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
