@@ -29,6 +29,7 @@ from cases.services import (
     case_extend,
     case_instruct,
     case_intake,
+    intake_refuse_unless_allowed,
     case_keep_closed,
     case_merge,
     case_orient,
@@ -118,6 +119,7 @@ class CaseListCreateApi(ApiView):
         return idempotent(request, lambda: self._intake(request))
 
     def _intake(self, request):
+        intake_refuse_unless_allowed(request.user)
         serializer = s.CaseIntakeInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

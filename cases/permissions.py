@@ -115,6 +115,15 @@ def has_direct_role(user, unit: Unit, role: str) -> bool:
     ).exists()
 
 
+# Who logs new cases: on the units where they hold one of these, and their subtrees.
+INTAKE_ROLES = (Role.INTAKE_CLERK, Role.LEADER)
+
+
+def may_log_cases(user) -> bool:
+    """Holds an intake role somewhere: asked before a new case's fields are read (403 before 400)."""
+    return any(grant.role in INTAKE_ROLES for grant in user_grants(user))
+
+
 def has_role(user, unit: Unit | None, *roles: str) -> bool:
     return bool(roles_on_unit(user, unit) & set(roles))
 

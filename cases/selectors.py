@@ -13,7 +13,7 @@ from django.utils import timezone
 from .exceptions import CaseNotFound
 from .lifecycle import TRANSITION_NAMES, transition_of
 from .models import CASE_CODE_PREFIX, OPEN_STATUSES, Case, CaseEvent, Channel, Role, RoutingRule, Topic, Unit
-from .permissions import EVERY_UNIT, case_grants, units_in_case_reach, user_grants
+from .permissions import EVERY_UNIT, INTAKE_ROLES, case_grants, units_in_case_reach, user_grants
 from .public_secret import public_secret_matches
 from .text import fold
 
@@ -150,7 +150,6 @@ def case_public_status(*, code: str, secret: str) -> dict | None:
 # Units offered to a person are those their roles reach, so a form cannot even
 # suggest a unit the service would refuse.
 
-INTAKE_ROLES = (Role.INTAKE_CLERK, Role.LEADER)
 HANDOVER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 
 

@@ -5,7 +5,7 @@ the modules without its callers changing.
 """
 
 from .attachments import attachment_add
-from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake
+from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake, intake_refuse_unless_allowed
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
 from .reporters import reporter_pseudonym, reporter_reveal
@@ -40,6 +40,7 @@ __all__ = [
     "case_extend",
     "case_instruct",
     "case_intake",
+    "intake_refuse_unless_allowed",
     "case_keep_closed",
     "case_mark_reported",
     "case_merge",

@@ -28,7 +28,7 @@ from ..models import (
     Topic,
     Unit,
 )
-from ..permissions import has_role, user_grants
+from ..permissions import INTAKE_ROLES, has_role, may_log_cases, user_grants
 from ..public_secret import public_secret_hash, public_secret_new
 from ..validation import locality_out_of_reach
 from .attachments import attachment_add
@@ -92,6 +92,12 @@ class ReporterInput:
         return not any((self.full_name.strip(), self.phone.strip(), self.email.strip(), self.address.strip()))
 
 
+def intake_refuse_unless_allowed(user) -> None:
+    """Someone with no intake role anywhere is refused before a new case's fields are read (403 before 400)."""
+    if not may_log_cases(user):
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận vụ việc ở đơn vị nào."))
+
+
 def _intake_unit_for(*, user, locality: Unit) -> Unit:
     """The unit where this person logs a case about `locality`: the nearest one
     above or at the locality on which they are an intake clerk or leader.
@@ -99,9 +105,8 @@ def _intake_unit_for(*, user, locality: Unit) -> Unit:
     A locality outside every such subtree is refused: the case would land in a
     unit whose people cannot see it, and count in another unit's figures.
     """
-    candidates = [g for g in user_grants(user) if g.role in (Role.INTAKE_CLERK, Role.LEADER)]
-    if not candidates:
-        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận vụ việc ở đơn vị nào."))
+    intake_refuse_unless_allowed(user)
+    candidates = [g for g in user_grants(user) if g.role in INTAKE_ROLES]
     covering = [g for g in candidates if locality.path.startswith(g.path)]
     if not covering:
         raise locality_out_of_reach()

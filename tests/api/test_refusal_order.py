@@ -114,3 +114,14 @@ def test_the_body_is_still_checked_for_a_move_that_is_allowed(api, new_case):
     not_text = move(clerk, case, "transfer", {"agency": ["a"], "legal_basis": {"b": 1}})
     assert set(not_text.json()["errors"]) == {"agency", "legal_basis"}
     assert Case.objects.get(pk=case.pk).event_count == 1
+
+
+@pytest.mark.parametrize("body", [{}, {"title": "", "locality": "NOPE", "channel": 7}])
+def test_intake_by_someone_with_no_intake_role_is_403_whatever_the_body(api, world, body):
+    for username in ("handler", "inspector", "secretariat"):
+        response = api(username).post("/api/v1/cases/", body, format="json")
+        assert response.status_code == 403, (username, response.json())
+        assert response.json()["code"] == "permission_denied"
+    assert not Case.objects.exists()
+    # A clerk sending the same body is told what it lacks.
+    assert api("clerk").post("/api/v1/cases/", body, format="json").status_code == 400

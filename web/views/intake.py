@@ -10,14 +10,13 @@ from django.views.decorators.http import require_GET
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import OPEN_STATUSES
 from cases.selectors import (
-    INTAKE_ROLES,
     case_get_for_user,
     case_list_for_user,
     handover_units,
     intake_localities,
     unit_search,
-    user_roles,
 )
+from cases.permissions import may_log_cases
 from cases.services import ReporterInput
 from cases.text import fold
 
@@ -35,13 +34,9 @@ STOP_WORDS = frozenset(
 )
 
 
-def _may_log_cases(user) -> bool:
-    return bool(user_roles(user) & set(INTAKE_ROLES))
-
-
 @login_required
 def intake(request):
-    if not _may_log_cases(request.user):
+    if not may_log_cases(request.user):
         return forbidden(request, _("Bạn không có vai trò tiếp nhận vụ việc."))
     form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
     merge_target = None
