@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import views, views_stats
 from .adapters import open311
 from .adapters.webhook import WebhookMessageApi
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("cases/", views.CaseListCreateApi.as_view(), name="api-cases"),
+    path("stats/", views_stats.StatsApi.as_view(), name="api-stats"),
     re_path(rf"^cases/{CODE}/$", views.CaseDetailApi.as_view(), name="api-case"),
     re_path(rf"^cases/{CODE}/events/$", views.CaseEventsApi.as_view(), name="api-case-events"),
     re_path(rf"^cases/{CODE}/transitions/$", views.CaseTransitionsApi.as_view(), name="api-case-transitions"),

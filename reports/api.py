@@ -5,6 +5,8 @@ errors come out as JSON through api.exceptions (a report out of reach is a
 404, a second submission a 409).
 """
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -12,9 +14,17 @@ from rest_framework.response import Response
 
 from api.serializers import ErrorSerializer, unit_field
 from api.views import ApiView
+from cases.exceptions import PermissionDenied
 
 from .models import ReportKind, ReportStatus
-from .selectors import report_current_figures, report_get_for_user, report_list_for_user, report_versions
+from .periods import last_ended_period, parse_period
+from .selectors import (
+    report_current_figures,
+    report_get_for_user,
+    report_list_for_user,
+    report_versions,
+    units_writable_by,
+)
 from .services import report_check_writer, report_correct, report_draft_create, report_submit
 
 MAX_TEXT = 50_000
@@ -41,12 +51,38 @@ class ReportFilterSerializer(serializers.Serializer):
 
 
 class ReportCreateInputSerializer(serializers.Serializer):
-    unit = unit_field(help_text=_("Mã đơn vị báo cáo (bạn là văn phòng tổng hợp hoặc lãnh đạo của đơn vị)."))
-    kind = serializers.ChoiceField(choices=ReportKind.choices)
-    period_start = serializers.DateField(help_text=_("Báo cáo định kỳ: một ngày bất kỳ trong kỳ; báo cáo nhanh: ngày bắt đầu."))
+    """As API.md says: `unit` and `period`; the older `kind` with `period_start` (and a rapid report's
+    `period_end`) still works."""
+
+    unit = unit_field(required=False, help_text=_(
+        "Mã đơn vị báo cáo (bạn là văn phòng tổng hợp hoặc lãnh đạo của đơn vị); mặc định đơn vị của bạn."))
+    period = serializers.CharField(required=False, max_length=7, help_text=_(
+        "Kỳ: 2026-10 (tháng), 2026-Q3 (quý), 2026-H1 (6 tháng), 2026 (năm); mặc định tháng trước."))
+    kind = serializers.ChoiceField(choices=ReportKind.choices, required=False)
+    period_start = serializers.DateField(required=False, help_text=_(
+        "Cùng `kind`: một ngày bất kỳ trong kỳ; báo cáo nhanh: ngày bắt đầu."))
     period_end = serializers.DateField(required=False, allow_null=True, default=None,
                                        help_text=_("Chỉ cho báo cáo nhanh; mặc định hôm nay."))
     narrative = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+    def validate_period(self, value):
+        try:
+            return parse_period(value)
+        except ValueError:
+            raise serializers.ValidationError(_("Kỳ phải có dạng 2026-10, 2026-Q3, 2026-H1 hoặc 2026.")) from None
+
+    def validate(self, data):
+        if "period" in data:
+            if "kind" in data or "period_start" in data:
+                raise serializers.ValidationError({"period": _("Chọn `period`, hoặc `kind` với `period_start`.")})
+            data["kind"], data["period_start"], _end = data.pop("period")
+        elif "kind" in data:
+            if "period_start" not in data:
+                raise serializers.ValidationError({"period_start": _("Cần ngày của kỳ báo cáo.")})
+        else:  # the last complete month, the one being reported on now
+            data["kind"] = ReportKind.MONTHLY
+            data["period_start"] = last_ended_period(ReportKind.MONTHLY, timezone.localdate())[0]
+        return data
 
 
 class ReportSubmitInputSerializer(serializers.Serializer):
@@ -114,9 +150,17 @@ class ReportListCreateApi(ApiView):
                    responses={201: ReportDetailOutputSerializer, **_errors(400, 401, 403, 409, 429)},
                    summary=_("Lập dự thảo báo cáo của một đơn vị cho một kỳ"))
     def post(self, request):
-        serializer = ReportCreateInputSerializer(data=request.data)
+        units = list(units_writable_by(user=request.user))
+        if not units:  # nobody to write for: refused before the body is read (403 before 400)
+            raise PermissionDenied(_("Chỉ văn phòng tổng hợp hoặc lãnh đạo của đơn vị mới lập báo cáo của đơn vị."))
+        serializer = ReportCreateInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        report = report_draft_create(by=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        if data.get("unit") is None:
+            if len(units) > 1:
+                raise ValidationError({"unit": _("Bạn lập báo cáo cho nhiều đơn vị; hãy chọn một.")})
+            data["unit"] = units[0]
+        report = report_draft_create(by=request.user, **data)
         return Response(_detail(report), status=status.HTTP_201_CREATED)
 
 

@@ -187,6 +187,7 @@ class OversightRead(models.TextChoices):
     API_CASE = "api_case", _("API: một vụ việc")
     API_CASE_HISTORY = "api_case_history", _("API: lịch sử vụ việc")
     API_CASE_LIST = "api_case_list", _("API: danh sách vụ việc")
+    API_STATS = "api_stats", _("API: số liệu thống kê")
 
 
 class InspectionAccessLog(models.Model):

@@ -7,6 +7,7 @@ before the 15th of the month after its period ends (the Cần Thơ plan's
 due 24 hours after it is opened.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -71,3 +72,27 @@ def due_at(kind: str, end: date, *, opened_at: datetime | None = None) -> dateti
         return (opened_at or timezone.now()) + timedelta(hours=RAPID_REPORT_HOURS)
     return local_midnight(_add_months(end, 1).replace(day=DUE_DAY))
 
+
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|H(?P<half>[12])))?$")
+
+
+def parse_period(text: str) -> tuple[str, date, date]:
+    """`2026-10` (a month), `2026-Q3`, `2026-H1`, `2026` → (report kind, first day, last day).
+
+    Raises ValueError for anything else, or a month outside 01–12.
+    """
+    match = _PERIOD.match(text.strip())
+    if match is None:
+        raise ValueError(text)
+    year = int(match["year"])
+    if match["month"]:
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            raise ValueError(text)
+        return (ReportKind.MONTHLY, *period_containing(ReportKind.MONTHLY, date(year, month, 1)))
+    if match["quarter"]:
+        return (ReportKind.QUARTERLY, *period_containing(ReportKind.QUARTERLY, date(year, 3 * int(match["quarter"]) - 2, 1)))
+    if match["half"]:
+        return (ReportKind.SIX_MONTH, *period_containing(ReportKind.SIX_MONTH, date(year, 6 * int(match["half"]) - 5, 1)))
+    return (ReportKind.ANNUAL, *period_containing(ReportKind.ANNUAL, date(year, 1, 1)))

@@ -21,6 +21,7 @@ from cases.exceptions import CaseNotFound
 from cases.models import CaseStatus, Priority, Unit
 from cases.selectors import all_channels, all_topics, scope_units
 from cases.text import fold
+from workflow.figures import OPEN_STATUS_FILTER
 
 # --- answers for the services' errors ----------------------------------------------------
 
@@ -138,7 +139,6 @@ PERIOD_CHOICES = [
 ]
 
 # Not a status of its own: every status in which the case is still being handled (the dashboard's "Đang xử lý").
-OPEN_STATUS_FILTER = "open"
 
 
 class CaseFilterForm(WebForm):

@@ -14,16 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from cases.actions import CaseAction
 from cases.exports import case_export_csv_counted
 from cases.models import OPEN_STATUSES, Role
-from cases.selectors import case_list_for_user, user_roles
+from cases.selectors import user_roles
 from reports.models import OversightRead
 from reports.oversight import oversight_read_record
-from workflow.models import CaseClock
-from workflow.queues import escalated_to_me, my_tasks, task_queue_for_user
+from workflow.figures import OPEN_STATUS_FILTER, TASK_TABS, tab_cases
 
-from ..ui import OPEN_STATUS_FILTER, CappedPaginator, CaseFilterForm, capped_count, period_bounds, selector_filters
+from ..ui import CappedPaginator, CaseFilterForm, capped_count, period_bounds, selector_filters
 
 PER_PAGE = 50
 
@@ -34,7 +32,6 @@ TABS = [
     ("overdue", _("Quá hạn")),
     ("all", _("Tất cả")),
 ]
-TASK_TABS = {"mine": my_tasks, "unit": task_queue_for_user, "escalated": escalated_to_me}
 # Who may be given a direction after an escalation (the role table's direct_step): others never see that tab.
 DIRECTING_ROLES = {Role.LEADER, Role.SUPERVISOR}
 
@@ -45,43 +42,6 @@ def _overdue_rank(now):
         models.When(status__in=OPEN_STATUSES, deadline__lt=now, then=models.Value(0)),
         default=models.Value(1), output_field=models.IntegerField(),
     )
-
-
-def tab_cases(*, user, tab: str, filters: dict):
-    """The cases of one tab, through the scoped selector; task tabs keep only cases with an open task there.
-
-    Besides the selector's filters: status "open" (every status still being handled), `topic_exact` /
-    `locality_exact` (that topic or unit only, not its sub-items: the dashboard's bars count that way) and
-    `resolved_after` / `resolved_before` (resolved in that time, as the on-time rate counts).
-    """
-    filters = dict(filters)
-    extra = {key: filters.pop(key) for key in ("topic_exact", "locality_exact", "resolved_after", "resolved_before")
-             if key in filters}
-    open_only = filters.get("status") == OPEN_STATUS_FILTER
-    if open_only:
-        del filters["status"]
-    cases = case_list_for_user(user=user, filters={**filters, "overdue": tab == "overdue"})
-    if open_only:
-        cases = cases.filter(status__in=OPEN_STATUSES)
-    if extra.get("topic_exact") and filters.get("topic"):
-        cases = cases.filter(topic__code=filters["topic"])
-    if extra.get("locality_exact") and filters.get("locality"):
-        cases = cases.filter(locality__code=filters["locality"])
-    if "resolved_after" in extra or "resolved_before" in extra:
-        cases = cases.filter(pk__in=_resolved_between(extra.get("resolved_after"), extra.get("resolved_before")))
-    if tab in TASK_TABS:
-        cases = cases.filter(pk__in=TASK_TABS[tab](user=user).values("process__artifact_object_id"))
-    return cases
-
-
-def _resolved_between(after, before):
-    """Ids of cases whose resolve clock a resolution stopped in [after, before) (workflow.selectors.on_time_rate)."""
-    clocks = CaseClock.objects.filter(clock="resolve", stop_event=CaseAction.RESOLVE)
-    if after:
-        clocks = clocks.filter(stopped_at__gte=after)
-    if before:
-        clocks = clocks.filter(stopped_at__lt=before)
-    return clocks.values("case_id")
 
 
 def queue_filters(request, form) -> dict:

@@ -1,0 +1,106 @@
+"""`GET /api/v1/stats/`: the dashboard's figures for dashboards elsewhere, from the same selector
+(workflow.figures.dashboard_figures), so the screen and the API never disagree."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from cases.exceptions import CaseNotFound
+from cases.selectors import scope_units
+from reports.models import OversightRead
+from reports.oversight import oversight_read_record
+from reports.periods import bounds, parse_period
+from workflow.figures import dashboard_figures
+
+from .views import ApiView, _errors
+
+# With no period and no dates: the last 30 days, today included, as on the dashboard.
+DEFAULT_DAYS = 30
+
+
+class StatsFilterSerializer(serializers.Serializer):
+    unit = serializers.CharField(required=False, max_length=64,
+                                 help_text=_("Mã đơn vị: chỉ đếm địa bàn thuộc đơn vị này; mặc định cả phạm vi của bạn."))
+    period = serializers.CharField(required=False, max_length=7,
+                                   help_text=_("Kỳ: 2026-10 (tháng), 2026-Q3 (quý), 2026-H1 (6 tháng), 2026 (năm)."))
+    date_from = serializers.DateField(required=False, help_text=_("Từ ngày (tính cả ngày này)."))
+    date_to = serializers.DateField(required=False, help_text=_("Đến ngày (tính cả ngày này)."))
+
+    def validate_period(self, value):
+        try:
+            return parse_period(value)
+        except ValueError:
+            raise serializers.ValidationError(_("Kỳ phải có dạng 2026-10, 2026-Q3, 2026-H1 hoặc 2026.")) from None
+
+    def validate(self, data):
+        if "period" in data and ("date_from" in data or "date_to" in data):
+            raise serializers.ValidationError({"period": _("Chọn kỳ hoặc khoảng ngày, không cả hai.")})
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise serializers.ValidationError({"date_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+        return data
+
+
+class BarSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OnTimeSerializer(serializers.Serializer):
+    rate = serializers.FloatField(allow_null=True, help_text=_("Giải quyết đúng hạn / (đã giải quyết + đang quá hạn)."))
+    resolved = serializers.IntegerField()
+    resolved_on_time = serializers.IntegerField()
+    resolved_late = serializers.IntegerField()
+    resolved_then_reopened = serializers.IntegerField()
+    open_overdue = serializers.IntegerField()
+
+
+class StatsOutputSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.code", allow_null=True, default=None,
+                                 help_text=_("Đơn vị tính tỷ lệ đúng hạn."))
+    locality = serializers.CharField(help_text=_("Mã đơn vị đã lọc; rỗng là cả phạm vi."))
+    since = serializers.DateTimeField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True)
+    total = serializers.IntegerField(help_text=_("Vụ việc tiếp nhận trong kỳ."))
+    by_status = BarSerializer(many=True)
+    by_topic = BarSerializer(many=True)
+    by_locality = BarSerializer(many=True)
+    open = serializers.IntegerField(source="open_now", help_text=_("Đang xử lý lúc này, bất kể kỳ."))
+    overdue = serializers.IntegerField(source="overdue_now", help_text=_("Đang quá hạn lúc này."))
+    escalated = serializers.IntegerField(source="escalated_now", help_text=_("Đang chờ bạn chỉ đạo."))
+    on_time = OnTimeSerializer(allow_null=True)
+
+
+def _window(data) -> tuple:
+    if "period" in data:
+        _kind, start, end = data["period"]
+        return bounds(start, end)
+    if "date_from" in data or "date_to" in data:
+        since = bounds(data["date_from"], data["date_from"])[0] if data.get("date_from") else None
+        until = bounds(data["date_to"], data["date_to"])[1] if data.get("date_to") else None
+        return since, until
+    today = timezone.localdate()
+    return bounds(today - timedelta(days=DEFAULT_DAYS - 1), today)
+
+
+class StatsApi(ApiView):
+    @extend_schema(tags=["stats"], parameters=[StatsFilterSerializer],
+                   responses={200: StatsOutputSerializer, **_errors(400, 401, 404, 429)},
+                   summary=_("Số liệu cho bảng điều hành: theo trạng thái, lĩnh vực, địa bàn; quá hạn; tỷ lệ đúng hạn"))
+    def get(self, request):
+        filters = StatsFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        locality = data.get("unit", "")
+        if locality and not scope_units(user=request.user).filter(code=locality).exists():
+            raise CaseNotFound(_("Không tìm thấy đơn vị, hoặc đơn vị ngoài phạm vi của bạn."))
+        since, until = _window(data)
+        figures = dashboard_figures(user=request.user, since=since, until=until, locality=locality)
+        oversight_read_record(user=request.user, kind=OversightRead.API_STATS,
+                              filters={"received_after": since, "received_before": until, "locality": locality},
+                              rows=figures.total)
+        return Response(StatsOutputSerializer(figures).data)

@@ -1,0 +1,66 @@
+"""Issue 16, item 2: `GET /api/v1/stats/` gives the dashboard's own figures (one selector feeds both), scoped
+to the caller, for a unit subtree and a period."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from cases.services import case_verify
+from reports.models import InspectionAccessLog, OversightRead
+
+pytestmark = pytest.mark.django_db
+
+
+def api_as(user):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_authenticate(user)
+    return client
+
+
+def screen_figures(page) -> dict:
+    figures = page.context["figures"]
+    bars = lambda rows: [{"code": bar.code, "label": bar.label, "count": bar.count} for bar in rows]  # noqa: E731
+    return {
+        "total": figures.total, "by_status": bars(figures.by_status), "by_topic": bars(figures.by_topic),
+        "by_locality": bars(figures.by_locality), "open": figures.open_now, "overdue": figures.overdue_now,
+        "escalated": figures.escalated_now,
+    }
+
+
+@pytest.fixture
+def cases(world, new_case):
+    made = [new_case(f"Vụ việc {n}") for n in range(3)]
+    case_verify(case=made[0], by=world.clerk)
+    new_case("Của phường B", by=world.clerk2, locality=world.hamlet_b)
+    return made
+
+
+def test_the_api_and_the_dashboard_show_the_same_figures(world, cases, as_user):
+    for params, query in (({}, {}), ({"locality": world.commune_a.code}, {"unit": world.commune_a.code})):
+        page = as_user("leader").get("/dashboard/", {"period": "30d", **params})
+        response = api_as(world.leader).get("/api/v1/stats/", query)
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert {key: body[key] for key in screen_figures(page)} == screen_figures(page)
+        assert body["total"] == 3  # commune A's three, not commune B's
+        assert {bar["code"]: bar["count"] for bar in body["by_status"]}["verified"] == 1
+        assert body["on_time"]["rate"] is None and body["on_time"]["resolved"] == 0
+
+
+def test_scope_the_period_and_bad_input(world, cases):
+    commune_b = api_as(world.clerk2).get("/api/v1/stats/").json()
+    assert commune_b["total"] == 1
+    # A unit out of the caller's reach is not found, like a case out of reach.
+    assert api_as(world.clerk2).get("/api/v1/stats/", {"unit": world.commune_a.code}).status_code == 404
+    last_year = api_as(world.leader).get("/api/v1/stats/", {"period": "2025"}).json()
+    assert last_year["total"] == 0 and last_year["since"].startswith("2025-01-01")
+    for query, field in (({"period": "2026-13"}, "period"), ({"period": "2026-10", "date_from": "2026-10-01"}, "period"),
+                         ({"date_from": "2026-10-05", "date_to": "2026-10-01"}, "date_to")):
+        response = api_as(world.leader).get("/api/v1/stats/", query)
+        assert response.status_code == 400 and field in response.json()["errors"], query
+    assert APIClient().get("/api/v1/stats/").status_code == 401
+
+
+def test_an_inspectors_stats_read_is_one_access_log_row(world, cases):
+    assert api_as(world.inspector).get("/api/v1/stats/").status_code == 200
+    row = InspectionAccessLog.objects.get()
+    assert (row.kind, row.rows, row.unit_id) == (OversightRead.API_STATS, 4, world.province.pk)
