@@ -8,7 +8,7 @@ from .attachments import attachment_add
 from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake, intake_refuse_unless_allowed
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
-from .reporters import reporter_pseudonym, reporter_reveal
+from .reporters import reporter_pseudonym, reporter_reveal, reporter_reveal_shown
 from .roles import unit_role_grant, unit_role_revoke, work_after_role_withdrawn
 from .transitions import (
     case_acknowledge,
@@ -56,6 +56,7 @@ __all__ = [
     "case_verify",
     "reporter_pseudonym",
     "reporter_reveal",
+    "reporter_reveal_shown",
     "topic_upsert",
     "unit_changes_apply_due",
     "unit_merge",

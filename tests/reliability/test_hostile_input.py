@@ -212,7 +212,8 @@ def test_markup_in_every_field_is_shown_as_text_on_every_screen(world, hostile_c
     case_page = as_user("clerk").get(f"/cases/{code}/").content.decode()
     for text in (f"T {XSS}", f"D {XSS}", f"verify {XSS}", f"R {XSS}", f"O {XSS}"):
         assert_escaped(case_page, text)
-    revealed = as_user("clerk").post(f"/cases/{code}/reveal/", {"reason": f"lý do {XSS}"}).content.decode()
+    clerk = as_user("clerk")
+    revealed = clerk.post(f"/cases/{code}/reveal/", {"reason": f"lý do {XSS}"}, follow=True).content.decode()
     assert_escaped(revealed, "revealed reporter")
     assert "N &lt;script&gt;" in revealed
 

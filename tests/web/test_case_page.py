@@ -137,18 +137,28 @@ def test_merge_into_a_case_one_cannot_see_is_refused(world, as_user, new_case, t
     assert Case.objects.get(pk=mine.pk).status == "received"
 
 
-def test_the_identity_vault_asks_a_reason_shows_once_and_records_the_look(world, as_user, new_case, text):
+def test_the_identity_vault_asks_a_reason_shows_once_and_records_the_look(world, as_user, new_case, text,
+                                                                          time_machine):
     case = new_case()
     clerk = as_user("clerk")
     assert "Xem danh tính người phản ánh" in text(clerk.get(f"/cases/{case.code}/"))
     assert "Xem danh tính người phản ánh" not in text(as_user("handler").get(f"/cases/{case.code}/"))
     no_reason = clerk.post(f"/cases/{case.code}/reveal/", {"reason": ""})
     assert no_reason.status_code == 400 and "Nguyễn Văn A" not in text(no_reason)
-    shown = clerk.post(f"/cases/{case.code}/reveal/", {"reason": "Gọi lại thông báo kết quả"})
-    assert "Nguyễn Văn A" in text(shown) and "0912345678" in text(shown)
-    assert "Nguyễn Văn A" not in text(clerk.get(f"/cases/{case.code}/"))
+    posted = clerk.post(f"/cases/{case.code}/reveal/", {"reason": "Gọi lại thông báo kết quả"})
     event = CaseEvent.objects.get(case=case, action="reveal_reporter")
+    # Redirect after the post: a reload shows the page again, never a second reveal.
+    assert posted.status_code == 302 and posted.url == f"/cases/{case.code}/?revealed={event.seq}#reporter"
+    shown = clerk.get(posted.url)
+    assert "Nguyễn Văn A" in text(shown) and "0912345678" in text(shown)
+    assert "Nguyễn Văn A" in text(clerk.get(posted.url))  # the reload
+    assert CaseEvent.objects.filter(case=case, action="reveal_reporter").count() == 1
+    assert "Nguyễn Văn A" not in text(clerk.get(f"/cases/{case.code}/"))
     assert (event.actor, event.note) == (world.clerk, "Gọi lại thông báo kết quả")
+    # The address shows nothing to anyone else, nor to the clerk once the look is old.
+    assert "Nguyễn Văn A" not in text(as_user("leader").get(posted.url))
+    time_machine.move_to(timezone.now() + timedelta(minutes=6))
+    assert "Nguyễn Văn A" not in text(clerk.get(posted.url))
     assert as_user("handler").post(f"/cases/{case.code}/reveal/", {"reason": "tò mò"}).status_code == 403
 
 

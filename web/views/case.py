@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -43,6 +44,7 @@ from cases.services import (
     case_verify,
     reporter_pseudonym,
     reporter_reveal,
+    reporter_reveal_shown,
 )
 from reports.models import OversightRead
 from reports.oversight import oversight_read_record
@@ -176,7 +178,10 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
 @case_view
 def case_detail(request, case):
     oversight_read_record(user=request.user, kind=OversightRead.CASE_PAGE, case=case)
-    return render_case(request, case)
+    revealed = None
+    if "revealed" in request.GET:
+        revealed = reporter_reveal_shown(case=case, by=request.user, seq=request.GET["revealed"])
+    return render_case(request, case, revealed=revealed)
 
 
 def _perform(name, case, by, data):
@@ -306,7 +311,9 @@ def case_reveal(request, case):
     except ValidationError as exc:
         form.add_error("reason", exc.messages)
         return render_case(request, case, reveal_form=form, status=400)
-    return render_case(request, _case(request, case.code), revealed=revealed)
+    del revealed  # shown by the page this redirects to, so a reload never posts the reveal again
+    seq = _case(request, case.code).event_count  # the reveal's own event
+    return redirect(f"{reverse('web:case', args=[case.code])}?revealed={seq}#reporter")
 
 
 @login_required
