@@ -59,6 +59,12 @@ class OnTimeSerializer(serializers.Serializer):
     open_overdue = serializers.IntegerField()
 
 
+class WeekSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text=_("Thứ Hai đầu tuần."))
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
 class StatsOutputSerializer(serializers.Serializer):
     unit = serializers.CharField(source="unit.code", allow_null=True, default=None,
                                  help_text=_("Đơn vị tính tỷ lệ đúng hạn."))
@@ -73,6 +79,7 @@ class StatsOutputSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(source="overdue_now", help_text=_("Đang quá hạn lúc này."))
     escalated = serializers.IntegerField(source="escalated_now", help_text=_("Đang chờ bạn chỉ đạo."))
     on_time = OnTimeSerializer(allow_null=True)
+    by_week = WeekSerializer(many=True, help_text=_("Tiếp nhận và giải quyết xong từng tuần của kỳ (tối đa 26 tuần cuối)."))
 
 
 def _window(data) -> tuple:

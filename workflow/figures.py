@@ -2,9 +2,10 @@
 dashboard screen and `GET /api/v1/stats/`, so a figure, its list and the API always agree."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from cases.actions import CaseAction
@@ -20,6 +21,8 @@ OPEN_STATUS_FILTER = "open"
 TASK_TABS = {"mine": my_tasks, "unit": task_queue_for_user, "escalated": escalated_to_me}
 # The longest topic and locality lists the figures carry.
 TOP_ROWS = 12
+# The trend shows at most this many weeks, the last ones of the period.
+MAX_WEEKS = 26
 # The on-time rate over "all time" starts here.
 EPOCH = datetime(2000, 1, 1)
 
@@ -68,6 +71,13 @@ class Bar:
     count: int
 
 
+@dataclass(frozen=True)
+class Week:
+    start: date  # a Monday, local time
+    received: int
+    resolved: int
+
+
 @dataclass
 class DashboardFigures:
     since: datetime | None
@@ -82,13 +92,18 @@ class DashboardFigures:
     overdue_now: int = 0
     escalated_now: int = 0
     on_time: OnTimeRate | None = None
+    by_week: list[Week] = field(default_factory=list)  # oldest first, every week of the period shown
 
 
 def dashboard_figures(*, user, since: datetime | None, until: datetime | None, locality: str = "") -> DashboardFigures:
     """Counts by status, topic and locality of the cases received in [since, until) that the person may see
     (in `locality`'s subtree when given), what is open, overdue and escalated now, and the on-time rate."""
-    filters = {"received_after": since, "received_before": until, "locality": locality or None}
-    cases = case_list_for_user(user=user, filters={k: v for k, v in filters.items() if v}).order_by()
+    scope = case_list_for_user(user=user, filters={"locality": locality} if locality else {}).order_by()
+    cases = scope
+    if since:
+        cases = cases.filter(received_at__gte=since)
+    if until:
+        cases = cases.filter(received_at__lt=until)
     counted = {row["status"]: row["n"] for row in cases.values("status").annotate(n=Count("*"))}
     topics = cases.values("topic__code", "topic__name").annotate(n=Count("*")).order_by("-n", "topic__name")
     localities = (cases.values("locality__code", "locality__name").annotate(n=Count("*"))
@@ -106,4 +121,39 @@ def dashboard_figures(*, user, since: datetime | None, until: datetime | None, l
         escalated_now=tab_cases(user=user, tab="escalated", filters=now_filters).count(),
         on_time=on_time_rate(user=user, unit=unit, since=since or timezone.make_aware(EPOCH),
                              until=until or timezone.now()) if unit is not None else None,
+        by_week=_weeks(cases, scope, since, until),
     )
+
+
+def _weeks(cases: QuerySet[Case], scope: QuerySet[Case], since: datetime | None,
+           until: datetime | None) -> list[Week]:
+    """Cases received and resolved (as the on-time rate counts a resolution) each week of the period, at
+    most the last MAX_WEEKS, with no week missing."""
+    last = timezone.localdate(min(until, timezone.now()) if until else timezone.now())
+    last_monday = last - timedelta(days=last.weekday())
+    first_monday = last_monday - timedelta(weeks=MAX_WEEKS - 1)
+    if since is not None:
+        first = timezone.localdate(since)
+        first_monday = max(first_monday, first - timedelta(days=first.weekday()))
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(first_monday, datetime.min.time()), tz)
+    received = {row["week"]: row["n"] for row in (
+        cases.filter(received_at__gte=start).annotate(week=TruncWeek("received_at", tzinfo=tz))
+        .values("week").annotate(n=Count("*")))}
+    resolutions = CaseClock.objects.filter(
+        case_id__in=scope.values("pk"), clock="resolve", stop_event=CaseAction.RESOLVE, stopped_at__gte=start)
+    if until is not None:
+        resolutions = resolutions.filter(stopped_at__lt=until)
+    resolved = {row["week"]: row["n"] for row in (
+        resolutions.annotate(week=TruncWeek("stopped_at", tzinfo=tz)).values("week").annotate(n=Count("*")))}
+    received = {_day(week): n for week, n in received.items()}
+    resolved = {_day(week): n for week, n in resolved.items()}
+    weeks, monday = [], first_monday
+    while monday <= last_monday:
+        weeks.append(Week(monday, received.get(monday, 0), resolved.get(monday, 0)))
+        monday += timedelta(weeks=1)
+    return weeks
+
+
+def _day(moment) -> date:
+    return timezone.localdate(moment) if isinstance(moment, datetime) else moment

@@ -64,3 +64,14 @@ def test_an_inspectors_stats_read_is_one_access_log_row(world, cases):
     assert api_as(world.inspector).get("/api/v1/stats/").status_code == 200
     row = InspectionAccessLog.objects.get()
     assert (row.kind, row.rows, row.unit_id) == (OversightRead.API_STATS, 4, world.province.pk)
+
+
+def test_the_week_by_week_trend_is_the_same_on_the_screen_and_in_the_api(world, cases, as_user):
+    page = as_user("leader").get("/dashboard/", {"period": "30d"})
+    body = api_as(world.leader).get("/api/v1/stats/").json()
+    weeks = page.context["figures"].by_week
+    assert [(w.start.isoformat(), w.received, w.resolved) for w in weeks] == [
+        (w["start"], w["received"], w["resolved"]) for w in body["by_week"]]
+    assert 5 <= len(weeks) <= 6 and sum(w.received for w in weeks) == 3  # 30 days touch five or six weeks
+    assert all(w.start.weekday() == 0 for w in weeks)
+    assert 'data-testid="trend"' in page.content.decode()

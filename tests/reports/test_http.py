@@ -39,7 +39,7 @@ def test_commune_b_cannot_see_commune_a_draft(draft, as_user, api):
         assert as_user(username).get(f"/reports/{draft.pk}/").status_code == 404, username
         response = api(username).get(f"/api/v1/reports/{draft.pk}/")
         assert (response.status_code, response.json()["code"]) == (404, "not_found"), username
-        assert as_user(username).post(f"/reports/{draft.pk}/submit/").status_code == 404
+        assert as_user(username).post(f"/reports/{draft.pk}/submit/", {"confirm": "1"}).status_code == 404
         assert api(username).post(f"/api/v1/reports/{draft.pk}/submit/", {}, format="json").status_code == 404
         assert draft.pk not in [r["id"] for r in api(username).get("/api/v1/reports/").json()]
     assert as_user("leader2").get("/reports/9999/").status_code == 404
@@ -52,13 +52,17 @@ def test_draft_save_and_submit_through_the_screens(draft, as_user, world):
     assert 'data-testid="submit-report"' in page and "Dự thảo của xã A" in page
     client.post(f"/reports/{draft.pk}/save/", {"narrative": "Đã sửa dự thảo"})
     assert Report.objects.get(pk=draft.pk).narrative == "Đã sửa dự thảo"
-    response = client.post(f"/reports/{draft.pk}/submit/", {"narrative": "Bản gửi chính thức"})
+    unconfirmed = client.post(f"/reports/{draft.pk}/submit/", {"narrative": "Bản gửi chính thức"}, follow=True)
+    assert "Hãy đánh dấu ô xác nhận" in unconfirmed.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ReportStatus.DRAFT and draft.narrative != "Bản gửi chính thức"
+    response = client.post(f"/reports/{draft.pk}/submit/", {"narrative": "Bản gửi chính thức", "confirm": "1"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.status, draft.narrative) == (ReportStatus.SUBMITTED, "Bản gửi chính thức")
     assert Case.objects.get(title="Của xã A").status == CaseStatus.REPORTED
     assert Case.objects.get(title="Của phường B").status == CaseStatus.RESOLVED
-    again = client.post(f"/reports/{draft.pk}/submit/", follow=True).content.decode()
+    again = client.post(f"/reports/{draft.pk}/submit/", {"confirm": "1"}, follow=True).content.decode()
     assert "Báo cáo này đã được gửi." in again
     # The tiers above now read it; the supervisor sees no submit button.
     page = as_user("supervisor").get(f"/reports/{draft.pk}/").content.decode()

@@ -109,7 +109,7 @@ def test_the_report_screen_and_its_spreadsheet_list_the_pending_case(world, marc
     assert PENDING_LABEL in pending_line and march["not_fixed"].code in pending_line
     assert march["fixed"].code not in pending_line
 
-    response = client.post(f"/reports/{report.pk}/submit/", {"narrative": "Bản gửi chính thức"})
+    response = client.post(f"/reports/{report.pk}/submit/", {"narrative": "Bản gửi chính thức", "confirm": "1"})
     assert response.status_code == 302
     assert Case.objects.get(pk=march["not_fixed"].pk).status == CaseStatus.RESOLVED
     assert Case.objects.get(pk=march["fixed"].pk).status == CaseStatus.REPORTED

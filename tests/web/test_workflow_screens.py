@@ -120,7 +120,7 @@ def test_not_fixed_then_the_monthly_report_leaves_the_decision_with_the_leader(d
     secretariat.post("/reports/new/", {"unit": COMMUNE_A, "kind": "monthly",
                                        "period_start": timezone.localdate().strftime("%d/%m/%Y")})
     report = Report.objects.get(unit__code=COMMUNE_A, kind="monthly")
-    submitted = secretariat.post(f"/reports/{report.pk}/submit/", {}, follow=True)
+    submitted = secretariat.post(f"/reports/{report.pk}/submit/", {"confirm": "1"}, follow=True)
     assert "Đã gửi báo cáo lên cấp trên" in visible_text(submitted)
     report.refresh_from_db()
     assert report.status == "submitted"

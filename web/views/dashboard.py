@@ -27,6 +27,29 @@ def _bars(bars, link):
             for bar in bars]
 
 
+def _trend(weeks) -> dict | None:
+    """Bar positions for the week-by-week chart (an SVG 100 units high, 20 units a week)."""
+    if not weeks:
+        return None
+    highest = max(max(week.received, week.resolved) for week in weeks)
+    top = highest or 1
+
+    def height(n):
+        return round(96 * n / top, 1)
+
+    rows = []
+    for index, week in enumerate(weeks):
+        received_h, resolved_h = height(week.received), height(week.resolved)
+        rows.append({
+            "label": week.start.strftime("%d/%m"), "received": week.received, "resolved": week.resolved,
+            "x": index * 20 + 3, "x2": index * 20 + 10,
+            "received_y": 100 - received_h, "received_h": received_h,
+            "resolved_y": 100 - resolved_h, "resolved_h": resolved_h,
+        })
+    return {"weeks": rows, "width": len(rows) * 20, "top": highest,
+            "first": rows[0]["label"], "last": rows[-1]["label"]}
+
+
 def _queue_link(tab: str, **params) -> str:
     query = {"tab": tab, **{key: value for key, value in params.items() if value not in (None, "")}}
     return f"{reverse('web:queue')}?{urlencode(query)}"
@@ -83,6 +106,7 @@ def dashboard(request):
         "status_bars": status_bars,
         "topic_bars": topic_bars,
         "locality_bars": locality_bars,
+        "trend": _trend(figures.by_week),
         "rate": rate,
         "rate_percent": round(100 * rate.rate) if rate is not None and rate.rate is not None else None,
     })
