@@ -1,6 +1,8 @@
 """Issue 16, item 2: `GET /api/v1/stats/` gives the dashboard's own figures (one selector feeds both), scoped
 to the caller, for a unit subtree and a period."""
 
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -74,4 +76,7 @@ def test_the_week_by_week_trend_is_the_same_on_the_screen_and_in_the_api(world, 
         (w["start"], w["received"], w["resolved"]) for w in body["by_week"]]
     assert 5 <= len(weeks) <= 6 and sum(w.received for w in weeks) == 3  # 30 days touch five or six weeks
     assert all(w.start.weekday() == 0 for w in weeks)
-    assert 'data-testid="trend"' in page.content.decode()
+    html = page.content.decode()
+    trend = html.split('data-testid="trend"', 1)[1].split("</svg>", 1)[0]
+    heights = [float(value) for value in re.findall(r'<rect class="received"[^>]* height="([^"]+)"', trend)]
+    assert len(heights) == len(weeks) and max(heights) == 96.0  # SVG numbers, never "96,0"

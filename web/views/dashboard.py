@@ -34,8 +34,11 @@ def _trend(weeks) -> dict | None:
     highest = max(max(week.received, week.resolved) for week in weeks)
     top = highest or 1
 
-    def height(n):
+    def height(n) -> float:
         return round(96 * n / top, 1)
+
+    def svg(number) -> str:  # SVG wants a decimal point whatever the page's language
+        return f"{number:.1f}"
 
     rows = []
     for index, week in enumerate(weeks):
@@ -43,8 +46,8 @@ def _trend(weeks) -> dict | None:
         rows.append({
             "label": week.start.strftime("%d/%m"), "received": week.received, "resolved": week.resolved,
             "x": index * 20 + 3, "x2": index * 20 + 10,
-            "received_y": 100 - received_h, "received_h": received_h,
-            "resolved_y": 100 - resolved_h, "resolved_h": resolved_h,
+            "received_y": svg(100 - received_h), "received_h": svg(received_h),
+            "resolved_y": svg(100 - resolved_h), "resolved_h": svg(resolved_h),
         })
     return {"weeks": rows, "width": len(rows) * 20, "top": highest,
             "first": rows[0]["label"], "last": rows[-1]["label"]}
