@@ -111,6 +111,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Two database roles on PostgreSQL (docs/deployment.md): DATABASE_URL logs in as the application's role, which
+# may not rewrite history; DATABASE_OWNER_URL, when set, as the role that owns the schema (`manage.py migrate`
+# and `db_roles_grant` switch to it). Only its user and password are read: it always works on DATABASE_URL's
+# database, so test databases and restored copies follow. Unset (or SQLite): one role, as before.
+DATABASE_ROLES = None
+_owner_url = env.str("DATABASE_OWNER_URL", default="")
+if _owner_url and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _owner = environ.Env.db_url_config(_owner_url)
+    if _owner["USER"] != DATABASES["default"]["USER"]:
+        if not DATABASES["default"]["USER"]:
+            raise ImproperlyConfigured("DATABASE_OWNER_URL needs a user name in DATABASE_URL (the application's role).")
+        DATABASE_ROLES = {
+            "owner": {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]},
+            "app": {"USER": DATABASES["default"]["USER"], "PASSWORD": DATABASES["default"]["PASSWORD"]},
+        }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 

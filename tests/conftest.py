@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, TransactionTestCase
 
+from cases.db_roles import APPEND_ONLY_TABLES, as_database_owner, database_login_switch
 from cases.models import Channel, Role, Tier, Topic, Unit, UnitKind
 from cases.services import ReporterInput, case_intake, topic_upsert, unit_role_grant, unit_upsert
 
@@ -42,6 +44,55 @@ def _no_caller_environment():
         for name in RUNTIME_ENVIRONMENT:
             patch.delenv(name, raising=False)
         yield
+
+
+# --- Two database roles (cases.db_roles): the tests run as the application's role, as the product does --------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """The owner role creates the test database and migrates it (`migrate` gives the application role its
+    rights)..."""
+    database_login_switch("owner")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """...then every test, thread and worker process logs in as the application's role; the owner drops it."""
+    database_login_switch("app")
+    yield
+    database_login_switch("owner")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tables_emptied_by_the_owner():
+    """After a transactional test Django empties every table (flush: one TRUNCATE), which the application's role
+    may not do and the append-only tables' triggers refuse even to the owner. So the flush runs as the owner,
+    with those triggers off only inside its own transaction: no other session ever sees them off."""
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_as_owner(test_case):
+        if connection.vendor != "postgresql":
+            return flush(test_case)
+        with as_database_owner(), transaction.atomic(), connection.cursor() as cursor:
+            for table in APPEND_ONLY_TABLES:
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DISABLE TRIGGER USER")
+            flush(test_case)
+            for table in APPEND_ONLY_TABLES:
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} ENABLE TRIGGER USER")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_as_owner)
+        yield
+
+
+@pytest.fixture
+def database_owner(transactional_db):
+    """`with database_owner():` runs the block's SQL, ORM or raw, as the owner role: what someone holding the
+    owner's password could do behind the application's back (the application's own role cannot:
+    tests/cases/test_database_roles.py). The owner logs in on its own connection and sees only committed rows,
+    so this makes the test transactional. With one role it is the same login."""
+    return as_database_owner
 
 
 @pytest.fixture(autouse=True)

@@ -25,14 +25,17 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from cases.db_roles import database_login
+
 ROOT = Path(settings.BASE_DIR)
 BIN = Path(sys.executable).parent
 WAIT_SECONDS = int(os.environ.get("DLXH_DRILL_WAIT_SECONDS", "180"))
 
 
-def database_url(name: str | None = None) -> str:
-    """The test database (or another on the same server) as a DATABASE_URL for a subprocess."""
-    db = connection.settings_dict
+def database_url(name: str | None = None, *, owner: bool = False) -> str:
+    """The test database (or another on the same server) as a DATABASE_URL for a subprocess; `owner`: logged in
+    as the owner role, for what only it may do (create and restore databases; cases.db_roles)."""
+    db = {**connection.settings_dict, **(database_login("owner") if owner else {})}
     auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name or db['NAME']}"
 

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from bench.generate import _step
+from cases.db_roles import database_login
 from cases.models import Unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,10 +25,12 @@ def test_paths_are_treebeards():
 
 
 def _env():
-    db = settings.DATABASES["default"]
-    server = urlsplit(os.environ.get("DATABASE_URL", ""))
+    # The bench drops and creates its own database and runs on one role: the owner's (cases.db_roles).
+    db = {**settings.DATABASES["default"], **database_login("owner")}
+    server = urlsplit(os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", ""))
     env = {**os.environ, "BENCH_PG": f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:"
                                      f"{db.get('PORT') or 5432}", "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_OWNER_URL", None)
     if server.password:
         env["BENCH_PG"] = f"postgres://{db['USER']}:{server.password}@{db['HOST']}:{db.get('PORT') or 5432}"
     return env

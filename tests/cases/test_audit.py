@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from cases.audit import audit_verify
+from cases.db_roles import as_database_owner
 from cases.demo import demo_seed
 from cases.models import Case, CaseEvent
 from cases.services import case_verify
@@ -15,8 +16,9 @@ from cases.services import case_verify
 
 @contextmanager
 def append_only_trigger_disabled():
-    """Behind the application's back, as an attacker with database access would be."""
-    with connection.cursor() as cursor:
+    """Behind the application's back, as an attacker with the owner's password would be (the application's own
+    role cannot: test_database_roles.py). Needs committed data: the `database_owner` fixture."""
+    with as_database_owner(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks must fire before the table can be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -38,7 +40,7 @@ def raw_delete_event(event_id):
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(database_owner):
     demo_seed()
     return Case.objects.get(external_ref="seed-demo-06")  # six events: intake .. report
 
@@ -103,10 +105,11 @@ def test_new_events_after_a_check_keep_the_chain_valid(world, new_case):
 @pytest.mark.postgres
 def test_the_database_refuses_update_and_delete_of_events(seeded):
     event = CaseEvent.objects.filter(case=seeded).first()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        CaseEvent.objects.filter(pk=event.pk).update(note="sửa")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        CaseEvent.objects.filter(pk=event.pk).delete()
+    with as_database_owner():  # the trigger refuses even the owner (the application's role is refused sooner)
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            CaseEvent.objects.filter(pk=event.pk).update(note="sửa")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            CaseEvent.objects.filter(pk=event.pk).delete()
     assert CaseEvent.objects.get(pk=event.pk).note == event.note
     assert audit_verify().ok
 

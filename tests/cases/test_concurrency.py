@@ -71,14 +71,14 @@ def test_200_concurrent_intakes_get_200_distinct_codes(world):
     assert numbers == list(range(numbers[0], numbers[0] + 200))
 
 
-def test_the_first_intakes_of_a_new_year_create_its_sequence_once_and_share_nothing(db):
+def test_the_first_intakes_of_a_new_year_create_its_sequence_once_and_share_nothing(database_owner):
     """Sixteen intakes ask for the first numbers of a year at the same moment: one creates the sequence."""
     from django.db import transaction
 
     from cases.models import CaseCodeCounter
     from cases.services import case_code_allocate
 
-    with connection.cursor() as cursor:
+    with database_owner(), connection.cursor() as cursor:  # the owner's function made it, and keeps it
         cursor.execute("DROP SEQUENCE IF EXISTS cases_case_code_2091")
     CaseCodeCounter.objects.create(year=2091, last_number=7)  # issued before the sequence existed
     barrier = threading.Barrier(16)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from cases.db_roles import database_login
 from cases.services import (
     ReporterInput,
     case_assign,
@@ -57,7 +58,8 @@ print("DIGEST" + json.dumps(out, ensure_ascii=False, sort_keys=True))
 
 
 def libpq_env() -> dict:
-    db = connection.settings_dict
+    """Backup and restore are the owner role's work (docs/deployment.md)."""
+    db = {**connection.settings_dict, **database_login("owner")}
     return {**os.environ, "PGHOST": db["HOST"] or "127.0.0.1", "PGPORT": str(db["PORT"] or 5432),
             "PGUSER": db["USER"] or "postgres", **({"PGPASSWORD": db["PASSWORD"]} if db["PASSWORD"] else {})}
 
@@ -79,7 +81,7 @@ def digest(database: str, media: Path) -> dict:
 @pytest.fixture
 def empty_database():
     name = f"{connection.settings_dict['NAME']}_restore_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(database_url("postgres"), autocommit=True)
+    admin = psycopg.connect(database_url("postgres", owner=True), autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield name
@@ -132,8 +134,8 @@ def test_a_dump_restored_into_an_empty_database_verifies_and_holds_every_case_in
     assert len(after) == 5 and after == before
     assert after[history.code]["reporters"] == [["Nguyễn Văn A", "0912345678", "", ""]]
 
-    # The append-only guard came back too: the restored history cannot be edited.
-    with psycopg.connect(database_url(empty_database)) as restored:
+    # The append-only guard came back too: the restored history cannot be edited, even by its owner.
+    with psycopg.connect(database_url(empty_database, owner=True)) as restored:
         with pytest.raises(psycopg.Error):
             restored.execute("UPDATE cases_caseevent SET note = 'sửa' WHERE seq = 1")
 
@@ -145,7 +147,7 @@ def test_a_restore_that_lost_an_event_is_caught_by_verify_audit(history, empty_d
                    env=libpq_env(), check=True, timeout=300)
     subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", empty_database, str(dump)],
                    env=libpq_env(), check=True, timeout=300)
-    with psycopg.connect(database_url(empty_database), autocommit=True) as restored:
+    with psycopg.connect(database_url(empty_database, owner=True), autocommit=True) as restored:
         restored.execute("SET session_replication_role = replica")  # what a careless restore tool might do
         restored.execute("DELETE FROM cases_caseevent WHERE id = (SELECT max(id) FROM cases_caseevent WHERE action = 'resolve')")
     verified = manage("verify_audit", database=empty_database, media=Path(settings.MEDIA_ROOT))
