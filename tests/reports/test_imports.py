@@ -86,11 +86,17 @@ def test_services_exports_and_tasks_point_one_way():
     assert "reports.tasks" not in graph["reports.services"]
 
 
-def test_only_the_screens_import_web_and_only_its_shared_module():
+# What of `web` each kind of reports module may use: the screens its shared helpers, the admin its admin base.
+WEB_SHARED = {"screens": "web.ui", "admin": "web.admin_site"}
+
+
+def test_only_the_screens_and_the_admin_import_web_and_only_its_shared_modules():
     for name, targets in _graph().items():
         web = {target for target in targets if target == "web" or target.startswith("web.")}
-        shared = {target for target in web if target == "web.ui" or target.startswith("web.ui.")}
-        assert web == (shared if name in SCREENS else set()), (name, web - shared if name in SCREENS else web)
+        kind = "screens" if name in SCREENS else "admin" if name == "reports.admin" else None
+        allowed = {target for target in web if kind and (target == WEB_SHARED[kind] or
+                                                         target.startswith(WEB_SHARED[kind] + "."))}
+        assert web == allowed, (name, web - allowed)
 
 
 def test_nothing_below_the_screens_imports_a_screen():
