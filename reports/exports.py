@@ -89,7 +89,7 @@ def document_sections(figures: dict, narrative: str, version) -> list[dict]:
     """The body of the official document: the figures as tables, then the narrative (Vietnamese, always)."""
     sections = [{"heading": "I. SỐ LIỆU TIẾP NHẬN, GIẢI QUYẾT", "rows": _summary_rows(figures)}]
     for number, key in enumerate(GROUP_KEYS, start=1):
-        rows = [(row["name"], row["n"]) for row in figures.get(key, [])] or [("—", 0)]
+        rows = [(row["name"], row["n"]) for row in figures.get(key, [])] or [("—", "—")]
         sections.append({"heading": f"{number}. {FIGURE_LABELS[key]}", "rows": rows})
     emerging = figures.get("emerging", [])
     if emerging:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -311,8 +312,8 @@ class ExportJob(models.Model):
 class DocumentLayout(models.TextChoices):
     """Which rules lay out a unit's reports as official documents (UnitKind.COMMITTEE covers both)."""
 
-    PARTY = "party", _("Văn bản của Đảng (Hướng dẫn 36-HD/VPTW)")
-    STATE = "state", _("Văn bản hành chính (Nghị định 30/2020/NĐ-CP)")
+    PARTY = "party", _("Văn bản của Đảng (36-HD/VPTW)")
+    STATE = "state", _("Văn bản hành chính (Nghị định 30/2020)")
 
 
 class UnitDocumentSettings(models.Model):
@@ -329,12 +330,13 @@ class UnitDocumentSettings(models.Model):
     issuing_body = models.CharField(_("tên cơ quan ban hành (như in trên văn bản)"), max_length=255)
     number_pattern = models.CharField(
         _("mẫu số, ký hiệu"), max_length=60,
-        help_text=_("{number} là số thứ tự, ví dụ {number}-BC/ĐU hoặc {number:02d}/BC-UBND."))
+        help_text=format_lazy("{} {{number}}-BC/ĐU; {{number:02d}}/BC-UBND.", _(
+            "Số thứ tự là {number}; viết {number:02d} để thêm số 0 phía trước số nhỏ hơn 10. Ví dụ:")))
     next_number = models.PositiveIntegerField(_("số tiếp theo"), default=1)
     place = models.CharField(_("địa danh"), max_length=100)
     recipients = models.TextField(_("nơi nhận (mỗi dòng một nơi)"), blank=True)
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, blank=True,
-                                        help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ; TM. ỦY BAN NHÂN DÂN."))
+                                        help_text=format_lazy("{} T/M BAN THƯỜNG VỤ; TM. ỦY BAN NHÂN DÂN.", _("Ví dụ:")))
     signer_title = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
     signer_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True)
 
