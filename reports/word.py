@@ -105,7 +105,7 @@ def _title(document, doc) -> None:
 
 
 def _figures_table(document, rows, header=None) -> None:
-    table = document.add_table(rows=0, cols=len((header or rows[0]) if (header or rows) else 2))
+    table = document.add_table(rows=0, cols=len(header or rows[0]))
     table.style = document.styles["Table Grid"]
     for values, bold in ([(header, True)] if header else []) + [(row, False) for row in rows]:
         cells = table.add_row().cells

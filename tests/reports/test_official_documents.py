@@ -127,6 +127,7 @@ def test_party_layout_docx_and_pdf_of_a_submitted_report(world, life, as_user, l
 
     # The number was given once: exporting again, in English, shows the same one and takes no other.
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Download Word (official document)" in client.get(f"/reports/{report.pk}/").content.decode()
     again = _read_docx(client, report)
     assert _lines(again.tables[0].rows[0].cells[0])[-1] == "Số 12-BC/ĐU"
     assert any(p.text == "BÁO CÁO" for p in again.paragraphs)
