@@ -194,3 +194,23 @@ def test_case_list_exports_do_not_offer_word(world, as_user):
     assert response.status_code == 200 and not ExportJob.objects.exists()
     with pytest.raises(ValidationError):
         export_job_create(by=world.clerk, fmt="docx", filters={})
+
+
+def test_the_settings_are_edited_on_the_admin_site_and_recorded(world, client):
+    from django.contrib.auth import get_user_model
+
+    from reports.models import AdminChange
+
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw-for-tests-1"))
+    form = client.get(f"/admin/reports/unitdocumentsettings/add/?unit={world.commune_a.pk}").content.decode()
+    assert "ĐẢNG ỦY XÃ A" in form and "T/M BAN THƯỜNG VỤ" in form  # starts from the derived defaults
+    fields = {"unit": world.commune_a.pk, "layout": "state", "superior_body": "", "next_number": 3,
+              "issuing_body": "Ủy ban nhân dân xã A", "place": "A", "recipients": "Lưu: VT",
+              "signer_authority": "TM. Ủy ban nhân dân", "signer_title": "Chủ tịch", "signer_name": "Lê Văn C"}
+    refused = client.post("/admin/reports/unitdocumentsettings/add/", {**fields, "number_pattern": "BC-UBND"})
+    assert refused.status_code == 200 and not UnitDocumentSettings.objects.exists()  # no {number}: refused
+    added = client.post("/admin/reports/unitdocumentsettings/add/", {**fields, "number_pattern": "{number:02d}/BC-UBND"})
+    assert added.status_code == 302
+    assert UnitDocumentSettings.objects.get().format_number(3) == "03/BC-UBND"
+    change = AdminChange.objects.get(model="reports.unitdocumentsettings")
+    assert change.after["layout"] == "state" and change.after["signer_name"] == "Lê Văn C"
