@@ -1,13 +1,26 @@
-"""Read-only admin: reports, their versions and alerts, inspections and who looked at them.
+"""Read-only admin: reports, their versions and alerts, inspections and who looked at them; edited here:
+each unit's official-document settings (layout, number, place, recipients, signer).
 
 Inspector notes are left out on purpose: only the inspection pages show them.
 """
 
 from django.contrib import admin
 
-from web.admin_site import ReadOnlyAdmin
+from cases.models import Unit
 
-from .models import AdminChange, ExportJob, Inspection, InspectionAccessLog, Report, ReportAlert, ReportVersion
+from web.admin_site import ChangeLoggedAdmin, ReadOnlyAdmin
+
+from .models import (
+    AdminChange,
+    ExportJob,
+    Inspection,
+    InspectionAccessLog,
+    Report,
+    ReportAlert,
+    ReportVersion,
+    UnitDocumentSettings,
+)
+from .official import document_settings_defaults
 
 
 class ReportVersionInline(admin.TabularInline):
@@ -64,3 +77,18 @@ class AdminChangeAdmin(ReadOnlyAdmin):
     list_filter = ("action", "model")
     list_select_related = ("user",)
     date_hierarchy = "when"
+
+
+@admin.register(UnitDocumentSettings)
+class UnitDocumentSettingsAdmin(ChangeLoggedAdmin):
+    list_display = ("unit", "layout", "issuing_body", "number_pattern", "next_number", "place", "signer_name")
+    list_filter = ("layout",)
+    search_fields = ("unit__name", "unit__code", "issuing_body")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+
+    def get_changeform_initial_data(self, request):
+        """A new row starts from what the unit prints today (its derived defaults), when the unit is given."""
+        initial = super().get_changeform_initial_data(request)
+        unit = Unit.objects.filter(pk=initial.get("unit")).first() if initial.get("unit") else None
+        return {**(document_settings_defaults(unit) if unit else {}), **initial}

@@ -1,4 +1,4 @@
-"""Files: a report as PDF, XLSX or CSV; a person's case list (a queue, a search) as the same three.
+"""Files: a report as PDF or DOCX (an official document, reports.official), XLSX or CSV; a person's case list (a queue, a search) as the same three.
 
 PDFs are drawn by WeasyPrint with the bundled DejaVu Sans (reports/fonts),
 which has every Vietnamese letter, so the output never depends on the
@@ -25,7 +25,9 @@ from cases.selectors import case_list_for_user
 
 from .diff import LABELS as FIGURE_LABELS
 from .figures import PENDING_DECISION_LABEL
+from . import word
 from .models import ExportFormat, ExportJob
+from .official import official_document
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 # WeasyPrint reports each layout step at INFO; only its warnings are worth a log line.
@@ -40,13 +42,16 @@ PDF_CHUNK_ROWS = 200
 
 
 def font_faces() -> str:
-    """@font-face rules for the bundled font (absolute file URLs, read by WeasyPrint only)."""
-    regular = (FONTS_DIR / "DejaVuSans.ttf").as_uri()
-    bold = (FONTS_DIR / "DejaVuSans-Bold.ttf").as_uri()
-    return (
-        f'@font-face {{ font-family: "DLXH Sans"; src: url("{regular}"); font-weight: normal; }}\n'
-        f'@font-face {{ font-family: "DLXH Sans"; src: url("{bold}"); font-weight: bold; }}\n'
-    )
+    """@font-face rules for the bundled fonts (absolute file URLs, read by WeasyPrint only)."""
+    faces = [("DLXH Sans", "DejaVuSans", "normal", "normal"), ("DLXH Sans", "DejaVuSans-Bold", "bold", "normal")]
+    # The official documents' serif: Times New Roman is not free to bundle; DejaVu Serif has every Vietnamese letter.
+    faces += [("DLXH Serif", f"DejaVuSerif{suffix}", weight, style) for suffix, weight, style in (
+        ("", "normal", "normal"), ("-Bold", "bold", "normal"), ("-Italic", "normal", "italic"),
+        ("-BoldItalic", "bold", "italic"))]
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{(FONTS_DIR / f"{file}.ttf").as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style}; }}\n"
+        for family, file, weight, style in faces)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -80,19 +85,49 @@ def _summary_rows(figures: dict) -> list[tuple[str, object]]:
 GROUP_KEYS = ("by_topic", "by_status", "by_locality", "by_channel")
 
 
-def _report_context(report, figures: dict, narrative: str, version) -> dict:
-    return {
-        "report": report, "figures": figures, "narrative": narrative, "version": version,
-        "summary": _summary_rows(figures),
-        "groups": [(str(FIGURE_LABELS[key]), figures.get(key, [])) for key in GROUP_KEYS],
-        "font_faces": font_faces(),
-        "printed_at": timezone.localtime(),
-    }
+def document_sections(figures: dict, narrative: str, version) -> list[dict]:
+    """The body of the official document: the figures as tables, then the narrative (Vietnamese, always)."""
+    sections = [{"heading": "I. SỐ LIỆU TIẾP NHẬN, GIẢI QUYẾT", "rows": _summary_rows(figures)}]
+    for number, key in enumerate(GROUP_KEYS, start=1):
+        rows = [(row["name"], row["n"]) for row in figures.get(key, [])] or [("—", "—")]
+        sections.append({"heading": f"{number}. {FIGURE_LABELS[key]}", "rows": rows})
+    emerging = figures.get("emerging", [])
+    if emerging:
+        sections.append({"heading": f"{len(sections)}. Vấn đề nổi lên (tăng bất thường)",
+                         "header": ("Lĩnh vực", "Địa bàn", "7 ngày qua", "Trung bình 8 tuần trước"),
+                         "rows": [(s["topic_name"], s["locality_name"], s["count"], f"{s['baseline']:.1f}".replace(".", ","))
+                                  for s in emerging]})
+    overdue = figures.get("overdue", {}).get("cases", [])
+    if overdue:
+        sections.append({"heading": f"{len(sections)}. Vụ việc quá hạn",
+                         "header": ("Mã vụ việc", "Tiêu đề", "Đơn vị xử lý", "Hạn"),
+                         "rows": [(c["code"], c["title"], c["owner"], local_time(c["deadline"])) for c in overdue]})
+    pending = figures.get("pending_decision", {}).get("cases", [])
+    if pending:
+        sections.append({"heading": f"{len(sections)}. {PENDING_DECISION_LABEL}", "paragraphs": [", ".join(pending)]})
+    paragraphs = [line for line in (narrative or "").splitlines() if line.strip()] or ["—"]
+    if version and version.reason:
+        paragraphs.append(f"Lý do đính chính (phiên bản {version.number}): {version.reason}")
+    sections.append({"heading": "II. ĐÁNH GIÁ, ĐỀ XUẤT", "paragraphs": paragraphs})
+    return sections
+
+
+def _official(report, figures: dict, narrative: str, version):
+    # An official Vietnamese document: its text is Vietnamese whatever the reader's language.
+    with translation.override("vi"):
+        return official_document(report=report, version=version), document_sections(figures, narrative, version)
 
 
 def report_pdf(*, report, figures: dict, narrative: str, version=None) -> bytes:
-    html = render_to_string("reports/pdf/report.html", _report_context(report, figures, narrative, version))
+    doc, sections = _official(report, figures, narrative, version)
+    html = render_to_string("reports/pdf/report.html", {
+        "report": report, "doc": doc, "sections": sections, "font_faces": font_faces(), "page": word.PAGE})
     return html_to_pdf(html)
+
+
+def report_docx(*, report, figures: dict, narrative: str, version=None) -> bytes:
+    doc, sections = _official(report, figures, narrative, version)
+    return word.report_docx(doc=doc, sections=sections)
 
 
 def report_xlsx(*, report, figures: dict, narrative: str, version=None) -> bytes:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from web.ui import DATE_FORMATS, DATE_WIDGET, CaseFilterForm, WebForm, indented
 
-from .models import ExportFormat, ReportKind
+from .models import CASE_LIST_FORMATS, ExportFormat, ReportKind
 from .selectors import units_writable_by
 
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
@@ -55,7 +55,8 @@ class ChildrenFilterForm(WebForm):
 
 
 class ExportForm(CaseFilterForm):
-    fmt = forms.ChoiceField(label=_("Định dạng"), choices=ExportFormat.choices, initial=ExportFormat.XLSX)
+    fmt = forms.ChoiceField(label=_("Định dạng"), initial=ExportFormat.XLSX,
+                            choices=[(f.value, f.label) for f in CASE_LIST_FORMATS])
     overdue = forms.BooleanField(label=_("Chỉ vụ việc quá hạn"), required=False)
 
 

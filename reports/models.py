@@ -9,8 +9,10 @@ differences, never an edit of an old one.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +53,9 @@ class Report(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("người gửi"))
     submitted_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
+    # Number and symbol of the official document ("12-BC/ĐU"), given once at submission from the unit's
+    # counter and kept by every version and re-export; empty for a draft (the office writes it by hand).
+    document_number = models.CharField(_("số, ký hiệu văn bản"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("báo cáo")
@@ -256,6 +261,10 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"
     PDF = "pdf", "PDF"
+    DOCX = "docx", "Word (DOCX)"  # a report as an official document only, never a case list
+
+
+CASE_LIST_FORMATS = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.PDF)
 
 
 class ExportJob(models.Model):
@@ -295,3 +304,56 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+
+# --- official documents ---------------------------------------------------------
+
+
+class DocumentLayout(models.TextChoices):
+    """Which rules lay out a unit's reports as official documents (UnitKind.COMMITTEE covers both)."""
+
+    PARTY = "party", _("Văn bản của Đảng (36-HD/VPTW)")
+    STATE = "state", _("Văn bản hành chính (Nghị định 30/2020)")
+
+
+class UnitDocumentSettings(models.Model):
+    """How a unit's reports are printed as official documents: header, number, place, recipients, signer.
+
+    A unit without a row gets defaults derived from its name and parent (reports.documents); the first
+    submission of a report writes that row, so the number counter has one home.
+    """
+
+    unit = models.OneToOneField("cases.Unit", on_delete=models.CASCADE, related_name="document_settings",
+                                verbose_name=_("đơn vị"))
+    layout = models.CharField(_("thể thức"), max_length=8, choices=DocumentLayout.choices)
+    superior_body = models.CharField(_("tên cơ quan cấp trên"), max_length=255, blank=True)
+    issuing_body = models.CharField(_("tên cơ quan ban hành (như in trên văn bản)"), max_length=255)
+    number_pattern = models.CharField(
+        _("mẫu số, ký hiệu"), max_length=60,
+        help_text=format_lazy("{} {{number}}-BC/ĐU; {{number:02d}}/BC-UBND.", _(
+            "Số thứ tự là {number}; viết {number:02d} để thêm số 0 phía trước số nhỏ hơn 10. Ví dụ:")))
+    next_number = models.PositiveIntegerField(_("số tiếp theo"), default=1)
+    place = models.CharField(_("địa danh"), max_length=100)
+    recipients = models.TextField(_("nơi nhận (mỗi dòng một nơi)"), blank=True)
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, blank=True,
+                                        help_text=format_lazy("{} T/M BAN THƯỜNG VỤ; TM. ỦY BAN NHÂN DÂN.", _("Ví dụ:")))
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
+    signer_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("thể thức văn bản của đơn vị")
+        verbose_name_plural = _("thể thức văn bản của đơn vị")
+
+    def __str__(self):
+        return f"{self.unit} ({self.get_layout_display()})"
+
+    def clean(self):
+        if "{number" not in self.number_pattern:
+            raise ValidationError({"number_pattern": _("Mẫu phải có {number}.")})
+        try:
+            self.number_pattern.format(number=1)
+        except (KeyError, IndexError, ValueError):
+            raise ValidationError({"number_pattern": _("Mẫu không hợp lệ; chỉ dùng {number} hoặc {number:02d}.")}) from None
+
+    def format_number(self, number: int) -> str:
+        return self.number_pattern.format(number=number)

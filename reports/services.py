@@ -29,7 +29,7 @@ from .exceptions import ReportNotFound
 from .exports import write_cases_export
 from .figures import report_figures
 from .models import (
-    ExportFormat,
+    CASE_LIST_FORMATS,
     ExportJob,
     Inspection,
     InspectionAccessLog,
@@ -39,7 +39,9 @@ from .models import (
     ReportKind,
     ReportStatus,
     ReportVersion,
+    UnitDocumentSettings,
 )
+from .official import document_settings_defaults
 from .periods import REMIND_DAYS_BEFORE, due_at, last_ended_period, period_containing
 from .permissions import may_inspect, may_read_report, may_write_reports
 from .selectors import expected_reporting_units
@@ -174,6 +176,7 @@ def report_submit(*, report: Report, by, narrative: str | None = None) -> Report
         )
         locked.status = ReportStatus.SUBMITTED
         locked.version = 1
+        locked.document_number = _document_number_take(unit=locked.unit)
         locked.submitted_by = by
         locked.submitted_at = now
         locked.save()
@@ -182,6 +185,17 @@ def report_submit(*, report: Report, by, narrative: str | None = None) -> Report
         ).update(resolved_at=now)
     report.refresh_from_db()
     return report
+
+
+def _document_number_take(*, unit) -> str:
+    """The next number of the unit's document counter, locked; writes the default settings first when the
+    unit has none, so every later number comes from the same row."""
+    settings, _created = UnitDocumentSettings.objects.select_for_update().get_or_create(
+        unit=unit, defaults=document_settings_defaults(unit))
+    number = settings.format_number(settings.next_number)
+    settings.next_number += 1
+    settings.save(update_fields=["next_number"])
+    return number
 
 
 def report_correct(*, report: Report, by, narrative: str, reason: str) -> ReportVersion:
@@ -296,7 +310,7 @@ def inspection_access_record(*, user, what: str, inspection: Inspection | None =
 
 def export_job_create(*, by, fmt: str, filters: dict) -> ExportJob:
     """Queue an export of the person's cases (their own scope, these filters); a worker writes the file."""
-    if fmt not in ExportFormat.values:
+    if fmt not in CASE_LIST_FORMATS:
         raise ValidationError({"fmt": _("Định dạng không hợp lệ.")})
     params = {key: (value.isoformat() if isinstance(value, (date, datetime)) else value)
               for key, value in filters.items()}

@@ -223,6 +223,11 @@ def report_export(request, pk, fmt):
     args = {"report": report, "figures": figures, "narrative": narrative, "version": version}
     if fmt == ExportFormat.PDF:
         response = HttpResponse(exports.report_pdf(**args), content_type="application/pdf")
+    elif fmt == ExportFormat.DOCX:
+        response = HttpResponse(
+            exports.report_docx(**args),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
     elif fmt == ExportFormat.XLSX:
         response = HttpResponse(
             exports.report_xlsx(**args),

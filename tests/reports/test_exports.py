@@ -37,13 +37,13 @@ def test_the_pdf_contains_the_vietnamese_text(sent_report, as_user, world):
     reader = PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = " ".join(text.split())
-    assert "Báo cáo tháng 03/2026 — Đảng ủy xã A" in flat
+    assert "ĐẢNG ỦY XÃ A" in flat and "phản ánh tháng 3 năm 2026" in flat  # the official layout
     assert " ".join(NARRATIVE.split()) in flat
     assert ALL_DIACRITICS in flat  # every letter drawn from the bundled font and read back
     assert "Môi trường 2" in flat and "Góp ý, đề xuất 1" in flat
     fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
              for font in page["/Resources"]["/Font"].values()}
-    assert fonts and all("+DLXH-Sans" in name for name in fonts)  # only the bundled font, embedded (subset)
+    assert fonts and all("+DLXH-Serif" in name for name in fonts)  # only the bundled font, embedded (subset)
 
 
 def test_the_xlsx_opens_with_the_right_rows(sent_report, as_user, world):
