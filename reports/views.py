@@ -179,7 +179,7 @@ def report_save(request, pk):
 @require_POST
 def report_submit_view(request, pk):
     report = _report_or_404(request, pk)
-    if request.POST.get("confirm") != "1":  # submitting freezes the report: asked once more, nothing written
+    if report.is_draft and request.POST.get("confirm") != "1":  # submitting freezes it: asked once more
         messages.error(request, _("Hãy đánh dấu ô xác nhận trước khi gửi: báo cáo đã gửi chỉ sửa được bằng bản đính chính."))
         return redirect("reports:detail", pk=report.pk)
     form = NarrativeForm(request.POST)

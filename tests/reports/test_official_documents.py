@@ -42,7 +42,7 @@ def _submitted(world, life, as_user, commune):
     report = report_draft_create(by=world.users[writer], unit=unit, kind=ReportKind.MONTHLY,
                                  period_start=at(2026, 3, 1).date())
     client = as_user(writer)
-    assert client.post(f"/reports/{report.pk}/submit/", {"narrative": NARRATIVE}).status_code == 302
+    assert client.post(f"/reports/{report.pk}/submit/", {"narrative": NARRATIVE, "confirm": "1"}).status_code == 302
     return Report.objects.get(pk=report.pk), client
 
 
