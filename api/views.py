@@ -42,7 +42,7 @@ from cases.services import (
     case_transfer,
     case_verify,
 )
-from security.tokens import person_sign_out_everywhere, person_token_revoke, person_tokens_purge_expired
+from security.tokens import person_sign_out_everywhere, person_token_revoke, person_tokens_make_room
 
 from . import serializers as s
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -84,7 +84,8 @@ class ApiView(APIView):
     summary=_("Lấy token từ tên đăng nhập, mật khẩu và (với vai trò cần) mã xác thực hai bước"),
 )
 class TokenObtainApi(KnoxLoginView):
-    """A new token each time (hashed at rest by django-rest-knox), good for DLXH_API_TOKEN_TTL_SECONDS."""
+    """A new token each time (hashed at rest by django-rest-knox), good for DLXH_API_TOKEN_TTL_SECONDS; a person
+    holds at most DLXH_API_TOKENS_PER_PERSON, the oldest going first."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -96,7 +97,7 @@ class TokenObtainApi(KnoxLoginView):
         serializer = s.TokenInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
-        person_tokens_purge_expired(user=request.user)
+        person_tokens_make_room(user=request.user)
         return super().post(request, format=format)
 
 

@@ -379,6 +379,8 @@ REST_KNOX = {
     "TOKEN_PREFIX": "dlxh_",  # recognisable by secret scanners
     "AUTH_HEADER_PREFIX": "Token",  # the header integrators already send
 }
+# A new token beyond this many revokes the person's oldest (knox reads them all at each request).
+DLXH_API_TOKENS_PER_PERSON = env.int("DLXH_API_TOKENS_PER_PERSON", default=10)
 # How long an enrolment code an administrator issues for a second-factor device stays usable.
 DLXH_ENROLMENT_CODE_HOURS = env.int("DLXH_ENROLMENT_CODE_HOURS", default=72)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP device's secret or its QR code

@@ -23,10 +23,16 @@ def person_token_revoke(*, token) -> None:
     token.delete()
 
 
-def person_tokens_purge_expired(*, user) -> int:
-    """Drop the person's expired tokens (they no longer work; knox deletes them lazily otherwise)."""
-    deleted, _ = get_token_model().objects.filter(user=user, expiry__lt=timezone.now()).delete()
-    return deleted
+def person_tokens_make_room(*, user) -> int:
+    """Before a new token: drop the person's expired ones, and the oldest beyond DLXH_API_TOKENS_PER_PERSON - 1.
+
+    knox reads all of a person's tokens at every request, so their number stays small.
+    """
+    tokens = get_token_model().objects.filter(user=user)
+    deleted, _ = tokens.filter(expiry__lt=timezone.now()).delete()
+    keep = list(tokens.order_by("-created").values_list("pk", flat=True)[: settings.DLXH_API_TOKENS_PER_PERSON - 1])
+    more, _ = tokens.exclude(pk__in=keep).delete()
+    return deleted + more
 
 
 def person_sessions_end(*, user) -> int:

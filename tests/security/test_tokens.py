@@ -109,6 +109,13 @@ def test_a_token_expires_after_a_working_day(world, settings):
         assert reads(given["token"]) == 401
 
 
+def test_a_person_holds_a_few_tokens_at_most_the_oldest_going_first(world, settings):
+    settings.DLXH_API_TOKENS_PER_PERSON = 2
+    first, second, third = (ask_token("clerk").json()["token"] for _ in range(3))
+    assert (reads(first), reads(second), reads(third)) == (401, 200, 200)
+    assert AuthToken.objects.filter(user=world.clerk).count() == 2
+
+
 def test_the_token_table_holds_only_a_digest(world):
     token = ask_token("clerk").json()["token"]
     with connection.cursor() as cursor:
