@@ -7,8 +7,12 @@ from rest_framework.test import APIClient
 
 
 def person_token(user) -> str:
-    """A new API token of this person, as the token endpoint issues it (knox keeps only its digest)."""
-    _row, token = AuthToken.objects.create(user=user)
+    """A new API token of this person (knox keeps only its digest).
+
+    Without an expiry: tests move the clock by days with one client. The 8-hour expiry of the tokens the
+    endpoint issues is tested through the endpoint (tests/security/test_tokens.py).
+    """
+    _row, token = AuthToken.objects.create(user=user, expiry=None)
     return token
 
 
