@@ -15,10 +15,10 @@ coordinates are kept in the description.
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -234,7 +234,7 @@ class ServiceListApi(Open311Api):
 class ServiceRequestListCreateApi(Open311Api):
     @extend_schema(tags=["open311"], auth=[], parameters=[ServiceRequestQuerySerializer],
                    responses={200: ServiceRequestSerializer(many=True), **_ERRORS},
-                   summary="GeoReport v2: service requests (cases) you may see")
+                   summary="GeoReport v2: the service requests (cases) this key's source filed")
     def get(self, request):
         source = self.source_of(request.query_params)
         query = ServiceRequestQuerySerializer(data=request.query_params)
