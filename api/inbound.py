@@ -90,6 +90,15 @@ def inbound_message_handle(*, source: ChannelSource, message: Inbound) -> Handle
     return Handled(case=case, action=claim.action, is_new=True, skipped_attachments=skipped)
 
 
+def inbound_intake_record(*, source: ChannelSource, case: Case) -> InboundMessage:
+    """Record that `source` opened `case` by a request of its own (Open311), so that it may read it back.
+
+    Call in the intake's transaction. The case code is the message's id: such a request has no other.
+    """
+    return InboundMessage.objects.create(source=source, external_id=case.code, case=case,
+                                         action=InboundMessage.Action.INTAKE)
+
+
 def _conversation_case(*, source: ChannelSource, message: Inbound) -> Case | None:
     """The case this message continues: a code the source may see, or an earlier message of the thread."""
     codes = [message.case_code] if message.case_code else CASE_CODE.findall(message.subject)

@@ -99,3 +99,31 @@ class InboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.source_id}:{self.external_id}"
+
+
+class IntegrationKey(models.Model):
+    """A machine's key for one channel source (Open311's `api_key`): never a person's token.
+
+    It files cases as the source's account and reads back the ones it filed, nothing else. The key
+    reads `ik-<prefix>.<secret>`: the prefix finds the row, and only the SHA-256 of the secret is kept.
+    The secret is 32 random bytes, so a fast hash is enough (no password-style slow hash: there is
+    nothing to guess), and the check costs one indexed read. Shown once when issued; rotating is
+    issuing a new key and revoking the old one.
+    """
+
+    source = models.ForeignKey(ChannelSource, on_delete=models.CASCADE, related_name="keys",
+                               verbose_name=_("nguồn tiếp nhận"))
+    prefix = models.CharField(_("tiền tố"), max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("cấp lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("người cấp"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa tích hợp")
+        verbose_name_plural = _("khóa tích hợp")
+
+    def __str__(self):
+        return f"ik-{self.prefix}…"

@@ -5,10 +5,11 @@ from django.db.models import QuerySet
 from viewflow.workflow.models import Task
 
 from cases.models import Case, Unit
+from cases.selectors import case_list_for_user
 from workflow.engine import OPEN_TASK_STATUSES
 from workflow.flows import CaseFlow
 
-from .models import ChannelSource
+from .models import ChannelSource, InboundMessage
 
 
 def channel_sources_active(*, kind: str, code: str | None = None) -> QuerySet[ChannelSource]:
@@ -16,6 +17,12 @@ def channel_sources_active(*, kind: str, code: str | None = None) -> QuerySet[Ch
         "channel", "acts_as", "default_topic", "default_locality"
     )
     return sources.filter(code=code) if code else sources.order_by("code")
+
+
+def source_filed_cases(*, source: ChannelSource, filters: dict | None = None) -> QuerySet[Case]:
+    """The cases this source opened (an integration key reads these and no others), within its account's scope."""
+    opened = InboundMessage.objects.filter(source=source, action=InboundMessage.Action.INTAKE).values("case_id")
+    return case_list_for_user(user=source.acts_as, filters=filters).filter(pk__in=opened)
 
 
 def case_escalated_to_codes(*, cases) -> dict[int, list[str]]:

@@ -7,7 +7,7 @@ Reporter identity is never part of a case's output.
 
 from datetime import UTC, datetime, timedelta
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -17,6 +17,7 @@ from cases.exceptions import CaseNotFound
 from cases.lifecycle import transition_of
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Topic, Unit
 from cases.selectors import case_get_for_user
+from security.two_factor import second_factor_refusal
 from workflow.engine import case_directing_units
 
 EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -171,10 +172,26 @@ class TransitionOutputSerializer(serializers.Serializer):
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False, allow_blank=True, max_length=12,
+        help_text=_("Mã 6 chữ số của ứng dụng xác thực: bắt buộc với lãnh đạo, giám sát, kiểm tra, quản trị "
+                    "khi hệ thống bật xác thực hai bước."),
+    )
+
+    def validate(self, data):
+        # The password first: whether an account needs the second factor is told only to its owner.
+        user = authenticate(request=self.context.get("request"), username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid")
+        if refusal := second_factor_refusal(user, data.get("otp", "")):
+            raise serializers.ValidationError({"otp": [refusal]})
+        data["user"] = user
+        return data
 
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField(help_text=_("Hết hạn lúc này (mặc định 8 giờ sau khi cấp)."))
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -10,6 +10,8 @@ CODE = r"(?P<code>[-\w]{1,40})"
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", views.TokenLogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", views.TokenLogoutAllApi.as_view(), name="api-logout-all"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("cases/", views.CaseListCreateApi.as_view(), name="api-cases"),

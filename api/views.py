@@ -12,8 +12,9 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.views import LoginView as KnoxLoginView
 from rest_framework import status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -44,6 +45,7 @@ from cases.services import (
 )
 from reports.models import OversightRead
 from reports.oversight import oversight_read_record
+from security.tokens import person_sign_out_everywhere, person_token_revoke, person_tokens_make_room
 
 from . import serializers as s
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -82,13 +84,42 @@ class ApiView(APIView):
 @extend_schema(
     tags=["auth"], auth=[], request=s.TokenInputSerializer,
     responses={200: s.TokenOutputSerializer, **_errors(400, 429)},
-    summary=_("Lấy token từ tên đăng nhập và mật khẩu"),
+    summary=_("Lấy token từ tên đăng nhập, mật khẩu và (với vai trò cần) mã xác thực hai bước"),
 )
-class TokenObtainApi(ObtainAuthToken):
+class TokenObtainApi(KnoxLoginView):
+    """A new token each time (hashed at rest by django-rest-knox), good for DLXH_API_TOKEN_TTL_SECONDS; a person
+    holds at most DLXH_API_TOKENS_PER_PERSON, the oldest going first."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
     parser_classes = [DepthLimitedJSONParser]
+    renderer_classes = [JSONRenderer]
     throttle_classes = [AnonThrottle]
+
+    def post(self, request, format=None):
+        serializer = s.TokenInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        request.user = serializer.validated_data["user"]
+        person_tokens_make_room(user=request.user)
+        return super().post(request, format=format)
+
+
+@extend_schema(tags=["auth"], request=None, responses={204: None, **_errors(401, 429)},
+               summary=_("Thu hồi token đang dùng (đăng xuất)"))
+class TokenLogoutApi(ApiView):
+    authentication_classes = [KnoxTokenAuthentication]  # a token logs itself out; a session logs out on the web
+
+    def post(self, request):
+        person_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"], request=None, responses={204: None, **_errors(401, 403, 429)},
+               summary=_("Đăng xuất mọi nơi: thu hồi mọi token và kết thúc mọi phiên đăng nhập của bạn"))
+class TokenLogoutAllApi(ApiView):
+    def post(self, request):
+        person_sign_out_everywhere(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CaseListCreateApi(ApiView):

@@ -516,7 +516,7 @@ class Bench:
 
     def http(self, seconds=10, connections=8):
         from django.conf import settings
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
         from . import http_load
 
@@ -527,8 +527,9 @@ class Bench:
         # Deliveries queued by earlier runs (other databases) must not keep the worker busy during this one.
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
         cookie = f"{settings.SESSION_COOKIE_NAME}={self._session_for(self.reader_leader)}"
-        token = Token.objects.get_or_create(user=self.reader_leader)[0].key
-        clerk_token = Token.objects.get_or_create(user=self.clerk)[0].key
+        # People's tokens as the token endpoint issues them (knox: only a digest is stored); both apps check them.
+        token = AuthToken.objects.create(user=self.reader_leader)[1]
+        clerk_token = AuthToken.objects.create(user=self.clerk)[1]
         server = http_load.Server("config.wsgi:application")
         raw_server = http_load.Server("bench.raw_app:app")
         celery = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1",

@@ -10,3 +10,7 @@ from django.dispatch import Signal
 
 # Sent with: case (the locked Case, already saved or about to be), event (CaseEvent).
 case_event_recorded = Signal()
+
+# Sent with: user, unit, role, granted (True for a grant, False for a withdrawal), after the change is
+# written, inside its transaction (the security app revokes the person's API tokens on it).
+unit_role_changed = Signal()

@@ -6,6 +6,7 @@ Production sets DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY,
 ALLOWED_HOSTS, FIELD_ENCRYPTION_KEY and DEBUG=false.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,7 +36,7 @@ INSTALLED_APPS = [
     "guardian",
     "treebeard",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # people's API tokens: hashed at rest, expiring (issue 15, item 4)
     "drf_spectacular",
     "viewflow",
     "viewflow.workflow",
@@ -280,7 +281,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dlxh@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # `Authorization: Token <token>`, as before; only digests are stored
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -310,11 +311,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Every handler redacts keys in query strings (`api_key=…` → `api_key=[redacted]`); Django's own loggers
+# ("django", and "django.server", runserver's request lines) are named here so that theirs do too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "security.redaction.RedactSecretsFilter"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},  # to the root's console (Django's default mails ADMINS, unset)
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Access and transport security (docs/reliability.md, section Access) -------
@@ -370,3 +383,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# --- People's API tokens, integration keys, second-factor enrolment (issue 15, item 4) ---------------
+# A person's token lives as long as a web session by default, from the moment it is issued (no sliding
+# renewal, like the session); password change, role withdrawal and "sign out everywhere" revoke it earlier.
+DLXH_API_TOKEN_TTL_SECONDS = env.int("DLXH_API_TOKEN_TTL_SECONDS", default=SESSION_COOKIE_AGE)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=DLXH_API_TOKEN_TTL_SECONDS),
+    "AUTO_REFRESH": False,
+    "TOKEN_PREFIX": "dlxh_",  # recognisable by secret scanners
+    "AUTH_HEADER_PREFIX": "Token",  # the header integrators already send
+}
+# A new token beyond this many revokes the person's oldest (knox reads them all at each request).
+DLXH_API_TOKENS_PER_PERSON = env.int("DLXH_API_TOKENS_PER_PERSON", default=10)
+# How long an enrolment code an administrator issues for a second-factor device stays usable.
+DLXH_ENROLMENT_CODE_HOURS = env.int("DLXH_ENROLMENT_CODE_HOURS", default=72)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP device's secret or its QR code

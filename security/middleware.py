@@ -35,7 +35,8 @@ class RequireTwoFactorMiddleware:
 
     Sits after django_otp's OTPMiddleware (which sets `user.is_verified`). API
     calls with a session get a JSON 403 instead of a redirect; token calls are
-    authenticated later by DRF and are not affected (tokens are for integrations).
+    authenticated later by DRF, and these people get a token only with their code
+    (`security.two_factor.second_factor_refusal`).
     """
 
     def __init__(self, get_response):

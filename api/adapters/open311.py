@@ -1,22 +1,25 @@
 """Open311 GeoReport v2 (JSON): services are topics, service requests are cases.
 
 Civic-issue apps that speak the standard can list services, file a request
-and follow it. Filing and reading need `api_key`: the API token of an
-integration account with the intake role; requests are read through the
-same permission-scoped selectors as everything else. `jurisdiction_id` names
-an Open311 channel source (its channel, default topic and locality);
-`address_id` may be a unit code, otherwise the source's default locality is
-used and the address and coordinates are kept in the description.
+and follow it. Filing and reading need `api_key`: an integration key of an
+Open311 channel source (`api.IntegrationKey`, never a person's token). The key
+names its source, which is the `jurisdiction_id` (optional; when given it must
+be the key's): cases are filed as the source's account (`acts_as`, an intake
+clerk of the receiving unit) with its channel, default topic and locality, and
+the key reads back only the cases its source filed, through the same
+permission-scoped selectors as everything else. `address_id` may be a unit
+code, otherwise the source's default locality is used and the address and
+coordinates are kept in the description.
 """
 
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -25,12 +28,13 @@ from rest_framework.views import APIView
 
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import OPEN_STATUSES, CaseStatus, Topic, Unit
-from cases.selectors import case_get_for_user, case_list_for_user
 from cases.services import ReporterInput, case_intake
 
 from ..idempotency import idempotent
+from ..inbound import inbound_intake_record
+from ..integration_keys import integration_key_source
 from ..models import ChannelSource
-from ..selectors import channel_sources_active
+from ..selectors import source_filed_cases
 from ..throttling import AnonThrottle
 
 MAX_REQUESTS_LISTED = 200
@@ -117,8 +121,11 @@ class ServiceRequestCreatedSerializer(serializers.Serializer):
     account_id = serializers.CharField(allow_null=True)
 
 
+API_KEY_MAX_LENGTH = 100  # `ik-` + 8 + `.` + 43 characters today
+
+
 class ServiceRequestInputSerializer(serializers.Serializer):
-    api_key = serializers.CharField(max_length=64)
+    api_key = serializers.CharField(max_length=API_KEY_MAX_LENGTH)
     jurisdiction_id = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     service_code = serializers.CharField(max_length=32)
     lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
@@ -141,7 +148,7 @@ class ServiceRequestInputSerializer(serializers.Serializer):
 
 
 class ServiceRequestQuerySerializer(serializers.Serializer):
-    api_key = serializers.CharField(max_length=64)
+    api_key = serializers.CharField(max_length=API_KEY_MAX_LENGTH)
     jurisdiction_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
     service_request_id = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     service_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
@@ -151,7 +158,7 @@ class ServiceRequestQuerySerializer(serializers.Serializer):
 
 
 class ApiKeySerializer(serializers.Serializer):
-    api_key = serializers.CharField(max_length=64)
+    api_key = serializers.CharField(max_length=API_KEY_MAX_LENGTH)
     jurisdiction_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
@@ -191,21 +198,17 @@ class Open311Api(APIView):
             return response
         return Response([{"code": http_status, "description": str(description)}], status=http_status)
 
-    def user_of(self, params):
-        key = ApiKeySerializer(data=params)
-        key.is_valid(raise_exception=True)
-        token = Token.objects.select_related("user").filter(key=key.validated_data["api_key"]).first()
-        if token is None or not token.user.is_active:
+    def source_of(self, params) -> ChannelSource:
+        """The Open311 source whose integration key `api_key` is: 403 for anything else, a person's token included."""
+        given = ApiKeySerializer(data=params)
+        given.is_valid(raise_exception=True)
+        source = integration_key_source(given.validated_data["api_key"])
+        if source is None or source.kind != ChannelSource.Kind.OPEN311:
             raise Open311Error(403, _("api_key không hợp lệ."))
-        return token.user
-
-    def jurisdiction(self, code: str) -> ChannelSource:
-        sources = list(channel_sources_active(kind=ChannelSource.Kind.OPEN311, code=code or None)[:2])
-        if len(sources) == 1:
-            return sources[0]
-        if not sources:
+        # The key names its jurisdiction; another one (or one that does not exist) is not found for it.
+        if given.validated_data.get("jurisdiction_id") not in (None, "", source.code):
             raise Open311Error(404, _("Không có jurisdiction_id này."))
-        raise Open311Error(400, _("Cần jurisdiction_id."))
+        return source
 
 
 # A list even for errors, as GeoReport has it (spectacular would document a bare object).
@@ -231,14 +234,14 @@ class ServiceListApi(Open311Api):
 class ServiceRequestListCreateApi(Open311Api):
     @extend_schema(tags=["open311"], auth=[], parameters=[ServiceRequestQuerySerializer],
                    responses={200: ServiceRequestSerializer(many=True), **_ERRORS},
-                   summary="GeoReport v2: service requests (cases) you may see")
+                   summary="GeoReport v2: the service requests (cases) this key's source filed")
     def get(self, request):
-        user = self.user_of(request.query_params)
+        source = self.source_of(request.query_params)
         query = ServiceRequestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         codes = [c.strip() for c in params.get("service_request_id", "").split(",") if c.strip()]
-        cases = case_list_for_user(user=user, filters={"topic": params.get("service_code")})
+        cases = source_filed_cases(source=source, filters={"topic": params.get("service_code")})
         if codes:
             cases = cases.filter(code__in=codes[:MAX_REQUESTS_LISTED])
         else:
@@ -254,26 +257,27 @@ class ServiceRequestListCreateApi(Open311Api):
                    responses={201: ServiceRequestCreatedSerializer(many=True), **_ERRORS},
                    summary="GeoReport v2: file a service request (intake)")
     def post(self, request):
-        user = self.user_of(request.data)
-        request.user = user  # Idempotency-Key belongs to the api_key's account
-        return idempotent(request, lambda: self._file(request, user))
+        source = self.source_of(request.data)
+        request.user = source.acts_as  # Idempotency-Key belongs to the source's account
+        return idempotent(request, lambda: self._file(request, source))
 
-    def _file(self, request, user):
+    def _file(self, request, source):
         params = ServiceRequestInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        source = self.jurisdiction(data["jurisdiction_id"])
         topic = Topic.objects.filter(code=data["service_code"], is_active=True).first()
         if topic is None:
             raise Open311Error(400, _("Không có service_code “%(code)s”.") % {"code": data["service_code"]})
         locality = Unit.objects.filter(code=data["address_id"], is_active=True).first() if data["address_id"] else None
-        case = case_intake(
-            by=user, title=_title(data["description"], topic), description=_description(data),
-            channel=source.channel, topic=topic, locality=locality or source.default_locality,
-            reporter=ReporterInput(full_name=f"{data['first_name']} {data['last_name']}".strip(),
-                                   phone=data["phone"], email=data["email"]),
-            external_ref=(data["account_id"] or data["device_id"])[:100],
-        )
+        with transaction.atomic():
+            case = case_intake(
+                by=source.acts_as, title=_title(data["description"], topic), description=_description(data),
+                channel=source.channel, topic=topic, locality=locality or source.default_locality,
+                reporter=ReporterInput(full_name=f"{data['first_name']} {data['last_name']}".strip(),
+                                       phone=data["phone"], email=data["email"]),
+                external_ref=(data["account_id"] or data["device_id"])[:100],
+            )
+            inbound_intake_record(source=source, case=case)  # what this source may read back
         created = [{"service_request_id": case.code, "service_notice": "", "account_id": data["account_id"] or None}]
         return Response(created, status=status.HTTP_201_CREATED)
 
@@ -283,8 +287,10 @@ class ServiceRequestDetailApi(Open311Api):
                    responses={200: ServiceRequestSerializer(many=True), **_ERRORS},
                    summary="GeoReport v2: one service request")
     def get(self, request, code):
-        user = self.user_of(request.query_params)
-        case = case_get_for_user(user=user, code=code)
+        source = self.source_of(request.query_params)
+        case = source_filed_cases(source=source).filter(code=code).first()
+        if case is None:
+            raise CaseNotFound()
         return Response(ServiceRequestSerializer([case], many=True).data)
 
 

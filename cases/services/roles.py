@@ -11,6 +11,7 @@ from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..models import FINAL_STATUSES, Case, Role, RoleChange, Unit, role_codename
 from ..permissions import forget_grants, has_direct_role, has_role, users_with_role_on
+from ..signals import unit_role_changed
 from .transitions import handover_data, lock_case
 
 
@@ -29,6 +30,7 @@ def unit_role_grant(*, user, unit: Unit, role: str, by=None, reason: str = "") -
     assign_perm(f"cases.{role_codename(role)}", user, unit)
     RoleChange.objects.create(kind=RoleChange.Kind.GRANT, user=user, unit=unit, role=role, changed_by=by, reason=reason)
     forget_grants(user)
+    unit_role_changed.send(sender=Unit, user=user, unit=unit, role=role, granted=True)
     return True
 
 
@@ -42,6 +44,7 @@ def unit_role_revoke(*, user, unit: Unit, role: str, by=None, reason: str = "") 
     remove_perm(f"cases.{role_codename(role)}", user, unit)
     RoleChange.objects.create(kind=RoleChange.Kind.REVOKE, user=user, unit=unit, role=role, changed_by=by, reason=reason)
     forget_grants(user)
+    unit_role_changed.send(sender=Unit, user=user, unit=unit, role=role, granted=False)
     work_after_role_withdrawn(user=user, unit=unit, role=role, by=by)
     return True
 

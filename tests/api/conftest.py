@@ -2,8 +2,18 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
+
+
+def person_token(user) -> str:
+    """A new API token of this person (knox keeps only its digest).
+
+    Without an expiry: tests move the clock by days with one client. The 8-hour expiry of the tokens the
+    endpoint issues is tested through the endpoint (tests/security/test_tokens.py).
+    """
+    _row, token = AuthToken.objects.create(user=user, expiry=None)
+    return token
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +30,7 @@ def api(world):
     def client_for(username=None):
         client = APIClient()
         if username is not None:
-            token, _ = Token.objects.get_or_create(user=world.users[username])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {person_token(world.users[username])}")
         return client
 
     return client_for

@@ -12,13 +12,15 @@ def test_token_from_username_and_password_opens_the_api(api):
     response = api().post("/api/v1/auth/token/", {"username": "clerk", "password": "pw-for-tests-1"}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
+    assert token.startswith("dlxh_") and response.json()["expiry"]
 
     client = api()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/cases/").status_code == 200
-    # Asking again gives the same token, so other integrations of this person keep working.
+    # Asking again gives a second token; the first one keeps working until it expires or is revoked.
     again = api().post("/api/v1/auth/token/", {"username": "clerk", "password": "pw-for-tests-1"}, format="json")
-    assert again.json()["token"] == token
+    assert again.json()["token"] != token
+    assert client.get("/api/v1/cases/").status_code == 200
 
 
 def test_wrong_password_is_a_json_400(api):

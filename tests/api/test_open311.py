@@ -3,8 +3,8 @@
 from urllib.parse import urlencode
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from api.integration_keys import integration_key_issue
 from api.models import ChannelSource
 from cases.models import Case, Channel
 
@@ -23,8 +23,10 @@ def portal(world):
 
 
 @pytest.fixture
-def key(world):
-    return Token.objects.create(user=world.clerk).key
+def key(portal):
+    """The portal's integration key, as the administrator issued it."""
+    _row, raw = integration_key_issue(source=portal)
+    return raw
 
 
 def file_request(client, key, **overrides):

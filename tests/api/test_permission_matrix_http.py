@@ -8,10 +8,10 @@ The service-layer half is tests/cases/test_permission_matrix.py.
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.permission_matrix import ACTIONS, RELATIONS, ROLES, expected, reaches
+from tests.api.conftest import person_token
 from tests.cases.test_permission_matrix import MatrixWorld
 
 CELLS = [(role, relation) for role in ROLES for relation in RELATIONS]
@@ -36,8 +36,7 @@ def matrix(db):
 
 def api_as(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {person_token(user)}")
     return client
 
 

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -23,9 +22,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.integration_keys import integration_key_issue
 from api.models import ChannelSource
 from cases.models import Case, Channel, Topic, Unit
 from config.wsgi import application
+from tests.api.conftest import person_token
 
 MAX_EXAMPLES = 25  # per operation and mode (valid, invalid requests): about a minute in all
 FUZZ_USER = "leader"  # the demo leader of commune A: intake and most transitions
@@ -53,8 +54,8 @@ def test_schema_and_docs_are_served(client):
 # Loaded once at collection; the hooks below read the codes of the seeded database.
 # The case API's operations (other apps' endpoints are fuzzed by their own tests).
 fuzzed = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application).include(
-    path_regex=r"^/api/v1/(auth|cases|open311)/"
-)  # the signed webhook answers 401 to anything unsigned: its own tests cover it
+    path_regex=r"^/api/v1/(auth/token|cases|open311)/"
+)  # the signed webhook answers 401 to anything unsigned, logging out would end the run's token: their own tests cover them
 REAL_VALUES: dict[str, list] = {}
 
 
@@ -100,16 +101,18 @@ def fuzz_token(db, settings):
     # The WSGI handler would close the test's connection (and its transaction) after each request.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=FUZZ_USER))
-    ChannelSource.objects.create(
+    leader = get_user_model().objects.get(username=FUZZ_USER)
+    token = person_token(leader)
+    portal = ChannelSource.objects.create(
         code="demo-portal", name="Demo portal", kind=ChannelSource.Kind.OPEN311, channel=Channel.objects.get(code="portal"),
-        acts_as=token.user, default_topic=Topic.objects.get(code="GY"), default_locality=Unit.objects.get(code="DM-ANBINH"),
+        acts_as=leader, default_topic=Topic.objects.get(code="GY"), default_locality=Unit.objects.get(code="DM-ANBINH"),
     )
+    _row, key = integration_key_issue(source=portal)
     REAL_VALUES.update({
-        "api_key": [token.key], "jurisdiction_id": ["demo-portal"], "service_code": REAL_VALUES["topic"],
+        "api_key": [key], "jurisdiction_id": ["demo-portal"], "service_code": REAL_VALUES["topic"],
         "address_id": units, "service_request_id": codes,
     })
-    yield token.key
+    yield token
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
     REAL_VALUES.clear()

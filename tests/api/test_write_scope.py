@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
-from rest_framework.authtoken.models import Token
 
 from api.adapters.webhook import webhook_signature
 from api.inbound import Inbound, inbound_message_handle
+from api.integration_keys import integration_key_issue
 from api.models import ChannelSource, InboundMessage
 from cases.models import Case, CaseEvent, Channel, Unit
 from cases.services import case_intake, unit_role_grant
@@ -148,7 +148,7 @@ def _open311(client, key, **overrides):
 
 
 def test_open311_files_under_its_units_localities_and_refuses_others(client, portal_b, world):
-    key = Token.objects.create(user=world.clerk2).key
+    _row, key = integration_key_issue(source=portal_b)
 
     logged = _open311(client, key, address_id=world.commune_b.code)
     assert logged.status_code == 201

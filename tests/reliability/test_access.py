@@ -21,6 +21,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from security.enrolment import enrolment_code_issue
+
 ROOT = Path(django_settings.BASE_DIR)
 GOOD_PASSWORD = "pw-for-tests-1"
 
@@ -159,8 +161,11 @@ def test_set_up_once_then_a_code_at_every_login(two_factor_on, world, text):
     client = Client(HTTP_ACCEPT_LANGUAGE="vi")
     first = login(client, "leader", follow=True)
     assert first.redirect_chain[-1][0].startswith("/security/2fa/")
-    assert "Quét mã" in text(first)
-    page = first.content.decode()
+    assert "mã đăng ký" in text(first) and "otp-secret" not in first.content.decode()  # the password alone: no QR
+    _row, code = enrolment_code_issue(user=world.leader)
+    enrolled = client.post("/security/2fa/", {"enrolment_code": code, "next": "/cases/"}, follow=True)
+    assert "Quét mã" in text(enrolled)
+    page = enrolled.content.decode()
     assert 'src="data:image/svg+xml;base64,' in page
     device = TOTPDevice.objects.get(user=world.leader, confirmed=False)
     assert re.search(r'data-testid="otp-secret">([A-Z2-7]+)<', page)
@@ -190,7 +195,8 @@ def test_set_up_once_then_a_code_at_every_login(two_factor_on, world, text):
 
 def test_the_2fa_page_refuses_an_outside_next_address(two_factor_on, world, as_user):
     client = as_user("leader")
-    client.get("/security/2fa/")
+    _row, code = enrolment_code_issue(user=world.leader)
+    client.post("/security/2fa/", {"enrolment_code": code})
     device = TOTPDevice.objects.get(user=world.leader)
     answer = client.post("/security/2fa/", {"token": current_code(device), "next": "https://evil.example/"})
     assert answer["Location"] == "/"

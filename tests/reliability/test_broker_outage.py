@@ -18,11 +18,11 @@ import urllib.request
 from collections import Counter
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from cases.audit import audit_verify
 from cases.models import Case
 from notifications.models import Notification, OutboxMessage
+from tests.api.conftest import person_token
 
 from tests.workers import (
     BIN,
@@ -90,7 +90,7 @@ def test_web_keeps_working_while_redis_is_down_and_deliveries_resume(people, tmp
     for user in people.users.values():
         user.set_password("Mat-khau-thu-2026")
         user.save()
-    tokens = {name: Token.objects.create(user=people.users[name]).key for name in ("clerk", "leader", "hamlet_handler")}
+    tokens = {name: person_token(people.users[name]) for name in ("clerk", "leader", "hamlet_handler")}
     redis_port, web_port = free_port(), free_port()
     env = process_env(redis_port=redis_port, tmp=tmp_path, NOTIFICATIONS_REQUEUE_SECONDS="2")
     logs = {name: tmp_path / f"{name}.log" for name in ("redis", "worker", "beat", "web")}

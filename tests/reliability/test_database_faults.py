@@ -6,11 +6,11 @@ request's backend while it holds the case row lock, its event already inserted b
 import pytest
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from cases.audit import audit_verify
 from cases.models import Case, CaseCodeCounter, CaseEvent, CaseReport, Reporter
 from notifications.models import Notification, OutboxMessage
+from tests.api.conftest import person_token
 from tests.web.conftest import visible_text
 
 from .helpers import holding_the_row_lock_during
@@ -38,7 +38,7 @@ def everything(case_id=None):
 
 
 def api_client(user):
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}",
+    return Client(HTTP_AUTHORIZATION=f"Token {person_token(user)}",
                   raise_request_exception=False)
 
 

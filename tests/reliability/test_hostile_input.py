@@ -16,7 +16,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from cases.audit import audit_verify
 from cases.models import Attachment, Case, CaseEvent
@@ -31,6 +30,7 @@ from cases.services import (
     reporter_reveal,
 )
 from cases.upload_checks import FALLBACK_NAME, upload_check_archive, upload_safe_name
+from tests.api.conftest import person_token
 
 MB = 1024 * 1024
 
@@ -230,7 +230,7 @@ def test_markup_on_the_public_status_page_is_shown_as_text(world, new_case):
 
 
 def test_the_api_returns_markup_as_json_strings_never_as_html(world, hostile_case):
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.clerk).key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {person_token(world.clerk)}")
     answer = client.get(f"/api/v1/cases/{hostile_case.code}/")
     assert answer["Content-Type"] == "application/json"
     assert answer.json()["title"] == f"T {XSS}"
@@ -279,7 +279,7 @@ SQLISH = ["' OR 1=1 --", "received' OR '1'='1", "1; DROP TABLE cases_case; --", 
 
 @pytest.fixture
 def api_client(world):
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.clerk).key}")
+    return Client(HTTP_AUTHORIZATION=f"Token {person_token(world.clerk)}")
 
 
 @pytest.mark.parametrize("value", SQLISH)

@@ -1,0 +1,53 @@
+"""The administrator issues enrolment codes and may revoke people's tokens; no secret is ever listed."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
+
+from .enrolment import enrolment_code_issue
+from .models import EnrolmentCode
+
+# knox's own admin lists digests and lets an administrator add a token for anyone (and be them over the API).
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class PersonTokenAdmin(admin.ModelAdmin):
+    """Who holds an API token and until when; deleting one revokes it. Nothing else, no digest."""
+
+    list_display = ["user", "created", "expiry"]
+    fields = ["user", "created", "expiry"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(admin.ModelAdmin):
+    """Add = issue a code for a person: shown once on the next page, only its digest is kept."""
+
+    list_display = ["user", "created_at", "created_by", "expires_at", "used_at"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["user__username"]
+    fields = ["user"]
+    raw_id_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        row, request._enrolment_code = enrolment_code_issue(user=obj.user, by=request.user)
+        obj.__dict__.update(row.__dict__)  # the admin's log and answer name the row the service wrote
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return TemplateResponse(request, "admin/security/enrolment_code_issued.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("Mã đăng ký đã cấp"),
+            "code": request._enrolment_code, "row": obj,
+        })
