@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
+
+from web.admin_site import ChangeLoggedAdmin, ReadOnlyAdmin
 
 from .enrolment import enrolment_code_issue
 from .models import EnrolmentCode
@@ -30,7 +33,7 @@ class PersonTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnrolmentCode)
-class EnrolmentCodeAdmin(admin.ModelAdmin):
+class EnrolmentCodeAdmin(ChangeLoggedAdmin):
     """Add = issue a code for a person: shown once on the next page, only its digest is kept."""
 
     list_display = ["user", "created_at", "created_by", "expires_at", "used_at"]
@@ -42,7 +45,7 @@ class EnrolmentCodeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def apply_save(self, request, obj, form, change):
         row, request._enrolment_code = enrolment_code_issue(user=obj.user, by=request.user)
         obj.__dict__.update(row.__dict__)  # the admin's log and answer name the row the service wrote
 
@@ -51,3 +54,20 @@ class EnrolmentCodeAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.opts, "title": _("Mã đăng ký đã cấp"),
             "code": request._enrolment_code, "row": obj,
         })
+
+
+# django_otp's device page lets an administrator add a device with a secret of their choosing for anyone: with a
+# password reset, that is being them. Devices come only from the person's own enrolment (with an
+# administrator's one-time code); here they are listed, and deleting one (a lost phone) is recorded.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(ChangeLoggedAdmin, ReadOnlyAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = readonly_fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+    def has_delete_permission(self, request, obj=None):
+        return True

@@ -106,3 +106,18 @@ def test_a_secret_never_lands_in_the_change_log(world, root):
     assert WebhookEndpoint.objects.exists()
     change = AdminChange.objects.get()
     assert "s3cret-value-xyz" not in str(change.after) and change.after["secret"] == "••••••"
+
+
+def test_an_administrator_cannot_give_anyone_an_authenticator_of_their_choosing(world, root):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    response = root.post("/admin/otp_totp/totpdevice/add/", {
+        "user": world.leader.pk, "name": "mine", "key": "3132333435363738393031323334353637383930", "step": 30,
+        "t0": 0, "digits": 6, "tolerance": 1, "drift": 0, "confirmed": "on"})
+    assert response.status_code == 403 and not TOTPDevice.objects.exists()
+    device = TOTPDevice.objects.create(user=world.leader, name="authenticator", confirmed=True)
+    page = root.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page  # the secret is never shown
+    assert root.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    change = AdminChange.objects.get()
+    assert (change.model, change.action) == ("otp_totp.totpdevice", "delete") and device.key not in str(change.before)
