@@ -355,3 +355,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# --- Email intake (docs/api.md, Channel adapters) ---------------------------------
+# IMAP over TLS is verified against the system's CAs; a PEM file here trusts only its CAs instead
+# (a private CA of the mail server). Plain IMAP only where the mailbox URL says `?tls=off`.
+DLXH_IMAP_CA_FILE = env.str("DLXH_IMAP_CA_FILE", default="")
+# Where a refused message goes (created when missing): out of the inbox, reported once, never retried.
+DLXH_EMAIL_REFUSED_FOLDER = env.str("DLXH_EMAIL_REFUSED_FOLDER", default="DLXH-refused")
