@@ -58,7 +58,8 @@ class ChannelSource(models.Model):
     default_locality = models.ForeignKey(
         "cases.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn mặc định")
     )
-    # The webhook's HMAC key; for a mailbox, imaps://user:password@host[:port]/FOLDER or a folder of .eml files.
+    # The webhook's HMAC key; for a mailbox, imaps://user:password@host[:port]/FOLDER (imap:// for STARTTLS,
+    # imap://…?tls=off for plain IMAP) or a folder of .eml files (docs/api.md).
     secret = EncryptedTextField(_("khóa bí mật"), blank=True)
     mailbox = EncryptedTextField(_("hộp thư"), blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
