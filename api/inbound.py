@@ -142,7 +142,8 @@ def _claim(*, source, key: str, thread: str) -> tuple[InboundMessage | None, Inb
             return InboundMessage.objects.create(source=source, external_id=key, thread_id=thread), None
     except IntegrityError:
         # Handled before (or right now by a racing retry, whose commit the insert waited for).
-        seen = InboundMessage.objects.select_for_update().select_related("case").get(source=source, external_id=key)
+        seen = (InboundMessage.objects.select_for_update(of=("self",)).select_related("case")
+                .get(source=source, external_id=key))
     if seen.action == InboundMessage.Action.REFUSED:
         # Refused earlier and brought back (moved back to the inbox by an administrator): try again.
         seen.thread_id = thread

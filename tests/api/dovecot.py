@@ -11,6 +11,7 @@ import ipaddress
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -94,19 +95,27 @@ def dovecot_server():
     try:
         server = _configure(root)
         with open(root / "stdout.log", "wb") as output:
+            # Its own process group: the master and every process it started are stopped together.
             process = subprocess.Popen([str(DOVECOT), "-F", "-c", str(root / "dovecot.conf")],
-                                       stdout=output, stderr=subprocess.STDOUT)
+                                       stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         _wait_listening(server, process)
         yield server
     finally:
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop(process) -> None:
+    # SIGTERM to the whole group (the master alone waits seconds for its children to go).
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _configure(root: Path) -> ImapServer:
