@@ -54,7 +54,7 @@ def upload_check_name(name: str | None) -> str:
     """The plain name of an uploaded file; one too long to keep whole is refused (cut, it would lose its type)."""
     plain = _plain_name(name)
     if len(plain) > NAME_MAX_CHARS:
-        _refuse(_("Tên tệp “%(name)s…” quá dài (tối đa %(max)s ký tự)."), UploadRefusal.NAME_TOO_LONG,
+        upload_refuse(_("Tên tệp “%(name)s…” quá dài (tối đa %(max)s ký tự)."), UploadRefusal.NAME_TOO_LONG,
                 name=plain[:40], max=NAME_MAX_CHARS)
     return plain or FALLBACK_NAME
 
@@ -64,7 +64,8 @@ def _plain_name(name: str | None) -> str:
     return PurePosixPath(name.replace("\\", "/")).name.strip().lstrip(".")
 
 
-def _refuse(message: str, code: str = UploadRefusal.ARCHIVE, **params):
+def upload_refuse(message: str, code: str = UploadRefusal.ARCHIVE, **params):
+    """Refuse a file: a ValidationError on `attachments` whose code says why (an `UploadRefusal`)."""
     raise ValidationError({"attachments": ValidationError(message % params, code=code)})
 
 
@@ -82,18 +83,19 @@ def upload_check_archive(*, name: str, uploaded_file) -> None:
         with zipfile.ZipFile(uploaded_file) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        _refuse(_("Tệp “%(name)s” bị hỏng hoặc không đúng định dạng."), name=name)
+        upload_refuse(_("Tệp “%(name)s” bị hỏng hoặc không đúng định dạng."), name=name)
     finally:
         uploaded_file.seek(0)
     if len(members) > MAX_MEMBERS:
-        _refuse(_("Tệp “%(name)s” chứa quá nhiều thành phần."), name=name)
+        upload_refuse(_("Tệp “%(name)s” chứa quá nhiều thành phần."), name=name)
     total = 0
     for member in members:
         parts = PurePosixPath(member.filename.replace("\\", "/")).parts
         if member.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member.filename):
-            _refuse(_("Tệp “%(name)s” chứa đường dẫn không hợp lệ."), name=name)
+            upload_refuse(_("Tệp “%(name)s” chứa đường dẫn không hợp lệ."), name=name)
         total += member.file_size
         if total > limit:
-            _refuse(_("Tệp “%(name)s” khi giải nén quá lớn (tối đa %(max)s MB)."), name=name, max=limit // (1024 * 1024))
+            upload_refuse(_("Tệp “%(name)s” khi giải nén quá lớn (tối đa %(max)s MB)."), name=name,
+                          max=limit // (1024 * 1024))
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            _refuse(_("Tệp “%(name)s” có tỷ lệ nén bất thường (nghi là bom nén)."), name=name)
+            upload_refuse(_("Tệp “%(name)s” có tỷ lệ nén bất thường (nghi là bom nén)."), name=name)

@@ -5,7 +5,6 @@ from pathlib import PurePath
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +12,13 @@ from django.utils.translation import gettext as _
 from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
 from ..models import Attachment, Case
-from ..upload_checks import UploadRefusal, upload_check_archive, upload_check_name, upload_safe_name
+from ..upload_checks import (
+    UploadRefusal,
+    upload_check_archive,
+    upload_check_name,
+    upload_refuse,
+    upload_safe_name,
+)
 from .transitions import lock_case
 
 _TEXT_EXTENSIONS = {".txt"}
@@ -28,13 +33,13 @@ def attachment_add(*, case: Case, by, uploaded_file) -> Attachment:
     name = upload_check_name(uploaded_file.name)
     size = uploaded_file.size
     if size > settings.ATTACHMENT_MAX_BYTES:
-        _refuse(_("Tệp “%(name)s” quá lớn (tối đa %(max)s MB).")
-                % {"name": name, "max": _megabytes(settings.ATTACHMENT_MAX_BYTES)}, UploadRefusal.TOO_LARGE)
+        upload_refuse(_("Tệp “%(name)s” quá lớn (tối đa %(max)s MB)."), UploadRefusal.TOO_LARGE,
+                      name=name, max=_megabytes(settings.ATTACHMENT_MAX_BYTES))
     head = uploaded_file.read(8192)
     uploaded_file.seek(0)
     content_type = _sniff_type(name, head)
     if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
-        _refuse(_("Tệp “%(name)s” không thuộc loại được chấp nhận.") % {"name": name}, UploadRefusal.TYPE)
+        upload_refuse(_("Tệp “%(name)s” không thuộc loại được chấp nhận."), UploadRefusal.TYPE, name=name)
     upload_check_archive(name=name, uploaded_file=uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
@@ -71,10 +76,6 @@ def attachments_refused_record(*, case: Case, by, refused: list[dict]) -> None:
                                   from_status=locked.status, to_status=locked.status, data={"refused": refused})
         locked.save(update_fields=["event_count", "head_hash"])
         case_event_announce(case=locked, event=event)
-
-
-def _refuse(message: str, code: str):
-    raise ValidationError({"attachments": ValidationError(message, code=code)})
 
 
 def _megabytes(size: int) -> str:
