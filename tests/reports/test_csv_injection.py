@@ -47,8 +47,9 @@ def _assert_no_formula(cells, where):
 
 
 def _in_xlsx(text: str) -> str:
-    """A spreadsheet file is XML, which reads a carriage return back as a line feed."""
-    return text.replace("\r", "\n")
+    """A spreadsheet file is XML: openpyxl reads a carriage return back as a line feed with the standard
+    library's parser, and keeps it with lxml's (when installed). Both sides are compared without it."""
+    return text.replace("\r", "\n") if isinstance(text, str) else text
 
 
 def _csv_cells(text: str) -> list[str]:
@@ -115,7 +116,7 @@ def test_a_reports_csv_and_xlsx(world, hostile, as_user):
     cells = _xlsx_cells(client.get(f"/reports/{report.pk}/export.xlsx").content, "report xlsx")
     _assert_no_formula(cells, "report xlsx")
     for payload in PAYLOADS:  # the overdue cases' titles (and the narrative's lines, the names)
-        assert "'" + _in_xlsx(payload) in cells, payload
+        assert "'" + _in_xlsx(payload) in [_in_xlsx(cell) for cell in cells], payload
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -133,4 +134,4 @@ def test_the_case_list_export_job(world, hostile, fmt, settings):
         cells = _xlsx_cells(content, "job xlsx")
     _assert_no_formula(cells, f"job {fmt}")
     written = (lambda payload: payload) if fmt == "csv" else _in_xlsx
-    assert sorted(row[2] for row in rows[1:]) == sorted("'" + written(payload) for payload in PAYLOADS)
+    assert sorted(written(row[2]) for row in rows[1:]) == sorted("'" + written(payload) for payload in PAYLOADS)
