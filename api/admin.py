@@ -75,9 +75,9 @@ class IntegrationKeyAdmin(ChangeLoggedAdmin):
 class InboundMessageAdmin(admin.ModelAdmin):
     """Read-only: what each source brought in and where it went."""
 
-    list_display = ["received_at", "source", "external_id", "action", "case_code"]
+    list_display = ["received_at", "source", "external_id", "action", "reason", "case_code"]
     list_filter = ["source", "action"]
-    fields = readonly_fields = ["received_at", "source", "external_id", "thread_id", "action", "case_code"]
+    fields = readonly_fields = ["received_at", "source", "external_id", "thread_id", "action", "reason", "case_code"]
     list_select_related = ["source", "case"]
 
     @admin.display(description=_("vụ việc"))

@@ -58,7 +58,8 @@ class ChannelSource(models.Model):
     default_locality = models.ForeignKey(
         "cases.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn mặc định")
     )
-    # The webhook's HMAC key; for a mailbox, imaps://user:password@host[:port]/FOLDER or a folder of .eml files.
+    # The webhook's HMAC key; for a mailbox, imaps://user:password@host[:port]/FOLDER (imap:// for STARTTLS,
+    # imap://…?tls=off for plain IMAP) or a folder of .eml files (docs/api.md).
     secret = EncryptedTextField(_("khóa bí mật"), blank=True)
     mailbox = EncryptedTextField(_("hộp thư"), blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -76,18 +77,23 @@ class InboundMessage(models.Model):
 
     Re-reading a mailbox or a retried webhook finds its row and changes
     nothing; later messages of the same conversation find the case here.
+    A message the product would not take is recorded as refused, with why,
+    for an administrator to read; it is tried again only if it comes back.
     """
 
     class Action(models.TextChoices):
         INTAKE = "intake", _("Tạo vụ việc mới")
         APPEND = "append", _("Bổ sung vào vụ việc")
+        REFUSED = "refused", _("Từ chối")
 
     source = models.ForeignKey(ChannelSource, on_delete=models.CASCADE, related_name="messages")
-    external_id = models.CharField(max_length=255)  # Message-ID, the sender's message id
-    thread_id = models.CharField(max_length=255, blank=True, db_index=True)  # the conversation
-    # Empty only inside the transaction that is handling the message.
+    # Message-ID or the sender's message id; one longer than 255 characters as "sha256:<hex>" of all of it.
+    external_id = models.CharField(max_length=255)
+    thread_id = models.CharField(max_length=255, blank=True, db_index=True)  # the conversation, the same way
+    # Empty inside the transaction that is handling the message, and for a refused one.
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, related_name="+")
-    action = models.CharField(max_length=8, choices=Action.choices, blank=True)
+    action = models.CharField(_("xử lý"), max_length=8, choices=Action.choices, blank=True)
+    reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

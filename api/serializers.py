@@ -18,6 +18,7 @@ from cases.lifecycle import transition_of
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Topic, Unit
 from cases.selectors import case_get_for_user
 from security.two_factor import second_factor_refusal
+from cases.validation import DESCRIPTION_MAX_CHARS, DESCRIPTION_TOO_LONG
 from workflow.engine import case_directing_units
 
 EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -228,7 +229,8 @@ class ReporterInputSerializer(serializers.Serializer):
 
 class CaseIntakeInputSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)  # blank and too long: the service says so
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS,
+                                        error_messages={"max_length": DESCRIPTION_TOO_LONG})
     channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."))
     topic = topic_field()
     locality = unit_field(help_text=_("Mã đơn vị nơi phát sinh vụ việc."))

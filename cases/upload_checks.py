@@ -14,7 +14,9 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ZIP_MAGIC = b"PK\x03\x04"
 # Containers we accept that are zip archives inside.
@@ -27,6 +29,16 @@ RATIO_FLOOR_BYTES = 1024 * 1024  # small members may compress as well as they li
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FALLBACK_NAME = "tep-dinh-kem"
+NAME_MAX_CHARS = 255
+
+
+class UploadRefusal(models.TextChoices):
+    """Why a file was not kept: the code of each refusal's ValidationError, recorded in a case's history."""
+
+    TOO_LARGE = "too_large", gettext_lazy("quá lớn")
+    TYPE = "type", gettext_lazy("loại tệp không được chấp nhận")
+    NAME_TOO_LONG = "name_too_long", gettext_lazy("tên tệp quá dài")
+    ARCHIVE = "archive", gettext_lazy("tệp nén hỏng hoặc bất thường")
 
 
 def upload_safe_name(name: str | None) -> str:
@@ -35,13 +47,26 @@ def upload_safe_name(name: str | None) -> str:
     Both slashes count as separators (a Windows browser sends backslashes),
     control characters go, Unicode is normalised to NFC, length is capped.
     """
+    return _plain_name(name)[:NAME_MAX_CHARS] or FALLBACK_NAME
+
+
+def upload_check_name(name: str | None) -> str:
+    """The plain name of an uploaded file; one too long to keep whole is refused (cut, it would lose its type)."""
+    plain = _plain_name(name)
+    if len(plain) > NAME_MAX_CHARS:
+        upload_refuse(_("Tên tệp “%(name)s…” quá dài (tối đa %(max)s ký tự)."), UploadRefusal.NAME_TOO_LONG,
+                name=plain[:40], max=NAME_MAX_CHARS)
+    return plain or FALLBACK_NAME
+
+
+def _plain_name(name: str | None) -> str:
     name = unicodedata.normalize("NFC", _CONTROL.sub("", name or ""))
-    name = PurePosixPath(name.replace("\\", "/")).name.strip().lstrip(".")
-    return name[:255] or FALLBACK_NAME
+    return PurePosixPath(name.replace("\\", "/")).name.strip().lstrip(".")
 
 
-def _refuse(message: str, **params):
-    raise ValidationError({"attachments": message % params})
+def upload_refuse(message: str, code: str = UploadRefusal.ARCHIVE, **params):
+    """Refuse a file: a ValidationError on `attachments` whose code says why (an `UploadRefusal`)."""
+    raise ValidationError({"attachments": ValidationError(message % params, code=code)})
 
 
 def upload_check_archive(*, name: str, uploaded_file) -> None:
@@ -58,18 +83,19 @@ def upload_check_archive(*, name: str, uploaded_file) -> None:
         with zipfile.ZipFile(uploaded_file) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        _refuse(_("Tệp “%(name)s” bị hỏng hoặc không đúng định dạng."), name=name)
+        upload_refuse(_("Tệp “%(name)s” bị hỏng hoặc không đúng định dạng."), name=name)
     finally:
         uploaded_file.seek(0)
     if len(members) > MAX_MEMBERS:
-        _refuse(_("Tệp “%(name)s” chứa quá nhiều thành phần."), name=name)
+        upload_refuse(_("Tệp “%(name)s” chứa quá nhiều thành phần."), name=name)
     total = 0
     for member in members:
         parts = PurePosixPath(member.filename.replace("\\", "/")).parts
         if member.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member.filename):
-            _refuse(_("Tệp “%(name)s” chứa đường dẫn không hợp lệ."), name=name)
+            upload_refuse(_("Tệp “%(name)s” chứa đường dẫn không hợp lệ."), name=name)
         total += member.file_size
         if total > limit:
-            _refuse(_("Tệp “%(name)s” khi giải nén quá lớn (tối đa %(max)s MB)."), name=name, max=limit // (1024 * 1024))
+            upload_refuse(_("Tệp “%(name)s” khi giải nén quá lớn (tối đa %(max)s MB)."), name=name,
+                          max=limit // (1024 * 1024))
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            _refuse(_("Tệp “%(name)s” có tỷ lệ nén bất thường (nghi là bom nén)."), name=name)
+            upload_refuse(_("Tệp “%(name)s” có tỷ lệ nén bất thường (nghi là bom nén)."), name=name)

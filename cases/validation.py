@@ -2,6 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# A case's description on every interface (web, API, email, webhook, Open311): a longer email is
+# cut with a note and kept whole as an attachment; anywhere else it is refused.
+DESCRIPTION_MAX_CHARS = 10_000
+# `{max_length}` is filled by DRF's max_length check as well as here: one message on every interface.
+DESCRIPTION_TOO_LONG = gettext_lazy("Nội dung quá dài (tối đa {max_length} ký tự).")
 
 
 def required_text(value: str, field: str, message: str) -> str:
@@ -12,6 +19,13 @@ def required_text(value: str, field: str, message: str) -> str:
     if "\x00" in value:  # PostgreSQL cannot store it; say so instead of failing
         raise ValidationError({field: _("Nội dung có ký tự không hợp lệ.")})
     return value
+
+
+def description_too_long(value: str) -> str | None:
+    """The refusal of a description over the limit, or None when it fits."""
+    if len(value or "") <= DESCRIPTION_MAX_CHARS:
+        return None
+    return str(DESCRIPTION_TOO_LONG).format(max_length=DESCRIPTION_MAX_CHARS)
 
 
 def locality_out_of_reach() -> ValidationError:

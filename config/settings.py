@@ -399,3 +399,10 @@ DLXH_API_TOKENS_PER_PERSON = env.int("DLXH_API_TOKENS_PER_PERSON", default=10)
 # How long an enrolment code an administrator issues for a second-factor device stays usable.
 DLXH_ENROLMENT_CODE_HOURS = env.int("DLXH_ENROLMENT_CODE_HOURS", default=72)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP device's secret or its QR code
+
+# --- Email intake (docs/api.md, Channel adapters) ---------------------------------
+# IMAP over TLS is verified against the system's CAs; a PEM file here trusts only its CAs instead
+# (a private CA of the mail server). Plain IMAP only where the mailbox URL says `?tls=off`.
+DLXH_IMAP_CA_FILE = env.str("DLXH_IMAP_CA_FILE", default="")
+# Where a refused message goes (created when missing): out of the inbox, reported once, never retried.
+DLXH_EMAIL_REFUSED_FOLDER = env.str("DLXH_EMAIL_REFUSED_FOLDER", default="DLXH-refused")

@@ -4,6 +4,7 @@ The world mirrors the demo: a province with two communes (A and B), each
 with a grassroots unit, and people holding roles on them.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -19,17 +20,24 @@ from cases.services import ReporterInput, case_intake, topic_upsert, unit_role_g
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` / `redis` need the real servers; without them they are skipped.
 
-    CI runs the suite on PostgreSQL too, so nothing is left unrun there.
+    CI runs the suite on PostgreSQL too, so nothing is left unrun there. Tests marked `dovecot`
+    are skipped where Debian's dovecot-imapd is not installed, except under CI, where its absence
+    fails them (.ci/run installs it).
     """
     from django.conf import settings
 
+    from tests.api.dovecot import dovecot_installed
+
     on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     on_redis = bool(settings.REDIS_URL)
+    skip_dovecot = not dovecot_installed() and os.environ.get("CI") != "true"
     for item in items:
         if item.get_closest_marker("postgres") and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI runs it there"))
         if item.get_closest_marker("redis") and not on_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL); CI runs it there"))
+        if item.get_closest_marker("dovecot") and skip_dovecot:
+            item.add_marker(pytest.mark.skip(reason="needs Dovecot (apt-get install dovecot-imapd); CI runs it"))
 
 
 # What the product reads from the environment while it runs (settings are read once, at start).

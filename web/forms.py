@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import CaseKind, CaseStatus, Priority
 from cases.permissions import users_with_role_on
 from cases.selectors import active_channels, active_topics, handover_units, intake_localities, scope_units
+from cases.validation import DESCRIPTION_MAX_CHARS, description_too_long
 
 from .ui import DATE_FORMATS, DATE_WIDGET, PERIOD_CHOICES, CaseFilterForm, WebForm
 from .ui import choices as _choice
@@ -66,7 +67,9 @@ PRIORITY_CHOICES = Priority.choices
 class IntakeForm(WebForm):
     title = forms.CharField(label=_("Tiêu đề"), max_length=300,
                             widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
-    description = forms.CharField(label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # No maxlength attribute: a browser would cut a pasted text silently; the counter shows the limit instead.
+    description = forms.CharField(label=_("Nội dung"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4, "data-max-chars": DESCRIPTION_MAX_CHARS}))
     channel = forms.ChoiceField(label=_("Kênh tiếp nhận"))
     topic = forms.ChoiceField(label=_("Lĩnh vực"))
     locality = LocalityField(label=_("Địa bàn"), widget=forms.TextInput(attrs={"list": "locality-options", "autocomplete": "off"}))
@@ -103,6 +106,13 @@ class IntakeForm(WebForm):
 
     def clean_channel(self):
         return self.channels[self.cleaned_data["channel"]]
+
+    def clean_description(self):
+        # A browser sends a line break as CRLF and its counter counts one character: count as it does.
+        description = self.cleaned_data["description"].replace("\r\n", "\n")
+        if too_long := description_too_long(description):
+            raise forms.ValidationError(too_long)
+        return description
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or CaseKind.REFLECTION

@@ -78,6 +78,10 @@ DATA_LABELS = {
     "role_withdrawn_from": _("Thu hồi vai trò của"),
     "paused_seconds": _("Thời gian tạm dừng (giây)"),
     "to_units": _("Gửi đến đơn vị"),
+    "refused": _("Tệp không được nhận"),
+    "from_reporter": _("Của người phản ánh"),
+    "attachments": _("Số tệp đính kèm"),
+    "attachments_refused": _("Tệp không được nhận"),
     "clock": None,  # the code; the name is shown when the event has it
     "scheduled_for": None,
     "to_roles": None,

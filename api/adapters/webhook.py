@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from cases.models import Priority
 from cases.services import ReporterInput
+from cases.validation import DESCRIPTION_MAX_CHARS, DESCRIPTION_TOO_LONG
 
 from ..inbound import Inbound, InboundFile, inbound_message_handle
 from ..models import ChannelSource
@@ -82,7 +83,7 @@ class WebhookMessageSerializer(serializers.Serializer):
                                       help_text=_("Mã cuộc trò chuyện: các tin sau bổ sung vào cùng vụ việc."))
     case_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    text = serializers.CharField(max_length=20_000)
+    text = serializers.CharField(max_length=DESCRIPTION_MAX_CHARS, error_messages={"max_length": DESCRIPTION_TOO_LONG})
     sender = ReporterInputSerializer(required=False, allow_null=True, default=None)
     topic = topic_field(required=False, allow_null=True, default=None)
     locality = unit_field(required=False, allow_null=True, default=None)

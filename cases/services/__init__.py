@@ -4,7 +4,7 @@ Callers import from here (`from cases.services import case_assign`), so a functi
 the modules without its callers changing.
 """
 
-from .attachments import attachment_add
+from .attachments import attachment_add, attachment_keep_original, attachments_refused_record
 from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake, intake_refuse_unless_allowed
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
@@ -34,6 +34,8 @@ __all__ = [
     "EARLIEST_RECEIVED_YEAR",
     "ReporterInput",
     "attachment_add",
+    "attachment_keep_original",
+    "attachments_refused_record",
     "case_acknowledge",
     "case_assign",
     "case_code_allocate",

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..permissions import INTAKE_ROLES, has_role, may_log_cases, user_grants
 from ..public_secret import public_secret_hash, public_secret_new
-from ..validation import locality_out_of_reach
+from ..validation import description_too_long, locality_out_of_reach
 from .attachments import attachment_add
 
 # Older dates are typing mistakes (and break time-zone arithmetic on some databases).
@@ -140,6 +140,8 @@ def case_intake(
     for field, value in (("title", title), ("description", description), ("external_ref", external_ref)):
         if value and "\x00" in value:  # PostgreSQL cannot store it; say so instead of failing
             errors[field] = _("Nội dung có ký tự không hợp lệ.")
+    if too_long := description_too_long(description):
+        errors["description"] = too_long
     if priority not in Priority.values:
         errors["priority"] = _("Độ khẩn không hợp lệ.")
     kind = kind or CaseKind.REFLECTION

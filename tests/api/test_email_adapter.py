@@ -48,7 +48,7 @@ def test_subjects_and_bodies_decode_from_every_encoding():
     legacy = email_parse((FIXTURES / "03-windows-1258.eml").read_bytes())
     assert legacy.text == "Đoạn đường từ thôn Đông sang thôn Đoài có nhiều ổ gà, trời mưa rất nguy hiểm."
     html = email_parse((FIXTURES / "04-html-only-with-exe.eml").read_bytes())
-    assert html.text == "Đề nghị lắp thêm đèn chiếu sáng tại ngã ba chợ.\nXin cảm ơn & trân trọng."
+    assert html.text == "Đề nghị lắp thêm đèn chiếu sáng tại ngã ba chợ.\n\nXin cảm ơn & trân trọng."
 
 
 def test_a_mailbox_becomes_one_case_per_thread(mailbox):
@@ -84,7 +84,9 @@ def test_a_refused_attachment_does_not_lose_the_message(mailbox):
     email_fetch(source=mailbox)
     case = Case.objects.get(title="Góp ý: lắp thêm đèn chiếu sáng ngã ba")
     assert not case.attachments.exists()  # the .exe was refused
-    assert case.description == "Đề nghị lắp thêm đèn chiếu sáng tại ngã ba chợ.\nXin cảm ơn & trân trọng."
+    assert case.description == "Đề nghị lắp thêm đèn chiếu sáng tại ngã ba chợ.\n\nXin cảm ơn & trân trọng."
+    refused = CaseEvent.objects.get(case=case, action="attachments_refused")
+    assert refused.data == {"refused": [{"name": "chuong-trinh.exe", "reason": "type"}]}
 
 
 def test_reading_the_mailbox_again_changes_nothing(mailbox):
@@ -122,7 +124,7 @@ def test_a_case_code_in_the_subject_appends_only_to_a_case_the_source_may_see(ma
 def test_the_command_reads_a_folder_and_reports(mailbox, capsys):
     call_command("fetch_email", "--source", mailbox.code, "--dir", str(FIXTURES))
     out = capsys.readouterr().out
-    assert "hop-thu-xa-a: 4 vụ việc mới, 1 thư bổ sung, 0 thư đã đọc trước đó, 0 lỗi" in out
+    assert "hop-thu-xa-a: 4 vụ việc mới, 1 thư bổ sung, 0 thư đã đọc trước đó, 0 thư bị từ chối, 0 lỗi" in out
     with pytest.raises(CommandError):
         call_command("fetch_email", "--source", "no-such-source")
 
@@ -132,59 +134,3 @@ def test_the_periodic_task_reads_every_active_mailbox(mailbox, settings):
     assert fetch_email.apply().get() == 4
     assert fetch_email.apply().get() == 0
     assert InboundMessage.objects.filter(source=mailbox).count() == 5
-
-
-class FakeImap:
-    """Just enough of imaplib.IMAP4_SSL: a folder whose unread messages are two fixtures."""
-
-    instances = []
-    unread = {b"7": "01-utf8-base64-with-pdf.eml", b"8": "03-windows-1258.eml"}
-
-    def __init__(self, host, port):
-        self.host, self.port, self.seen = host, port, []
-        FakeImap.instances.append(self)
-
-    def login(self, user, password):
-        self.logged_in = (user, password)
-
-    def select(self, folder):
-        self.folder = folder
-
-    def uid(self, command, *args):
-        if command == "SEARCH":
-            return "OK", [b" ".join(FakeImap.unread)]
-        if command == "FETCH":
-            return "OK", [(b"1 (BODY[] {999}", (FIXTURES / FakeImap.unread[args[0]]).read_bytes()), b")"]
-        if command == "STORE":
-            self.seen.append(args[0])
-            return "OK", []
-        raise AssertionError(command)
-
-    def logout(self):
-        pass
-
-
-def test_imap_marks_a_message_read_only_once_its_case_exists(mailbox, monkeypatch):
-    import api.adapters.email as email_adapter
-
-    monkeypatch.setattr(email_adapter.imaplib, "IMAP4_SSL", FakeImap)
-    mailbox.mailbox = "imaps://tiepnhan%40example.vn:m%E1%BA%ADt-kh%E1%BA%A9u@imap.example.vn/INBOX"
-    mailbox.save()
-    real_handle = email_adapter.inbound_message_handle
-
-    def database_down_for_the_second(*, source, message):
-        if message.external_id == "<cp1258-1@old-client.example.vn>":
-            raise ConnectionError("database went away")
-        return real_handle(source=source, message=message)
-
-    monkeypatch.setattr(email_adapter, "inbound_message_handle", database_down_for_the_second)
-    first = email_fetch(source=ChannelSource.objects.get(pk=mailbox.pk))
-
-    imap = FakeImap.instances[-1]
-    assert (imap.host, imap.port, imap.folder) == ("imap.example.vn", 993, "INBOX")
-    assert imap.logged_in == ("tiepnhan@example.vn", "mật-khẩu")
-    assert (len(first.opened), first.failed, imap.seen) == (1, 1, [b"7"])
-
-    monkeypatch.setattr(email_adapter, "inbound_message_handle", real_handle)
-    second = email_fetch(source=ChannelSource.objects.get(pk=mailbox.pk))  # the server still lists 7 as unread here
-    assert (len(second.opened), second.already_seen, FakeImap.instances[-1].seen) == (1, 1, [b"7", b"8"])

@@ -104,3 +104,23 @@ def test_bad_messages_are_400(api, zalo):
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"text", "topic", "attachments"}
     assert not Case.objects.exists()
+
+
+def test_a_refused_attachment_is_named_in_the_case_history(api, zalo):
+    response = deliver(api(), message(attachments=[
+        {"name": "anh.png", "content_base64": base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(40)).decode()},
+        {"name": "virus.exe", "content_base64": base64.b64encode(b"MZ\x90\x00" + bytes(60)).decode()},
+    ]))
+
+    assert response.status_code == 201 and response.json()["attachments_refused"] == ["virus.exe"]
+    case = Case.objects.get(code=response.json()["case"])
+    assert [a.original_name for a in case.attachments.all()] == ["anh.png"]
+    event = CaseEvent.objects.get(case=case, action="attachments_refused")
+    assert event.data == {"refused": [{"name": "virus.exe", "reason": "type"}]}
+
+
+def test_a_text_over_the_description_limit_is_400(api, zalo):
+    response = deliver(api(), message(text="Nước đục. " * 1000 + "x"))
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"text": ["Nội dung quá dài (tối đa 10000 ký tự)."]}
+    assert not Case.objects.exists()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from cases.actions import CaseAction
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, Unit
 from cases.selectors import user_roles
+from cases.upload_checks import UploadRefusal
 from workflow.selectors import remaining_text
 
 from .. import labels
@@ -113,6 +114,8 @@ def _show_value(key, value):
             f"{names.get(field, field)}: {_show_value(field, old)} → {_show_value(field, new)}"
             for field, (old, new) in value.items()
         )
+    if key == "refused" and isinstance(value, list):
+        return "; ".join(f"{item.get('name', '')} ({_refusal_label(item.get('reason', ''))})" for item in value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and "T" in value:
@@ -122,6 +125,13 @@ def _show_value(key, value):
     if value is None:
         return "—"
     return str(value)
+
+
+def _refusal_label(code: str) -> str:
+    try:
+        return str(UploadRefusal(code).label)
+    except ValueError:
+        return code
 
 
 _NAMED_CODES = {"channel": Channel, "topic": Topic, "locality": Unit}

@@ -19,6 +19,7 @@ from cases.selectors import (
 from cases.permissions import may_log_cases
 from cases.services import ReporterInput
 from cases.text import fold
+from cases.validation import DESCRIPTION_MAX_CHARS
 
 from ..forms import IntakeForm
 from ..services import case_intake_into
@@ -76,6 +77,7 @@ def intake(request):
         "form": form,
         "merge_target": merge_target,
         "locality_options": _options(localities[:200]),
+        "description_max": DESCRIPTION_MAX_CHARS,
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -25,9 +25,10 @@ class Command(BaseCommand):
             report = email_fetch(source=channel_source, location=dir)
             failed += report.failed
             self.stdout.write(
-                _("%(source)s: %(opened)d vụ việc mới, %(appended)d thư bổ sung, %(seen)d thư đã đọc trước đó, %(failed)d lỗi")
+                _("%(source)s: %(opened)d vụ việc mới, %(appended)d thư bổ sung, %(seen)d thư đã đọc trước đó, "
+                  "%(refused)d thư bị từ chối, %(failed)d lỗi")
                 % {"source": channel_source.code, "opened": len(report.opened), "appended": len(report.appended),
-                   "seen": report.already_seen, "failed": report.failed}
+                   "seen": report.already_seen, "refused": report.refused, "failed": report.failed}
             )
             for code in report.opened:
                 self.stdout.write(f"  + {code}")

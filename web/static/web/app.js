@@ -164,6 +164,20 @@
         });
       });
     });
+    // Characters typed against a text's limit ("1234 / 10000"), marked once over it; the server refuses a longer one.
+    document.querySelectorAll("textarea[data-max-chars]").forEach(function (area) {
+      var max = parseInt(area.dataset.maxChars, 10);
+      var counter = document.createElement("div");
+      counter.className = "help char-count";
+      area.insertAdjacentElement("afterend", counter);
+      function count() {
+        var length = Array.from(area.value).length;  // characters, as the server counts them
+        counter.textContent = length + " / " + max;
+        counter.classList.toggle("over", length > max);
+      }
+      area.addEventListener("input", count);
+      count();
+    });
     // A block shown only while a select has one value (e.g. custom dates for the "custom" period).
     document.querySelectorAll("[data-shown-by]").forEach(function (block) {
       var select = document.getElementById(block.dataset.shownBy);
