@@ -6,7 +6,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +44,7 @@ from cases.services import (
     reporter_pseudonym,
     reporter_reveal,
 )
+from ledger.selectors import case_anchoring, case_inclusion_proof
 from reports.services import oversight_read_record
 from workflow.engine import case_directing_units
 from workflow.progress import case_progress
@@ -371,11 +372,30 @@ def task_give_view(request, case, task_id):
 def case_audit(request, case):
     """The case's full history with its hashes, and the chain check run now."""
     oversight_read_record(user=request.user, what=_("Lịch sử vụ việc %(code)s") % {"code": case.code}, case=case)
+    checkpoint, anchored = case_anchoring(case=case)
     return render(request, "web/case_audit.html", {
         "case": case,
         "events": list(case_events(case=case)),
         "result": audit_verify(case_ids=[case.pk]),
+        "checkpoint": checkpoint,
+        "anchored": anchored,
     })
+
+
+@login_required
+@require_GET
+@case_view
+def case_audit_proof(request, case):
+    """The case's events with their inclusion proofs against the newest signed checkpoint, as a JSON file that
+    docs/verify_case_proof.py checks with nothing but the public key."""
+    proof = case_inclusion_proof(case=case)
+    if proof is None:
+        return not_found(request, _("Chưa có điểm neo lịch sử nào: chưa có bằng chứng để tải."))
+    oversight_read_record(user=request.user, what=_("Bằng chứng lịch sử vụ việc %(code)s") % {"code": case.code},
+                          case=case)
+    response = JsonResponse(proof, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{case.code}-proof.json"'
+    return response
 
 
 @login_required
