@@ -28,7 +28,6 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(dt_timezone.utc).isoformat(timespec="microseconds")
 
 
-
 def event_hash(*, case_code, seq, action, from_status, to_status, actor_id, note, data, created_at, prev_hash) -> str:
     return _hash_of(case_code, seq, action, from_status, to_status, actor_id, note, data, utc_iso(created_at),
                     prev_hash)
@@ -89,7 +88,7 @@ def case_event_append(*, case: Case, action: str, actor=None, from_status="", to
 
 
 def case_event_announce(*, case: Case, event: CaseEvent) -> None:
-    """Tell listeners (flow, clocks, outbox) about an event, once the case row is saved.
+    """Tell listeners (the outbox) about an event, once the case row is saved.
 
     Still inside the transaction: what they write commits or rolls back with it.
     """

@@ -38,10 +38,11 @@ def ledger_checkpoint(*, batch: int = BATCH) -> Checkpoint | None:
     signing_key()  # no key, no work: refused before anything is written
     before = max_event_id()
     taken_at = timezone.now()  # every event committed before this is in the tree once the loop ends
+    last_id = None
     while True:
         with transaction.atomic():
             lock_tree()
-            added = tree_append(limit=batch)
+            added, last_id = tree_append(limit=batch, after=last_id)
         if added < batch:
             break
     with transaction.atomic():

@@ -75,7 +75,7 @@ def drop_newest(case: Case) -> None:
 
 def test_a_checkpoint_signs_every_event_and_is_stored_written_and_mailed(signing, settings, history, capsys):
     settings.AUDIT_CHECKPOINT_EMAIL = ["kiemtra@example.vn"]
-    row = ledger_checkpoint()
+    row = ledger_checkpoint(batch=3)  # taken in three transactions: 3, 3 and 1
     assert row.tree_size == CaseEvent.objects.count() == LedgerLeaf.objects.count() == 7
     assert set(LedgerLeaf.objects.values_list("event_id", flat=True)) == set(CaseEvent.objects.values_list("pk", flat=True))
     document = json.loads(checkpoint_file(row).read_text())
@@ -214,6 +214,7 @@ def _resigned():
 def test_without_a_key_production_signs_nothing(settings, history, tmp_path):
     settings.DEBUG = False
     settings.AUDIT_SIGNING_KEY = ""
+    settings.AUDIT_PUBLIC_KEYS = []
     with pytest.raises(ImproperlyConfigured, match="AUDIT_SIGNING_KEY"):
         ledger_checkpoint()
     settings.AUDIT_SIGNING_KEY = str(tmp_path / "missing.pem")  # a path that is not there: never a throwaway key
