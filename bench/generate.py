@@ -420,6 +420,7 @@ def generate_cases(args) -> dict:
         events = []
         prev = ""
         seq = 0
+        last_ts = received_ts
         public_response = outcome = closing_reason = ""
         transfer_agency = transfer_basis = notified_how = ""
         notified_at = None
@@ -429,8 +430,9 @@ def generate_cases(args) -> dict:
         clocks = []  # finished ones, for the sampled closed cases
 
         def event(action, at_ts, actor, frm, to, note="", data=None):
-            nonlocal prev, seq
+            nonlocal prev, seq, last_ts
             seq += 1
+            last_ts = at_ts
             at = datetime.fromtimestamp(at_ts, UTC)
             data = data or {}
             digest = event_hash(case_code=code, seq=seq, action=action, from_status=frm, to_status=to,
@@ -548,7 +550,11 @@ def generate_cases(args) -> dict:
                 else:
                     # Overdue: escalated already; the next level waits a week.
                     nxt, level, fire, reminder_level, esc = "escalate", 2, max(now_ts, due_ts) + 7 * DAY, 1, 1
-                    escalation_level = max(escalation_level, 1) if kind == "step" else escalation_level
+                    if kind == "step":
+                        # The sweep's event that raised the level: the case row agrees with its history.
+                        escalation_level = 1
+                        event("escalate", max(due_ts, last_ts), None, status, status, note=f"Quá hạn: {name}.",
+                              data={"clock": name, "level": 1, "to_units": [], "to_roles": ["leader", "supervisor"]})
                 if kind == "step":
                     deadline = _iso(datetime.fromtimestamp(due_ts, UTC))
                 policy = policy_for(name, pstatus, case_kind)

@@ -40,6 +40,7 @@ class CaseAction(models.TextChoices):
     UNIT_MERGED = "unit_merged", _("Chuyển do sáp nhập đơn vị")
     WORK_MOVED_UP = "work_moved_up", _("Chuyển việc lên cấp trên (đơn vị không còn người đảm nhận)")
     WORK_TO_LEADERS = "work_to_leaders", _("Chuyển việc cho lãnh đạo đơn vị (không còn người đảm nhận)")
+    UNASSIGNED = "unassigned", _("Thôi giao người xử lý (người được giao không còn vai trò)")
     # The clocks.
     REMIND = "remind", _("Nhắc hạn")
     ESCALATE = "escalate", _("Chuyển cấp trên")

@@ -18,7 +18,13 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 # Tables whose rows are never changed or removed once written: the one list the grants, the tests' clean-up
 # and docs/deployment.md go by. Each also has triggers that refuse UPDATE, DELETE and TRUNCATE, even to the
 # owner (for case events: cases/migrations/0002_caseevent_append_only.py and 0011_caseevent_no_truncate.py).
-APPEND_ONLY_TABLES = ("cases_caseevent",)
+APPEND_ONLY_TABLES = (
+    "cases_caseevent",
+    # The Merkle tree over the events and its signed checkpoints (ledger/migrations/0001_initial.py).
+    "ledger_ledgerleaf", "ledger_ledgernode", "ledger_checkpoint",
+    # What oversight leaves behind (reports.oversight): the grants alone guard these, no trigger.
+    "reports_inspectionaccesslog", "reports_adminchange",
+)
 
 
 class DatabaseRolesError(Exception):

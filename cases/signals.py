@@ -1,13 +1,20 @@
 """Signals other apps listen to.
 
+`case_event_appending` is sent by `cases.audit.case_event_append` before the
+event is hashed and written: its receivers bring the case's derived fields up
+to date (the clocks set `Case.deadline`), so that the event records them and
+`verify_audit` can replay them.
+
 `case_event_recorded` is sent inside the transaction that writes the event,
-so whatever a receiver writes (clocks, outbox messages) commits or rolls back
+so whatever a receiver writes (outbox messages) commits or rolls back
 together with the case change. Receivers must not do slow or external work:
 queue it with `transaction.on_commit` instead.
 """
 
 from django.dispatch import Signal
 
+# Sent with: case (the locked Case, its move applied), event (the CaseEvent about to be hashed, not yet saved).
+case_event_appending = Signal()
 # Sent with: case (the locked Case, already saved or about to be), event (CaseEvent).
 case_event_recorded = Signal()
 

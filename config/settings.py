@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "security",
+    "ledger",  # issue 15: the case history anchored in a signed Merkle tree
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.email_fetch",
         "schedule": 300,
         "options": {"expires": 300},
+    },
+    # New case events into the Merkle tree, and a signed checkpoint (ledger.services.ledger_checkpoint).
+    "ledger-checkpoint": {
+        "task": "ledger.checkpoint",
+        "schedule": crontab(minute=41),  # hourly
+        "options": {"expires": 3000},
     },
 }
 
@@ -406,3 +413,16 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP device's se
 DLXH_IMAP_CA_FILE = env.str("DLXH_IMAP_CA_FILE", default="")
 # Where a refused message goes (created when missing): out of the inbox, reported once, never retried.
 DLXH_EMAIL_REFUSED_FOLDER = env.str("DLXH_EMAIL_REFUSED_FOLDER", default="DLXH-refused")
+
+# --- Anchored history (issue 15; docs/reliability.md, "Anchored history") ------------------------------
+# The Ed25519 key that signs checkpoints, never in the database: a PEM (PKCS#8) private key or its raw
+# 32-byte seed in base64, as the value or as the path of a file. Production sets it on the host that runs
+# beat (the web does not need it); with DEBUG off nothing signs without it. In DEBUG a key file is made
+# under VAR_DIR on first use.
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default=str(VAR_DIR / "audit" / "signing-key.pem") if DEBUG else "")
+# Public keys (raw in base64, or PEM; values or file paths) whose checkpoints are believed besides the
+# signing key's own: keep each retired key's public key here after a rotation.
+AUDIT_PUBLIC_KEYS = env.list("AUDIT_PUBLIC_KEYS", default=[])
+# Each checkpoint is also a file here (outside the database; inspectors download it too) and a mail here.
+AUDIT_CHECKPOINT_DIR = Path(env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit" / "checkpoints")))
+AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])

@@ -193,6 +193,8 @@ class OversightRead(models.TextChoices):
     API_CASE_HISTORY = "api_case_history", _("API: lịch sử vụ việc")
     API_CASE_LIST = "api_case_list", _("API: danh sách vụ việc")
     API_STATS = "api_stats", _("API: số liệu thống kê")
+    CASE_PROOF = "case_proof", _("Bằng chứng lịch sử vụ việc")
+    CHECKPOINT = "checkpoint", _("Điểm neo lịch sử")
 
 
 class InspectionAccessLog(models.Model):

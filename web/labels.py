@@ -77,6 +77,7 @@ DATA_LABELS = {
     "notified_at": _("Thời điểm báo"),
     "role_withdrawn_from": _("Thu hồi vai trò của"),
     "paused_seconds": _("Thời gian tạm dừng (giây)"),
+    "deadline": _("Hạn của bước đang chạy"),  # after the event; every event states it
     "to_units": _("Gửi đến đơn vị"),
     "refused": _("Tệp không được nhận"),
     "from_reporter": _("Của người phản ánh"),

@@ -25,9 +25,11 @@ urlpatterns = [
     path("cases/<str:code>/move/<str:name>/", case.case_move, name="case_move"),
     path("cases/<str:code>/reveal/", case.case_reveal, name="case_reveal"),
     path("cases/<str:code>/audit/", case.case_audit, name="case_audit"),
+    path("cases/<str:code>/audit/proof.json", case.case_audit_proof, name="case_audit_proof"),
     path("cases/<str:code>/attachments/<int:attachment_id>/", case.attachment_download, name="attachment"),
     path("cases/<str:code>/tasks/<int:task_id>/take/", case.task_take_view, name="task_take"),
     path("cases/<str:code>/tasks/<int:task_id>/give/", case.task_give_view, name="task_give"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("inspection/", inspection.inspection, name="inspection"),
+    path("inspection/checkpoints/<int:pk>.json", inspection.inspection_checkpoint, name="inspection_checkpoint"),
 ]

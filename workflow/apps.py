@@ -7,12 +7,12 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Quy trình xử lý")
 
     def ready(self):
-        # Start and stop each case's clocks in the transaction that records the event.
-        from cases.signals import case_event_recorded
+        # Start and stop each case's clocks as the event is appended, so the event records the deadline they set.
+        from cases.signals import case_event_appending
 
         from .services import clock_policies_seed_if_empty, clocks_on_case_event, time_config_changed
 
-        case_event_recorded.connect(clocks_on_case_event, dispatch_uid="workflow.clocks_on_case_event")
+        case_event_appending.connect(clocks_on_case_event, dispatch_uid="workflow.clocks_on_case_event")
         # Policies (and the topics they name) are cached per process: edits must reach every process.
         from django.db.models.signals import post_delete, post_migrate, post_save
 

@@ -47,9 +47,11 @@ def task_take(*, task: Task, by) -> Task:
         if task.owner_id and task.owner_id != by.pk:
             raise Conflict(_("Nhiệm vụ này đã có người nhận."))
         _set_task_owner(task, by)
+        data = {"step": task.flow_task.name, "unit": unit.code}
         if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
             case.assignee = by
-        _record(case, CaseAction.TAKE_TASK, by, {"step": task.flow_task.name, "unit": unit.code})
+            data["assignee"] = by.get_username()  # so the check can replay the case's assignee
+        _record(case, CaseAction.TAKE_TASK, by, data)
     return task
 
 
@@ -63,9 +65,11 @@ def task_give(*, task: Task, to, by) -> Task:
         if not has_role(to, unit, *step_roles(task)):
             raise ValidationError({"to": _("Người được giao không có vai trò phù hợp ở đơn vị này.")})
         _set_task_owner(task, to)
+        data = {"step": task.flow_task.name, "unit": unit.code, "to": to.get_username()}
         if task.flow_task in (CaseFlow.orient_step, CaseFlow.resolve_step):
             case.assignee = to
-        _record(case, CaseAction.GIVE_TASK, by, {"step": task.flow_task.name, "unit": unit.code, "to": to.get_username()})
+            data["assignee"] = to.get_username()
+        _record(case, CaseAction.GIVE_TASK, by, data)
     return task
 
 

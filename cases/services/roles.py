@@ -128,10 +128,9 @@ def _rehome_work(case: Case, *, unit: Unit, user, orphaned: set, by) -> None:
             break  # every owner step follows the case
         flow_move_direction(case=case, task=task, unit=above)
         pending.append((CaseAction.WORK_MOVED_UP, _moved_step(name, unit, above)))
-    if not pending:
-        if assignee_dropped:
-            case.save(update_fields=["assignee"])
-        return
+    if assignee_dropped:
+        # The case's assignee is nobody now: a change of the case row, so an event of its own.
+        pending.insert(0, (CaseAction.UNASSIGNED, {"unit": unit.code, "assignee": None}))
     for action, data in pending:
         event = case_event_append(case=case, action=action, actor=by, from_status=case.status,
                                   to_status=case.status, note="",

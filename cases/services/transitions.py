@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow import fsm
 
-from workflow.deadlines import step_deadline
 from workflow.engine import case_directing_units, flow_move, open_tasks_of_case
 from workflow.roles import HANDOVER_ROLES, STEPS
 
@@ -65,15 +64,10 @@ def run_transition(*, case: Case, name: str, by, note: str = "", data=None, appl
             event_data.update(apply(locked) or {})
         if locked.status not in OPEN_STATUSES:
             locked.instruction_pending = False  # nothing is left to acknowledge once the work is done
+        # The clocks (a receiver of `case_event_appending`) set the deadline of the step this move starts.
         event = case_event_append(
             case=locked, action=name, actor=by, from_status=from_status, to_status=locked.status,
             note=note, data=event_data,
-        )
-        # The step clock the event starts (a receiver) lands on the same time unless a more specific
-        # policy applies; counting from the event's own time spares that receiver a second write.
-        locked.deadline = step_deadline(
-            status=locked.status, priority=locked.priority, start=event.created_at,
-            needs_public_response=locked.topic.needs_public_response,
         )
         locked.version += 1
         locked.save()

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inspectionaccesslog',
             name='kind',
-            field=models.CharField(blank=True, choices=[('case_page', 'Trang vụ việc'), ('case_history', 'Lịch sử vụ việc'), ('history_list', 'Danh sách kiểm tra lịch sử vụ việc'), ('case_list', 'Danh sách vụ việc'), ('export', 'Tệp xuất danh sách vụ việc'), ('dashboard', 'Bảng điều hành'), ('api_case', 'API: một vụ việc'), ('api_case_history', 'API: lịch sử vụ việc'), ('api_case_list', 'API: danh sách vụ việc'), ('api_stats', 'API: số liệu thống kê')], max_length=20),
+            field=models.CharField(blank=True, choices=[('case_page', 'Trang vụ việc'), ('case_history', 'Lịch sử vụ việc'), ('history_list', 'Danh sách kiểm tra lịch sử vụ việc'), ('case_list', 'Danh sách vụ việc'), ('export', 'Tệp xuất danh sách vụ việc'), ('dashboard', 'Bảng điều hành'), ('api_case', 'API: một vụ việc'), ('api_case_history', 'API: lịch sử vụ việc'), ('api_case_list', 'API: danh sách vụ việc'), ('api_stats', 'API: số liệu thống kê'), ('case_proof', 'Bằng chứng lịch sử vụ việc'), ('checkpoint', 'Điểm neo lịch sử')], max_length=20),
         ),
         migrations.AddField(
             model_name='inspectionaccesslog',

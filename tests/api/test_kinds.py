@@ -7,6 +7,7 @@ own clock. A reflection outside this body's competence takes the same way out fr
 """
 
 from datetime import datetime
+from unittest.mock import ANY
 
 import pytest
 
@@ -152,9 +153,10 @@ def test_complaints_and_denunciations_are_transferred_and_closed_once_the_report
         ("transfer", "received", "transferred", "clerk"),
         ("reporter_notified", "transferred", "transfer_closed", "clerk"),
     ]
-    assert events[1]["data"] == {"agency": AGENCY, "legal_basis": LEGAL_BASIS}
+    assert events[1]["data"] == {"agency": AGENCY, "legal_basis": LEGAL_BASIS, "deadline": ANY}  # the notify step's
     assert events[1]["note"] == "Gửi kèm hồ sơ"
-    assert events[2]["data"] == {"how": "Gọi điện thoại cho người phản ánh", "notified_at": "2026-03-04T14:30+07:00"}
+    assert events[2]["data"] == {"how": "Gọi điện thoại cho người phản ánh", "notified_at": "2026-03-04T14:30+07:00",
+                                 "deadline": None}
 
 
 def test_a_reflection_outside_competence_is_transferred_from_verified(api, intake_body):

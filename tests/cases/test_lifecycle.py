@@ -167,7 +167,7 @@ def test_orient_may_be_skipped_only_where_the_topic_allows_and_is_recorded(world
 
     case_resolve(case=quiet, by=world.handler, outcome="Đã tiếp thu")
     assert Case.objects.get(pk=quiet.pk).status == CaseStatus.RESOLVED
-    assert CaseEvent.objects.get(case=quiet, action="resolve").data == {"orient_skipped": True}
+    assert CaseEvent.objects.get(case=quiet, action="resolve").data == {"orient_skipped": True, "deadline": None}
 
 
 def test_a_role_that_does_not_allow_the_move_is_refused(world, new_case):

@@ -35,7 +35,7 @@ def test_not_fixed_asks_a_leader_to_decide_and_fixed_is_recorded(world, new_case
     stored = Case.objects.get(pk=case.pk)
     assert stored.status == "resolved" and stored.reopen_requested
     event = CaseEvent.objects.get(case=case, action="public_feedback")
-    assert (event.actor, event.data, event.note) == (None, {"fixed": False}, "Rác vẫn còn")
+    assert (event.actor, event.data, event.note) == (None, {"fixed": False, "deadline": None}, "Rác vẫn còn")
 
     case_reopen(case=stored, by=world.leader, reason="Người dân báo chưa xong")
     assert not Case.objects.get(pk=case.pk).reopen_requested

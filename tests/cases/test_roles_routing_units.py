@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from cases.audit import utc_iso
 from cases.exceptions import CaseNotFound, PermissionDenied
 from cases.models import Case, CaseEvent, ReporterRevealRole, Role, RoleChange, RoutingRule, Tier, Unit, UnitKind
 from cases.permissions import has_role
@@ -113,7 +114,9 @@ def test_reporter_identity_is_revealed_only_to_allowed_roles_and_every_reveal_is
         "phone": "0912345678", "email": "", "address": "",
     }]
     event = CaseEvent.objects.get(case=case, action="reveal_reporter")
-    assert (event.actor, event.note, event.data) == (world.clerk, "Gọi lại thông báo kết quả", {"reporters": ["Người phản ánh #1"]})
+    deadline = utc_iso(Case.objects.get(pk=case.pk).deadline)  # every event states the case's deadline
+    assert (event.actor, event.note, event.data) == (
+        world.clerk, "Gọi lại thông báo kết quả", {"reporters": ["Người phản ánh #1"], "deadline": deadline})
     assert Case.objects.get(pk=case.pk).status == "received"
 
     ReporterRevealRole.objects.create(role=Role.LEADER)

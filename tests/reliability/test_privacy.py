@@ -130,7 +130,7 @@ def test_retention_erases_reporters_of_long_closed_cases_only_and_keeps_every_ch
     assert CaseReport.objects.get(case=still_open).reporter.full_name == "Người Đang Chờ"
 
     event = CaseEvent.objects.get(case=old_rejected, action="reporter_anonymised")
-    assert event.data == {"reporters": ["Người phản ánh #1"], "retention_days": 5 * 365}
+    assert event.data == {"reporters": ["Người phản ánh #1"], "retention_days": 5 * 365, "deadline": None}
     assert event.from_status == event.to_status == "rejected"
     assert audit_verify().ok
     after = {c.code: (c.status, c.event_count) for c in Case.objects.all()}

@@ -98,7 +98,7 @@ def test_submitting_marks_exactly_the_resolved_cases_and_is_refused_twice(world,
         assert Case.objects.get(pk=march[name].pk).status == CaseStatus.RESOLVED
     assert Case.objects.get(pk=march["reopened"].pk).status == CaseStatus.ASSIGNED
     event = CaseEvent.objects.get(case=march["on_time"], action="report")
-    assert (event.actor, event.data) == (world.secretariat, {"report": report.reference})
+    assert (event.actor, event.data) == (world.secretariat, {"report": report.reference, "deadline": None})
 
     report.refresh_from_db()
     assert (report.status, report.version, report.submitted_by) == (ReportStatus.SUBMITTED, 1, world.secretariat)

@@ -55,7 +55,7 @@ def test_fixed_is_recorded(world, new_case, text):
     case, secret = _resolved(world, new_case)
     response = Client().post("/tra-cuu/", {"code": case.code, "secret": secret, "fixed": "1"})
     assert "Cảm ơn bạn đã xác nhận" in text(response)
-    assert CaseEvent.objects.get(case=case, action="public_feedback").data == {"fixed": True}
+    assert CaseEvent.objects.get(case=case, action="public_feedback").data == {"fixed": True, "deadline": None}
     assert not Case.objects.get(pk=case.pk).reopen_requested
 
 

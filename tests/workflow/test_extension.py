@@ -71,6 +71,7 @@ def test_the_leader_extends_with_an_event_and_the_deadline_moves(world, oriented
         "clock": "orient", "clock_name": "Định hướng, trả lời công khai", "complex": False,
         "old_due": "2026-03-05T09:00:00+07:00", "new_due": "2026-03-10T09:00:00+07:00",
         "decision_ref": "Công văn 15/UBND-VP", "after_breach": False,
+        "deadline": "2026-03-10T02:00:00.000000+00:00",  # the case's deadline after it, in UTC
     }
     clock = CaseClock.objects.get(case=oriented_late, clock="orient", stopped_at__isnull=True)
     assert clock.extended_by == timedelta(days=5)

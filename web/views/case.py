@@ -6,7 +6,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from cases.services import (
     reporter_reveal,
     reporter_reveal_shown,
 )
+from ledger.selectors import case_anchoring, case_inclusion_proof
 from reports.models import OversightRead
 from reports.oversight import oversight_read_record
 from workflow.engine import case_directing_units
@@ -379,11 +380,29 @@ def task_give_view(request, case, task_id):
 def case_audit(request, case):
     """The case's full history with its hashes, and the chain check run now."""
     oversight_read_record(user=request.user, kind=OversightRead.CASE_HISTORY, case=case)
+    checkpoint, anchored = case_anchoring(case=case)
     return render(request, "web/case_audit.html", {
         "case": case,
         "events": list(case_events(case=case)),
         "result": audit_verify(case_ids=[case.pk]),
+        "checkpoint": checkpoint,
+        "anchored": anchored,
     })
+
+
+@login_required
+@require_GET
+@case_view
+def case_audit_proof(request, case):
+    """The case's events with their inclusion proofs against the newest signed checkpoint, as a JSON file that
+    docs/verify_case_proof.py checks with nothing but the public key."""
+    proof = case_inclusion_proof(case=case)
+    if proof is None:
+        return not_found(request, _("Chưa có điểm neo lịch sử nào: chưa có bằng chứng để tải."))
+    oversight_read_record(user=request.user, kind=OversightRead.CASE_PROOF, case=case)
+    response = JsonResponse(proof, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{case.code}-proof.json"'
+    return response
 
 
 @login_required

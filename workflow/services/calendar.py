@@ -117,7 +117,7 @@ def _case_recompute(*, case_id: int, calendar, actor, summary) -> int:
             .filter(case=case, stopped_at__isnull=True, unit__in=(TimeUnit.WORKING_DAYS, TimeUnit.CALENDAR_DAYS))
         )
         now = timezone.now()
-        pending = []
+        moved = []
         for clock in clocks:
             old_due = clock.due_at
             new_due = clock_base_due(clock, calendar=calendar)
@@ -128,14 +128,18 @@ def _case_recompute(*, case_id: int, calendar, actor, summary) -> int:
             clock.due_at = new_due
             plan_next(clock, clock.policy, max_level=max_escalation_level(case.owner), now=now, calendar=calendar)
             clock.save()
-            append_event(case, pending, action=CaseAction.DEADLINE_RECOMPUTED, actor=actor,
-                    note=_("Lịch làm việc thay đổi; thời hạn được tính lại."),
-                    data={"clock": clock.clock, "old_due": iso(old_due), "new_due": iso(new_due),
-                          "calendar_changes": summary})
+            moved.append((clock.clock, old_due, new_due))
+        # The case's deadline first: each event records it.
         deadline = running_step_due(case, CaseClock.objects.filter(case=case, stopped_at__isnull=True))
         also = []
         if deadline != case.deadline:
             case.deadline = deadline
             also.append("deadline")
+        pending = []
+        for clock_name, old_due, new_due in moved:
+            append_event(case, pending, action=CaseAction.DEADLINE_RECOMPUTED, actor=actor,
+                         note=_("Lịch làm việc thay đổi; thời hạn được tính lại."),
+                         data={"clock": clock_name, "old_due": iso(old_due), "new_due": iso(new_due),
+                               "calendar_changes": summary})
         save_and_announce(case, pending, also=also)
         return len(pending)

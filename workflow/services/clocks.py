@@ -48,14 +48,15 @@ MAX_EXTENSION = timedelta(days=366)
 
 
 def clocks_on_case_event(sender, case: Case, event, **kwargs) -> None:
-    """Start and stop the case's clocks for one event; runs inside the event's transaction.
+    """Start and stop the case's clocks for one event, as it is appended (the event then records the deadline).
 
     A clock stops on one of its stop events, when the case leaves the status
     a step clock belongs to, or when the case is no longer open. A start
     event starts the most specific applicable policy of each clock name; a
     clock of that name already running restarts (e.g. a reassignment or a
     reopening gives the unit its time again). Then `Case.deadline` is set to
-    the running step clock's due time.
+    the running step clock's due time. The event is not saved yet: only its
+    action, statuses and time are read.
     """
     if event.action in CLOCK_ACTIONS:
         return
@@ -206,6 +207,10 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
         running.due_at = new_due
         plan_next(running, policy, max_level=max_escalation_level(locked.owner), now=timezone.now(), calendar=calendar)
         running.save()
+        also = []
+        if running.kind == ClockKind.STEP:  # set before the event, which records it
+            locked.deadline = new_due
+            also.append("deadline")
         pending = []
         append_event(locked, pending, action=CaseAction.EXTEND, actor=by, note=reason, data={
             "clock": running.clock, "clock_name": policy.name, "old_due": iso(old_due), "new_due": iso(new_due),
@@ -213,10 +218,6 @@ def clock_extend(*, case: Case, clock: str, by, reason: str, decision_ref: str,
             # A red flag for the inspectors: the deadline had already passed when it was extended.
             "after_breach": timezone.now() > old_due,
         })
-        also = []
-        if running.kind == ClockKind.STEP:
-            locked.deadline = new_due
-            also.append("deadline")
         locked.version += 1
         also.append("version")
         # An extension decided by the tier above answers its escalation.
@@ -257,14 +258,14 @@ def clock_resume(*, case: Case, clock: str, by, note: str = "") -> CaseClock:
         running.paused_at = None
         plan_next(running, running.policy, max_level=max_escalation_level(locked.owner), now=now)
         running.save()
+        also = []
+        if running.kind == ClockKind.STEP:  # set before the event, which records it
+            locked.deadline = running.due_at
+            also.append("deadline")
         pending = []
         append_event(locked, pending, action=CaseAction.CLOCK_RESUME, actor=by, note=note, data={
             "clock": running.clock, "paused_seconds": int(paused_for.total_seconds()),
             "old_due": iso(old_due), "new_due": iso(running.due_at),
         })
-        also = []
-        if running.kind == ClockKind.STEP:
-            locked.deadline = running.due_at
-            also.append("deadline")
         save_and_announce(locked, pending, also=also)
     return running

@@ -1,0 +1,1 @@
+"""The anchored history: every case event a leaf of one append-only Merkle tree (RFC 6962), signed checkpoints."""
