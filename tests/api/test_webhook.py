@@ -116,7 +116,7 @@ def test_a_refused_attachment_is_named_in_the_case_history(api, zalo):
     case = Case.objects.get(code=response.json()["case"])
     assert [a.original_name for a in case.attachments.all()] == ["anh.png"]
     event = CaseEvent.objects.get(case=case, action="attachments_refused")
-    assert event.data == {"refused": [{"name": "virus.exe", "reason": "type"}]}
+    assert event.data["refused"] == [{"name": "virus.exe", "reason": "type"}]
 
 
 def test_a_text_over_the_description_limit_is_400(api, zalo):
