@@ -11,7 +11,7 @@ from cases.models import Case
 from cases.permissions import roles_on_unit, user_grants
 
 from .models import AdminChange, InspectionAccessLog, OversightRead
-from .permissions import INSPECTION_ROLES
+from .permissions import INSPECTION_ROLES, inspector_units_paths
 
 # Never copied into the change log: it would put a secret in clear where more people read it.
 _SECRET_FIELD_NAMES = frozenset({"password", "secret", "mailbox", "key", "digest", "token_key", "salt"})
@@ -120,6 +120,6 @@ def admin_change_fields(change: AdminChange) -> list[tuple[str, object, object]]
 
 def admin_changes_for_user(*, user) -> models.QuerySet[AdminChange]:
     """Every recorded change for inspectors and supervisors (configuration is shared by every unit); none else."""
-    if not any(grant.role in INSPECTION_ROLES for grant in user_grants(user)):
+    if not inspector_units_paths(user):
         return AdminChange.objects.none()
     return AdminChange.objects.select_related("user").order_by("-when", "-pk")
