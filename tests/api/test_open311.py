@@ -235,3 +235,18 @@ def test_keys_are_throttled_per_key_and_keyless_reads_per_address(client, portal
     keyed = [client.get(f"{BASE}/requests.json", {"api_key": key}).status_code for _ in range(4)]
     assert keyed == [200, 200, 200, 429]
     assert client.get(f"{BASE}/requests.json", {"api_key": key}).json()[0]["code"] == 429
+
+
+def test_staff_see_the_location_on_the_case_page_and_in_the_rest_api(client, portal, key, as_user, world):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import person_token
+    code = file_request(client, key).json()[0]["service_request_id"]
+
+    page = as_user("clerk").get(f"/cases/{code}/").content.decode()
+    assert "Chợ An Bình, thôn 1 · " in page and "mlat=21.850000&amp;mlon=106.760000" in page
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {person_token(world.clerk)}")
+    case = api.get(f"/api/v1/cases/{code}/").json()
+    assert (case["latitude"], case["longitude"], case["address"]) == (21.85, 106.76, "Chợ An Bình, thôn 1")
