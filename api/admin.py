@@ -12,9 +12,9 @@ from .models import ChannelSource, InboundMessage, IntegrationKey
 
 @admin.register(ChannelSource)
 class ChannelSourceAdmin(ChangeLoggedAdmin):
-    list_display = ["code", "name", "kind", "channel", "acts_as", "default_locality", "is_active"]
+    list_display = ["code", "name", "kind", "channel", "acts_as", "default_locality", "unit", "is_active"]
     list_filter = ["kind", "is_active"]
-    raw_id_fields = ["acts_as", "default_topic", "default_locality"]
+    raw_id_fields = ["acts_as", "default_topic", "default_locality", "unit"]
     actions = ["issue_key", "rotate_key"]
 
     @admin.action(description=_("Cấp khóa tích hợp mới (các khóa cũ vẫn dùng được đến khi thu hồi)"))

@@ -49,7 +49,8 @@ def integration_key_source(raw: str) -> ChannelSource | None:
     key = (
         IntegrationKey.objects.filter(prefix=prefix, revoked_at__isnull=True, source__is_active=True,
                                       source__acts_as__is_active=True)
-        .select_related("source__channel", "source__acts_as", "source__default_topic", "source__default_locality")
+        .select_related("source__channel", "source__acts_as", "source__default_topic", "source__default_locality",
+                        "source__unit")
         .first()
     )
     if key is None or not compare_digest(key.digest, _digest(secret)):

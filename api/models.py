@@ -58,6 +58,12 @@ class ChannelSource(models.Model):
     default_locality = models.ForeignKey(
         "cases.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn mặc định")
     )
+    # The unit whose subtree the source files into (an Open311 key of commune A files only in commune A);
+    # empty: the unit where `acts_as` logs cases about the default locality.
+    unit = models.ForeignKey(
+        "cases.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("đơn vị của nguồn"),
+    )
     # The webhook's HMAC key; for a mailbox, imaps://user:password@host[:port]/FOLDER (imap:// for STARTTLS,
     # imap://…?tls=off for plain IMAP) or a folder of .eml files (docs/api.md).
     secret = EncryptedTextField(_("khóa bí mật"), blank=True)

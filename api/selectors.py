@@ -1,10 +1,11 @@
 """Reads of the API app's own data, and reads it makes for a whole page of cases at once."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
 
-from cases.models import Case, Unit
+from cases.models import TRANSFERRED_KINDS, Case, CaseKind, Unit
+from cases.permissions import INTAKE_ROLES, user_grants
 from cases.selectors import case_list_for_user
 from workflow.engine import OPEN_TASK_STATUSES
 from workflow.flows import CaseFlow
@@ -23,6 +24,35 @@ def source_filed_cases(*, source: ChannelSource, filters: dict | None = None) ->
     """The cases this source opened (an integration key reads these and no others), within its account's scope."""
     opened = InboundMessage.objects.filter(source=source, action=InboundMessage.Action.INTAKE).values("case_id")
     return case_list_for_user(user=source.acts_as, filters=filters).filter(pk__in=opened)
+
+
+# What anyone may list through Open311 without a key: not complaints or denunciations, whose reporters the law
+# protects; and only public fields of them (api/adapters/open311_serializers.py).
+OPEN311_PUBLIC_KINDS = tuple(kind for kind in CaseKind.values if kind not in TRANSFERRED_KINDS)
+
+
+def open311_readable_cases(*, within: Unit | None, source: ChannelSource | None = None) -> QuerySet[Case]:
+    """The requests an Open311 reader lists in the jurisdiction `within` (None: every unit), newest first.
+
+    Everyone: the public kinds. A source's key adds the cases that source filed (any kind).
+    """
+    readable = Q(kind__in=OPEN311_PUBLIC_KINDS)
+    if source is not None:
+        readable |= Q(pk__in=source_filed_cases(source=source).values("pk"))
+    cases = Case.objects.filter(readable).select_related("owner", "locality", "topic")
+    if within is not None:
+        cases = cases.filter(locality__path__startswith=within.path)
+    return cases.order_by("-received_at", "-pk")
+
+
+def source_unit(source: ChannelSource) -> Unit | None:
+    """The unit whose subtree a source's key files into: the source's own unit, else where its account logs
+    cases about its default locality. None when the account has no intake role there (any more)."""
+    anchor = source.unit or source.default_locality
+    covering = [g for g in user_grants(source.acts_as) if g.role in INTAKE_ROLES and anchor.path.startswith(g.path)]
+    if not covering:
+        return None
+    return source.unit or Unit.objects.get(pk=max(covering, key=lambda g: len(g.path)).unit_id)
 
 
 def case_escalated_to_codes(*, cases) -> dict[int, list[str]]:

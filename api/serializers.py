@@ -100,6 +100,11 @@ class CaseOutputSerializer(serializers.Serializer):
     escalation_level = serializers.IntegerField()
     report_count = serializers.IntegerField()
     external_ref = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True, coerce_to_string=False,
+                                        help_text=_("Vĩ độ (WGS84), khi kênh cho biết."))
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True, coerce_to_string=False,
+                                         help_text=_("Kinh độ (WGS84), khi kênh cho biết."))
+    address = serializers.CharField(help_text=_("Địa chỉ người phản ánh ghi (rỗng khi không có)."))
     public_response = serializers.CharField()
     outcome = serializers.CharField()
     closing_reason = serializers.CharField()

@@ -5,7 +5,7 @@ tests and operators change `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`.
 """
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
 class _LiveRate:
@@ -19,3 +19,22 @@ class UserThrottle(_LiveRate, UserRateThrottle):
 
 class AnonThrottle(_LiveRate, AnonRateThrottle):
     """Unauthenticated callers (the token endpoint), keyed by address."""
+
+
+class Open311KeyThrottle(_LiveRate, SimpleRateThrottle):
+    """Open311 callers with a valid integration key: one budget per key's source, wherever they call from."""
+
+    scope = "open311_key"
+
+    def get_cache_key(self, request, view):
+        source = view.key_source(request)
+        return None if source is None else self.cache_format % {"scope": self.scope, "ident": f"source-{source.pk}"}
+
+
+class Open311AddressThrottle(_LiveRate, AnonRateThrottle):
+    """Open311 callers without a (valid) key: keyless reads, by address."""
+
+    scope = "open311_anon"
+
+    def get_cache_key(self, request, view):
+        return None if view.key_source(request) is not None else super().get_cache_key(request, view)

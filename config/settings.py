@@ -303,8 +303,20 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="600/min"),
         "anon": env.str("API_THROTTLE_ANON", default="30/min"),
+        # Open311: per integration key for those who send one, per address for keyless reads.
+        "open311_key": env.str("OPEN311_THROTTLE_KEY", default="600/min"),
+        "open311_anon": env.str("OPEN311_THROTTLE_ANON", default="60/min"),
     },
 }
+# The jurisdictions the Open311 facade serves: `jurisdiction_id` → the code of the unit whose subtree it
+# covers (empty: every unit). With one, clients may leave `jurisdiction_id` out; with several, they must
+# name one. Written `OPEN311_JURISDICTIONS=cantho.gov.vn=CT,haugiang.gov.vn=HG`.
+OPEN311_JURISDICTIONS = env.dict("OPEN311_JURISDICTIONS", default={"dlxh.gov.vn": ""})
+# What the discovery document tells integrators (GeoReport's `contact` and `key_service`).
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="Ban Dân vận: bộ phận tiếp nhận phản ánh")
+OPEN311_KEY_SERVICE = env.str(
+    "OPEN311_KEY_SERVICE", default="Khóa api_key do quản trị hệ thống cấp cho từng cổng (nguồn tiếp nhận Open311)."
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "DLXH case engine API",
     "VERSION": "1.0.0",

@@ -3,12 +3,14 @@
 from urllib.parse import urlencode
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.defaults import bad_request
+
+from api.adapters.georeport_formats import georeport_error_response
 
 from .two_factor import two_factor_missing
 
@@ -85,8 +87,10 @@ class ApiErrorsAsJsonMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
         if (not request.path.startswith(API_PREFIX) or response.status_code < 400
-                or response.get("Content-Type", "").startswith("application/json")):
+                or content_type.startswith("application/json")
+                or (request.path.startswith(OPEN311_PREFIX) and content_type.startswith("text/xml"))):
             return response
         answer = api_error(request, response.status_code)
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
@@ -95,9 +99,9 @@ class ApiErrorsAsJsonMiddleware:
         return answer
 
 
-def api_error(request, status: int) -> JsonResponse:
-    """The API's error body for `status`; under Open311, GeoReport's own shape."""
+def api_error(request, status: int) -> HttpResponse:
+    """The API's error body for `status`; under Open311, GeoReport's own shape and format."""
     code, detail = API_ERRORS.get(status, API_SERVER_ERROR if status >= 500 else API_ERRORS[400])
     if request.path.startswith(OPEN311_PREFIX):
-        return JsonResponse([{"code": status, "description": str(detail)}], status=status, safe=False)
+        return georeport_error_response(request.path, status, str(detail))
     return JsonResponse({"detail": str(detail), "code": code}, status=status)

@@ -1,19 +1,22 @@
-"""Open311 GeoReport v2 (JSON): services are topics, service requests are cases.
+"""Open311 GeoReport v2, in JSON and XML: services are topics, service requests are cases.
 
-Civic-issue apps that speak the standard can list services, file a request
-and follow it. Filing and reading need `api_key`: an integration key of an
-Open311 channel source (`api.IntegrationKey`, never a person's token). The key
-names its source, which is the `jurisdiction_id` (optional; when given it must
-be the key's): cases are filed as the source's account (`acts_as`, an intake
-clerk of the receiving unit) with its channel, default topic and locality, and
-the key reads back only the cases its source filed, through the same
-permission-scoped selectors as everything else. `address_id` may be a unit
-code, otherwise the source's default locality is used and the address and
-coordinates are kept in the description.
+Every method of the spec (open311.org GeoReport v2) is here, the format named
+by the path's extension: discovery, the service list and each service's
+definition, filing a request, listing and reading requests, and tokens.
+
+Reading needs no key, as the spec has it, and shows public fields of the
+public kinds of matter only (`api.selectors.open311_readable_cases`). Filing
+needs `api_key`, an integration key of an Open311 channel source: the case is
+logged as the source's account, in the subtree of the unit that account logs
+cases for (`source_unit`), within the jurisdiction. With its key a source also
+reads back in full what it filed. `jurisdiction_id` is checked against
+`settings.OPEN311_JURISDICTIONS` on every method. Errors come in GeoReport's
+shape, in the asked format.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,147 +25,45 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.exceptions import CaseError, CaseNotFound
-from cases.models import OPEN_STATUSES, CaseStatus, Topic, Unit
-from cases.services import ReporterInput, case_intake
+from cases.models import OPEN_STATUSES, CaseKind, Topic, Unit
+from cases.services import CaseLocation, ReporterInput, case_intake
+from cases.validation import locality_out_of_reach
 
 from ..idempotency import idempotent
 from ..inbound import inbound_intake_record
 from ..integration_keys import integration_key_source
 from ..models import ChannelSource
-from ..selectors import source_filed_cases
-from ..throttling import AnonThrottle
+from ..selectors import open311_readable_cases, source_filed_cases, source_unit
+from ..throttling import Open311AddressThrottle, Open311KeyThrottle
+from .georeport_formats import GeoReportJSONRenderer, GeoReportXMLRenderer, georeport_errors
+from .open311_serializers import (
+    KIND_ATTRIBUTE,
+    ApiKeySerializer,
+    JurisdictionSerializer,
+    ServiceDefinitionSerializer,
+    ServiceRequestCreatedSerializer,
+    ServiceRequestInputSerializer,
+    ServiceRequestQuerySerializer,
+    ServiceRequestSerializer,
+    ServiceSerializer,
+    TokenAnswerSerializer,
+    comma_list,
+    service_definition,
+)
 
-MAX_REQUESTS_LISTED = 200
-DEFAULT_WINDOW = timedelta(days=90)
+MAX_REQUESTS_LISTED = 1000  # the spec's default limit: 90 days or 1000 requests, whichever is smaller
+WINDOW = timedelta(days=90)
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+DISCOVERY_CHANGESET = "2026-11-28 00:00"  # when this facade's endpoints last changed (sortable, as the spec asks)
 
 
 class Open311Error(Exception):
     def __init__(self, http_status: int, description: str):
         self.http_status, self.description = http_status, str(description)
-
-
-# --- serializers --------------------------------------------------------------
-
-
-class ServiceSerializer(serializers.Serializer):
-    service_code = serializers.CharField(source="code")
-    service_name = serializers.CharField(source="name")
-    description = serializers.SerializerMethodField()
-    metadata = serializers.SerializerMethodField()
-    type = serializers.SerializerMethodField()
-    keywords = serializers.SerializerMethodField()
-    group = serializers.SerializerMethodField()
-
-    def get_description(self, topic) -> str:
-        return ""
-
-    def get_metadata(self, topic) -> bool:
-        return False  # no extra attributes: description and location are enough
-
-    def get_type(self, topic) -> str:
-        return "realtime"
-
-    def get_keywords(self, topic) -> str:
-        return ""
-
-    def get_group(self, topic) -> str:
-        return self.context["groups"].get(topic.path[: Topic.steplen], "")
-
-
-class ServiceRequestSerializer(serializers.Serializer):
-    service_request_id = serializers.CharField(source="code")
-    status = serializers.SerializerMethodField()
-    status_notes = serializers.SerializerMethodField()
-    service_name = serializers.CharField(source="topic.name")
-    service_code = serializers.CharField(source="topic.code")
-    description = serializers.CharField()
-    agency_responsible = serializers.CharField(source="owner.name")
-    service_notice = serializers.SerializerMethodField()
-    requested_datetime = serializers.DateTimeField(source="received_at")
-    updated_datetime = serializers.DateTimeField(source="updated_at")
-    expected_datetime = serializers.DateTimeField(source="deadline", allow_null=True)
-    address = serializers.CharField(source="locality.name")
-    address_id = serializers.CharField(source="locality.code")
-    zipcode = serializers.SerializerMethodField()
-    lat = serializers.SerializerMethodField()
-    long = serializers.SerializerMethodField()
-    media_url = serializers.SerializerMethodField()
-
-    def get_status(self, case) -> str:
-        return "open" if case.status in OPEN_STATUSES else "closed"
-
-    def get_status_notes(self, case) -> str:
-        return case.outcome or case.public_response or case.closing_reason or str(CaseStatus(case.status).label)
-
-    def get_service_notice(self, case) -> str:
-        return ""
-
-    def get_zipcode(self, case) -> str | None:
-        return None
-
-    def get_lat(self, case) -> float | None:
-        return None
-
-    def get_long(self, case) -> float | None:
-        return None
-
-    def get_media_url(self, case) -> str | None:
-        return None
-
-
-class ServiceRequestCreatedSerializer(serializers.Serializer):
-    service_request_id = serializers.CharField()
-    service_notice = serializers.CharField()
-    account_id = serializers.CharField(allow_null=True)
-
-
-API_KEY_MAX_LENGTH = 100  # `ik-` + 8 + `.` + 43 characters today
-
-
-class ServiceRequestInputSerializer(serializers.Serializer):
-    api_key = serializers.CharField(max_length=API_KEY_MAX_LENGTH)
-    jurisdiction_id = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    service_code = serializers.CharField(max_length=32)
-    lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
-    long = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
-    address_string = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    address_id = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    device_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    account_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    media_url = serializers.URLField(required=False, allow_blank=True, default="")
-
-    def validate(self, data):
-        if not (data["address_string"] or data["address_id"] or (data["lat"] is not None and data["long"] is not None)):
-            raise serializers.ValidationError(_("Cần một vị trí: lat và long, address_string hoặc address_id."))
-        return data
-
-
-class ServiceRequestQuerySerializer(serializers.Serializer):
-    api_key = serializers.CharField(max_length=API_KEY_MAX_LENGTH)
-    jurisdiction_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    service_request_id = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    service_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    start_date = serializers.DateTimeField(required=False)
-    end_date = serializers.DateTimeField(required=False)
-    status = serializers.ChoiceField(choices=["open", "closed"], required=False)
-
-
-class ApiKeySerializer(serializers.Serializer):
-    api_key = serializers.CharField(max_length=API_KEY_MAX_LENGTH)
-    jurisdiction_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
-
-
-# --- views --------------------------------------------------------------------
 
 
 def _errors_of(exc: serializers.ValidationError) -> str:
@@ -172,14 +73,36 @@ def _errors_of(exc: serializers.ValidationError) -> str:
     return " ".join(map(str, detail))
 
 
+def jurisdiction_root(params) -> Unit | None:
+    """The unit the named (or only) jurisdiction covers, None for every unit; 400 or 404 as the spec says."""
+    given = JurisdictionSerializer(data=params)
+    given.is_valid(raise_exception=True)
+    configured = settings.OPEN311_JURISDICTIONS
+    name = given.validated_data.get("jurisdiction_id", "").strip()
+    if not name:
+        if len(configured) != 1:
+            raise Open311Error(400, _("Cần jurisdiction_id (máy chủ này phục vụ nhiều nơi)."))
+        name = next(iter(configured))
+    if name not in configured:
+        raise Open311Error(404, _("Không có jurisdiction_id “%(id)s”.") % {"id": name[:100]})
+    unit_code = configured[name]
+    if not unit_code:
+        return None
+    unit = Unit.objects.filter(code=unit_code).first()
+    if unit is None:  # a configuration naming a unit that is gone serves nothing rather than everything
+        raise Open311Error(404, _("Không có jurisdiction_id “%(id)s”.") % {"id": name})
+    return unit
+
+
 class Open311Api(APIView):
     """Answers in GeoReport's own shapes, errors included: `[{"code": 400, "description": "..."}]`."""
 
     authentication_classes = []  # `api_key` is the authentication
     permission_classes = [AllowAny]
     parser_classes = [FormParser, MultiPartParser, JSONParser]  # GeoReport clients post forms
-    renderer_classes = [JSONRenderer]
-    throttle_classes = [AnonThrottle]
+    renderer_classes = [GeoReportJSONRenderer, GeoReportXMLRenderer]  # chosen by the `format` in the path
+    throttle_classes = [Open311KeyThrottle, Open311AddressThrottle]
+    xml_root = "service_requests"
 
     def handle_exception(self, exc):
         if isinstance(exc, Open311Error):
@@ -194,20 +117,26 @@ class Open311Api(APIView):
             http_status, description = 403, exc.message
         else:
             response = super().handle_exception(exc)  # parse errors, throttling, ...: same shape below
-            response.data = [{"code": response.status_code, "description": str(response.data.get("detail", ""))}]
+            detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+            response.data = georeport_errors(response.status_code, detail)
             return response
-        return Response([{"code": http_status, "description": str(description)}], status=http_status)
+        return Response(georeport_errors(http_status, description), status=http_status)
 
-    def source_of(self, params) -> ChannelSource:
-        """The Open311 source whose integration key `api_key` is: 403 for anything else, a person's token included."""
-        given = ApiKeySerializer(data=params)
-        given.is_valid(raise_exception=True)
-        source = integration_key_source(given.validated_data["api_key"])
-        if source is None or source.kind != ChannelSource.Kind.OPEN311:
+    def key_source(self, request) -> ChannelSource | None:
+        """The Open311 source whose live key `api_key` is, checked once a request; None without one."""
+        if not hasattr(request, "_open311_source"):
+            params = request.data if request.method == "POST" else request.query_params
+            raw = params.get("api_key") if hasattr(params, "get") else None
+            source = integration_key_source(raw) if isinstance(raw, str) and raw else None
+            request._open311_source = source if source and source.kind == ChannelSource.Kind.OPEN311 else None
+            request._open311_key_given = bool(raw)
+        return request._open311_source
+
+    def reader_source(self, request) -> ChannelSource | None:
+        """A read's key, optional; one that is given but not valid is a 403, as the spec's errors say."""
+        source = self.key_source(request)
+        if source is None and request._open311_key_given:
             raise Open311Error(403, _("api_key không hợp lệ."))
-        # The key names its jurisdiction; another one (or one that does not exist) is not found for it.
-        if given.validated_data.get("jurisdiction_id") not in (None, "", source.code):
-            raise Open311Error(404, _("Không có jurisdiction_id này."))
         return source
 
 
@@ -222,90 +151,188 @@ _ERROR_LIST = {
 _ERRORS = {code: OpenApiResponse(_ERROR_LIST, description="GeoReport error list") for code in (400, 403, 404, 429)}
 
 
+class DiscoveryApi(Open311Api):
+    xml_root = "discovery"
+
+    @extend_schema(tags=["open311"], auth=[], responses={200: OpenApiResponse(description="Service discovery"),
+                                                        429: _ERRORS[429]},
+                   summary="Open311 service discovery")
+    def get(self, request, format=None):
+        endpoint = request.build_absolute_uri("./").rstrip("/")
+        changeset = DISCOVERY_CHANGESET
+        return Response({
+            "changeset": changeset,
+            "contact": settings.OPEN311_CONTACT,
+            "key_service": settings.OPEN311_KEY_SERVICE,
+            "endpoints": [{
+                "specification": SPECIFICATION, "url": endpoint, "changeset": changeset, "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }],
+        })
+
+
 class ServiceListApi(Open311Api):
-    @extend_schema(tags=["open311"], auth=[], responses={200: ServiceSerializer(many=True), **_ERRORS},
-                   summary="GeoReport v2: services (topics)")
-    def get(self, request):
-        topics = Topic.objects.filter(is_active=True).order_by("path")
+    xml_root = "services"
+
+    @extend_schema(tags=["open311"], auth=[], parameters=[JurisdictionSerializer],
+                   responses={200: ServiceSerializer(many=True), **_ERRORS}, summary="GeoReport v2: services (topics)")
+    def get(self, request, format=None):
+        jurisdiction_root(request.query_params)
+        topics = list(Topic.objects.filter(is_active=True).order_by("path"))
         groups = {t.path: t.name for t in topics if t.depth == 1}
-        return Response(ServiceSerializer(topics, many=True, context={"groups": groups}).data)
+        keywords: dict[str, list[str]] = {}
+        for topic in topics:  # a topic's subtopics name what it covers
+            if topic.depth > 1:
+                keywords.setdefault(topic.path[: -Topic.steplen], []).append(topic.name)
+        context = {"groups": groups, "keywords": keywords}
+        return Response(ServiceSerializer(topics, many=True, context=context).data)
+
+
+class ServiceDefinitionApi(Open311Api):
+    xml_root = "service_definition"
+
+    @extend_schema(tags=["open311"], auth=[], parameters=[JurisdictionSerializer],
+                   responses={200: ServiceDefinitionSerializer, **_ERRORS}, summary="GeoReport v2: a service's attributes")
+    def get(self, request, service_code, format=None):
+        jurisdiction_root(request.query_params)
+        topic = Topic.objects.filter(code=service_code, is_active=True).first()
+        if topic is None:
+            raise Open311Error(404, _("Không có service_code “%(code)s”.") % {"code": service_code[:32]})
+        return Response(ServiceDefinitionSerializer(service_definition(topic)).data)
 
 
 class ServiceRequestListCreateApi(Open311Api):
     @extend_schema(tags=["open311"], auth=[], parameters=[ServiceRequestQuerySerializer],
                    responses={200: ServiceRequestSerializer(many=True), **_ERRORS},
-                   summary="GeoReport v2: the service requests (cases) this key's source filed")
-    def get(self, request):
-        source = self.source_of(request.query_params)
+                   summary="GeoReport v2: service requests (cases), public fields; a key adds its own in full")
+    def get(self, request, format=None):
+        source = self.reader_source(request)
+        within = jurisdiction_root(request.query_params)
         query = ServiceRequestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        codes = [c.strip() for c in params.get("service_request_id", "").split(",") if c.strip()]
-        cases = source_filed_cases(source=source, filters={"topic": params.get("service_code")})
-        if codes:
-            cases = cases.filter(code__in=codes[:MAX_REQUESTS_LISTED])
+        cases = open311_readable_cases(within=within, source=source)
+        if codes := comma_list(params.get("service_request_id")):
+            cases = cases.filter(code__in=[code.upper() for code in codes[:MAX_REQUESTS_LISTED]])
         else:
-            end = params.get("end_date") or timezone.now()
-            cases = cases.filter(received_at__gte=params.get("start_date") or end - DEFAULT_WINDOW, received_at__lt=end)
-        if params.get("status"):
-            wanted_open = params["status"] == "open"
-            cases = cases.filter(status__in=OPEN_STATUSES) if wanted_open else cases.exclude(status__in=OPEN_STATUSES)
-        return Response(ServiceRequestSerializer(cases[:MAX_REQUESTS_LISTED], many=True).data)
+            cases = _filtered(cases, params)
+        return Response(_requests_answer(list(cases[:MAX_REQUESTS_LISTED]), source))
 
     @extend_schema(tags=["open311"], auth=[], request={"application/x-www-form-urlencoded": ServiceRequestInputSerializer,
+                                                       "multipart/form-data": ServiceRequestInputSerializer,
                                                        "application/json": ServiceRequestInputSerializer},
                    responses={201: ServiceRequestCreatedSerializer(many=True), **_ERRORS},
                    summary="GeoReport v2: file a service request (intake)")
-    def post(self, request):
-        source = self.source_of(request.data)
+    def post(self, request, format=None):
+        source = self.key_source(request)
+        if source is None:  # authorization before validation
+            raise Open311Error(403, _("api_key không hợp lệ."))
+        key_unit = source_unit(source)
+        if key_unit is None:
+            raise Open311Error(403, _("Tài khoản của nguồn tiếp nhận không còn vai trò tiếp nhận."))
         request.user = source.acts_as  # Idempotency-Key belongs to the source's account
-        return idempotent(request, lambda: self._file(request, source))
+        return idempotent(request, lambda: self._file(request, source, key_unit))
 
-    def _file(self, request, source):
+    def _file(self, request, source, key_unit):
+        within = jurisdiction_root(request.data)
         params = ServiceRequestInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         topic = Topic.objects.filter(code=data["service_code"], is_active=True).first()
         if topic is None:
-            raise Open311Error(400, _("Không có service_code “%(code)s”.") % {"code": data["service_code"]})
-        locality = Unit.objects.filter(code=data["address_id"], is_active=True).first() if data["address_id"] else None
+            raise Open311Error(404, _("Không có service_code “%(code)s”.") % {"code": data["service_code"]})
+        kind = _kind_attribute(request.data)
+        locality = _locality(data["address_id"], source=source, scopes=(key_unit, within))
         with transaction.atomic():
             case = case_intake(
-                by=source.acts_as, title=_title(data["description"], topic), description=_description(data),
-                channel=source.channel, topic=topic, locality=locality or source.default_locality,
+                by=source.acts_as, title=_title(data["description"], topic), description=data["description"],
+                channel=source.channel, topic=topic, locality=locality, kind=kind,
                 reporter=ReporterInput(full_name=f"{data['first_name']} {data['last_name']}".strip(),
                                        phone=data["phone"], email=data["email"]),
                 external_ref=(data["account_id"] or data["device_id"])[:100],
+                location=CaseLocation(latitude=data["lat"], longitude=data["long"], address=data["address_string"],
+                                      media_url=data["media_url"]),
+                attachments=[data["media"]] if data.get("media") else (),
             )
-            inbound_intake_record(source=source, case=case)  # what this source may read back
-        created = [{"service_request_id": case.code, "service_notice": "", "account_id": data["account_id"] or None}]
+            inbound_intake_record(source=source, case=case)  # what this source may read back in full
+        created = [{"service_request_id": case.code, "service_notice": None, "account_id": data["account_id"] or None}]
         return Response(created, status=status.HTTP_201_CREATED)
 
 
 class ServiceRequestDetailApi(Open311Api):
     @extend_schema(tags=["open311"], auth=[], parameters=[ApiKeySerializer],
-                   responses={200: ServiceRequestSerializer(many=True), **_ERRORS},
-                   summary="GeoReport v2: one service request")
-    def get(self, request, code):
-        source = self.source_of(request.query_params)
-        case = source_filed_cases(source=source).filter(code=code).first()
+                   responses={200: ServiceRequestSerializer(many=True), **_ERRORS}, summary="GeoReport v2: one service request")
+    def get(self, request, code, format=None):
+        source = self.reader_source(request)
+        within = jurisdiction_root(request.query_params)
+        case = open311_readable_cases(within=within, source=source).filter(code=code.upper()).first()
         if case is None:
             raise CaseNotFound()
-        return Response(ServiceRequestSerializer([case], many=True).data)
+        return Response(_requests_answer([case], source))
+
+
+class TokenApi(Open311Api):
+    """Requests are realtime here, so a token is never needed; a client that asks anyway with the
+    request's id gets it back, as for a token already turned into a request."""
+
+    @extend_schema(tags=["open311"], auth=[], parameters=[JurisdictionSerializer],
+                   responses={200: TokenAnswerSerializer(many=True), **_ERRORS},
+                   summary="GeoReport v2: the service_request_id of a token")
+    def get(self, request, token, format=None):
+        within = jurisdiction_root(request.query_params)
+        case = open311_readable_cases(within=within).filter(code=token.upper()).first()
+        if case is None:
+            raise Open311Error(404, _("Không có token “%(token)s”.") % {"token": token[:40]})
+        return Response([{"service_request_id": case.code, "token": token}])
+
+
+def _filtered(cases, params):
+    end = params.get("end_date") or timezone.now()
+    start = params.get("start_date") or end - WINDOW
+    if end - start > WINDOW:
+        raise Open311Error(400, _("Khoảng start_date – end_date không được quá 90 ngày."))
+    cases = cases.filter(received_at__gte=start, received_at__lt=end)
+    if service_codes := comma_list(params.get("service_code")):
+        cases = cases.filter(topic__code__in=service_codes)
+    statuses = set(params.get("status") or ())
+    if statuses == {"open"}:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif statuses == {"closed"}:
+        cases = cases.exclude(status__in=OPEN_STATUSES)
+    return cases
+
+
+def _requests_answer(cases, source) -> list:
+    full_ids = set()
+    if source is not None and cases:
+        full_ids = set(source_filed_cases(source=source).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
+    return ServiceRequestSerializer(cases, many=True, context={"full_ids": full_ids}).data
+
+
+def _kind_attribute(data) -> str:
+    attributes = {key[len("attribute["):-1]: key for key in data if key.startswith("attribute[") and key.endswith("]")}
+    if unknown := sorted(set(attributes) - {KIND_ATTRIBUTE}):
+        raise Open311Error(400, _("Dịch vụ không có thuộc tính “%(code)s”.") % {"code": unknown[0][:40]})
+    kind = data.get(attributes[KIND_ATTRIBUTE], "") if attributes else ""
+    if kind and kind not in CaseKind.values:
+        raise Open311Error(400, _("Thuộc tính kind không nhận “%(value)s”.") % {"value": str(kind)[:40]})
+    return kind or CaseKind.REFLECTION
+
+
+def _locality(address_id: str, *, source: ChannelSource, scopes) -> Unit:
+    """The case's locality: `address_id` (a unit code) or the source's default, inside both the key's
+    unit and the jurisdiction; anything else is refused, never filed somewhere the key does not reach."""
+    locality = source.default_locality
+    if address_id:
+        locality = Unit.objects.filter(code=address_id, is_active=True).first()
+        if locality is None:
+            raise Open311Error(400, _("Không có address_id “%(id)s”.") % {"id": address_id})
+    for scope in scopes:
+        if scope is not None and not locality.path.startswith(scope.path):
+            raise locality_out_of_reach()
+    return locality
 
 
 def _title(description: str, topic: Topic) -> str:
     first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
     return (first_line or topic.name)[:300]
-
-
-def _description(data) -> str:
-    lines = [data["description"].strip()]
-    if data["address_string"]:
-        lines.append(_("Địa chỉ: %(address)s") % {"address": data["address_string"]})
-    if data["lat"] is not None and data["long"] is not None:
-        lines.append(_("Tọa độ: %(lat)s, %(long)s") % {"lat": data["lat"], "long": data["long"]})
-    if data["media_url"]:
-        lines.append(_("Ảnh: %(url)s") % {"url": data["media_url"]})
-    return "\n".join(line for line in lines if line)
-

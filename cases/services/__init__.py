@@ -5,7 +5,14 @@ the modules without its callers changing.
 """
 
 from .attachments import attachment_add, attachment_keep_original, attachments_refused_record
-from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake, intake_refuse_unless_allowed
+from .intake import (
+    EARLIEST_RECEIVED_YEAR,
+    CaseLocation,
+    ReporterInput,
+    case_code_allocate,
+    case_intake,
+    intake_refuse_unless_allowed,
+)
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
 from .reporters import reporter_pseudonym, reporter_reveal, reporter_reveal_shown
@@ -32,6 +39,7 @@ from .unit_changes import unit_changes_apply_due, unit_merge, unit_rename
 
 __all__ = [
     "EARLIEST_RECEIVED_YEAR",
+    "CaseLocation",
     "ReporterInput",
     "attachment_add",
     "attachment_keep_original",

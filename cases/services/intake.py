@@ -1,6 +1,7 @@
 """Intake (tiếp nhận): a new case with its code, its reporter (when given) and its first event."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -92,6 +93,22 @@ class ReporterInput:
         return not any((self.full_name.strip(), self.phone.strip(), self.email.strip(), self.address.strip()))
 
 
+@dataclass(frozen=True)
+class CaseLocation:
+    """Where the issue is, as a channel gives it (Open311's lat/long, address and media link)."""
+
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    address: str = ""
+    media_url: str = ""
+
+    def as_event_data(self) -> dict:
+        """The given parts, as the intake event records them (decimals as text: JSON keeps them exact)."""
+        parts = {"latitude": self.latitude, "longitude": self.longitude, "address": self.address,
+                 "media_url": self.media_url}
+        return {name: str(value) for name, value in parts.items() if value not in (None, "")}
+
+
 def intake_refuse_unless_allowed(user) -> None:
     """Someone with no intake role anywhere is refused before a new case's fields are read (403 before 400)."""
     if not may_log_cases(user):
@@ -129,6 +146,7 @@ def case_intake(
     external_ref: str = "",
     receiving_unit: Unit | None = None,
     attachments=(),
+    location: CaseLocation | None = None,
 ) -> Case:
     """Log a new case (tiếp nhận); anonymous when no reporter is given."""
     errors = {}
@@ -184,6 +202,10 @@ def case_intake(
             received_at=received_at,
             deadline=step_deadline(status=CaseStatus.RECEIVED, priority=priority, start=received_at),
             external_ref=external_ref or "",
+            latitude=location.latitude if location else None,
+            longitude=location.longitude if location else None,
+            address=location.address if location else "",
+            media_url=location.media_url if location else "",
             created_by=by,
         )
         # Shown once to the clerk to hand to the reporter; only its hash is kept.
@@ -204,6 +226,7 @@ def case_intake(
                 "channel": channel.code, "topic": topic.code, "locality": locality.code,
                 "owner": receiving_unit.code, "owner_name": receiving_unit.name,
                 "priority": priority, "kind": kind, "anonymous": reporter_row is None,
+                **({"location": location.as_event_data()} if location and location.as_event_data() else {}),
             },
         )
         case.save(update_fields=["event_count", "head_hash", "public_secret_hash"])

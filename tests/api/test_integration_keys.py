@@ -40,7 +40,7 @@ def file_request(key, **overrides):
     return Client().post(REQUESTS, urlencode(form), content_type="application/x-www-form-urlencoded")
 
 
-def test_a_key_files_a_case_and_follows_only_what_its_source_filed(portal, world, new_case):
+def test_a_key_files_a_case_and_reads_in_full_only_what_its_source_filed(portal, world, new_case):
     _row, key = integration_key_issue(source=portal)
     filed = file_request(key)
     assert filed.status_code == 201
@@ -48,11 +48,11 @@ def test_a_key_files_a_case_and_follows_only_what_its_source_filed(portal, world
     assert Case.objects.get(code=code).owner == world.commune_a
 
     same_unit = new_case("Gọi đường dây nóng")  # commune A's clerk (the portal's account), on the phone
-    listed = Client().get(REQUESTS, {"api_key": key})
-    assert [r["service_request_id"] for r in listed.json()] == [code]
+    listed = {r["service_request_id"]: r for r in Client().get(REQUESTS, {"api_key": key}).json()}
+    assert set(listed) == {code, same_unit.code}  # what anyone may list, and its own
+    assert listed[code]["description"] == "Rác tồn đọng"
+    assert listed[same_unit.code]["description"] is None  # another's: public fields only, key or not
     assert Client().get(f"/api/v1/open311/v2/requests/{code}.json", {"api_key": key}).status_code == 200
-    hidden = Client().get(f"/api/v1/open311/v2/requests/{same_unit.code}.json", {"api_key": key})
-    assert hidden.status_code == 404
 
 
 def test_a_key_is_no_token_for_the_rest_of_the_api(portal, new_case):
@@ -82,14 +82,13 @@ def test_a_rotated_out_key_is_refused_and_the_new_one_works(portal):
     assert file_request(new).status_code == 201
 
 
-def test_a_key_of_another_jurisdiction_does_not_file_here(portal, world):
-    other = ChannelSource.objects.create(
-        code="xa-a-2", name="Cổng thứ hai", kind=ChannelSource.Kind.OPEN311, channel=portal.channel,
-        acts_as=world.clerk, default_topic=world.topic, default_locality=world.hamlet_a,
-    )
-    _row, key = integration_key_issue(source=other)
-    assert file_request(key, jurisdiction_id="xa-a").status_code == 404
-    assert file_request(key, jurisdiction_id="xa-a-2").status_code == 201
+def test_a_key_files_only_in_a_configured_jurisdiction(portal, settings):
+    settings.OPEN311_JURISDICTIONS = {"p.gov.vn": "P", "b.gov.vn": "P-B"}
+    _row, key = integration_key_issue(source=portal)
+    assert file_request(key, jurisdiction_id="xa-a").status_code == 404  # a source's code is no jurisdiction
+    assert file_request(key, jurisdiction_id="b.gov.vn").status_code == 400  # commune A's key, commune B's place
+    assert file_request(key, jurisdiction_id="p.gov.vn").status_code == 201
+    assert Case.objects.count() == 1
 
 
 def test_keys_are_kept_as_digests_and_shown_once_in_the_admin(portal):

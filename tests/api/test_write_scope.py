@@ -140,7 +140,7 @@ def portal_b(world):
 
 
 def _open311(client, key, **overrides):
-    form = {"api_key": key, "jurisdiction_id": "phuong-b", "service_code": "MT",
+    form = {"api_key": key, "service_code": "MT",
             "address_string": "Khu phố 1", "description": "Rác tồn đọng", "first_name": "Hoa", "last_name": "Lê"}
     form.update(overrides)
     return client.post("/api/v1/open311/v2/requests.json", urlencode(form),
