@@ -56,3 +56,22 @@ def test_averages_use_the_readers_decimal_mark():
         assert step.average_text == "0,7 giờ"
     with translation.override("en"):
         assert step.average_text == "0.7 hours"
+
+
+def test_a_sent_report_reads_in_english_for_an_english_reader(world, new_case, as_user):
+    from datetime import date
+
+    from reports.services import report_draft_create, report_submit
+    new_case("Rác tồn đọng")
+    with translation.override("vi"):  # made and sent by someone working in Vietnamese: frozen figures, its title
+        report = report_draft_create(by=world.secretariat, unit=world.commune_a, kind="monthly",
+                                     period_start=date.today().replace(day=1))
+        report_submit(report=report, by=world.secretariat)
+    month = date.today().strftime("%m/%Y")
+    assert report.title == f"Báo cáo tháng {month} — Đảng ủy xã A"
+
+    english = in_english(as_user("secretariat")).get(f"/reports/{report.pk}/").content.decode()
+    assert f"Monthly report {month} — Đảng ủy xã A" in english
+    assert "Intake<" in english and "Tiếp nhận<" not in english  # the frozen status rows, by their codes
+    vietnamese = as_user("secretariat").get(f"/reports/{report.pk}/").content.decode()
+    assert f"Báo cáo tháng {month} — Đảng ủy xã A" in vietnamese and "Tiếp nhận<" in vietnamese
