@@ -79,7 +79,8 @@ def reporters_anonymise_due(*, retention_days: int, by=None, dry_run: bool = Fal
                 note=_("Xóa thông tin liên hệ của người phản ánh sau %(days)s ngày kể từ khi kết thúc vụ việc.")
                 % {"days": retention_days},
                 data={
-                    "reporters": [str(reporter_pseudonym(number)) for number, report in enumerate(reports, start=1)
+                    # Their numbers (Người phản ánh #N), shown in the reader's language.
+                    "reporters": [number for number, report in enumerate(reports, start=1)
                                   if report.reporter_id in holding],
                     "retention_days": retention_days,
                 },

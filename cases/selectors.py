@@ -7,6 +7,7 @@ the same: `case_get_for_user` answers "not found" for both.
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -244,3 +245,18 @@ def routing_propose_unit(*, case: Case) -> Unit | None:
 
 def _ancestor_paths(path: str, steplen: int) -> list[str]:
     return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
+
+
+def person_unit_names(user) -> list[str]:
+    """The units where a person holds a role, the most local first: how colleagues tell them apart."""
+    depth_by_unit = {}
+    for grant in user_grants(user):
+        depth_by_unit[grant.unit_id] = max(depth_by_unit.get(grant.unit_id, 0), len(grant.path))
+    names = dict(Unit.objects.filter(pk__in=depth_by_unit).values_list("pk", "name"))
+    return [names[pk] for pk in sorted(depth_by_unit, key=lambda pk: (-depth_by_unit[pk], names.get(pk, "")))
+            if pk in names]
+
+
+def person_by_username(username: str):
+    """The account an event names by its login (events keep the login; screens show the person)."""
+    return get_user_model().objects.filter(username=username).first()

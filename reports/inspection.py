@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import CaseAction
@@ -153,9 +154,10 @@ class StepTime:
     @property
     def average_text(self) -> str:
         hours = self.average_seconds / 3600
+        # number_format writes the reader's decimal mark: "0,7 giờ" in Vietnamese, "0.7 hours" in English.
         if hours >= 24:
-            return _("%(n).1f ngày") % {"n": hours / 24}
-        return _("%(n).1f giờ") % {"n": hours}
+            return _("%(n)s ngày") % {"n": number_format(hours / 24, 1)}
+        return _("%(n)s giờ") % {"n": number_format(hours, 1)}
 
 
 def step_times(*, case_ids, since: datetime, until: datetime) -> list[StepTime]:

@@ -1,15 +1,18 @@
 """What oversight itself leaves behind: every read by an inspector or a supervisor, and every change made on
 the administration site, in logs the inspection screens show."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from cases.fields import EncryptedTextField
 from cases.models import Case
 from cases.permissions import roles_on_unit, user_grants
 
+from .inspection import METRICS
 from .models import AdminChange, InspectionAccessLog, OversightRead
 from .permissions import INSPECTION_ROLES, inspector_units_paths
 
@@ -48,16 +51,33 @@ def oversight_read_record(*, user, kind: str, case: Case | None = None, filters:
         user=user, kind=kind, case_code=code, scope=_scope_text(filters), rows=rows, unit_id=unit_id)
 
 
+# Rows written before pages were kept by name carry their whole text, in their author's language.
+_WRITTEN_WHOLE = re.compile(r"^.+ #\d+: ")
+
+
 def describe_access(entry: InspectionAccessLog) -> str:
     """The row as the log screen shows it, in the reader's language."""
     if not entry.kind:
-        return entry.what
+        return _describe_page(entry)
     parts = [str(OversightRead(entry.kind).label)]
     if entry.case_code:
         parts.append(entry.case_code)
     if entry.scope:
         parts.append(f"({entry.scope})")
     return " ".join(parts)
+
+
+def _describe_page(entry: InspectionAccessLog) -> str:
+    if _WRITTEN_WHOLE.match(entry.what):
+        return entry.what
+    text = _(entry.what)  # kept as its Vietnamese source, which is the msgid
+    if entry.inspection_id:
+        text = _("Cuộc kiểm tra #%(number)s: %(page)s") % {"number": entry.inspection_id, "page": text}
+    if entry.case_code:
+        text = f"{text} {entry.case_code}"
+    if entry.scope:
+        text = f"{text} ({METRICS[entry.scope] if entry.scope in METRICS else entry.scope})"
+    return text
 
 
 # --- the administration site ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
@@ -301,8 +301,14 @@ def inspector_note_add(*, inspection: Inspection, by, text: str, case: Case | No
     return InspectorNote.objects.create(inspection=inspection, case=case, author=by, text=text)
 
 
-def inspection_access_record(*, user, what: str, inspection: Inspection | None = None) -> InspectionAccessLog:
-    return InspectionAccessLog.objects.create(user=user, what=what[:300], inspection=inspection)
+def inspection_access_record(*, user, what, inspection: Inspection | None = None, case_code: str = "",
+                             scope: str = "") -> InspectionAccessLog:
+    """An opening of an inspection page. `what` is the page's (lazy) name, kept as its Vietnamese source text,
+    which is its msgid: the log shows it in each reader's language, whoever opened the page in which."""
+    with translation.override("vi"):
+        page = str(what)
+    return InspectionAccessLog.objects.create(user=user, what=page[:300], inspection=inspection,
+                                              case_code=case_code[:40], scope=scope[:300])
 
 
 # --- exports ---------------------------------------------------------------------------

@@ -66,17 +66,18 @@ def inspector_page_logged(what):
         def page(request, *args, **kwargs):
             if not inspector_units_paths(request.user):
                 return forbidden(request, _("Trang này dành cho cán bộ kiểm tra, giám sát."))
-            inspection_access_record(user=request.user, what=str(what))
+            inspection_access_record(user=request.user, what=what)
             return view(request, *args, **kwargs)
         return page
     return decorate
 
 
-def inspection_page_logged(what):
+def inspection_page_logged(what, detail=None):
     """A page of one inspection: the view gets the inspection in place of its `pk` (one out of reach is a 404,
     like a missing one), and every opening is written to the access log as "Cuộc kiểm tra #pk: `what`".
 
-    `what` is a text, or a function of the request and the other URL arguments.
+    `what` is the page's lazy name; `detail`, a function of the request and the other URL arguments, gives
+    the case code (`case_code`) or the list's metric (`scope`) it showed.
     """
     def decorate(view):
         @wraps(view)
@@ -85,9 +86,8 @@ def inspection_page_logged(what):
                 inspection = inspection_get_for_user(user=request.user, pk=pk)
             except CaseNotFound:
                 return not_found(request, _("Không tìm thấy cuộc kiểm tra."))
-            shown = what(request, **kwargs) if callable(what) else what
-            inspection_access_record(user=request.user, what=f"{_('Cuộc kiểm tra')} #{inspection.pk}: {shown}",
-                                     inspection=inspection)
+            shown = detail(request, **kwargs) if detail else {}
+            inspection_access_record(user=request.user, what=what, inspection=inspection, **shown)
             return view(request, inspection, **kwargs)
         return page
     return decorate
@@ -161,7 +161,7 @@ def inspection_detail(request, inspection):
 
 @login_required
 @require_GET
-@inspection_page_logged(lambda request: f"{_('danh sách vụ việc')} ({_metric(request)})")
+@inspection_page_logged(gettext_lazy("danh sách vụ việc"), lambda request: {"scope": _metric(request)})
 def inspection_cases_view(request, inspection):
     metric = _metric(request)
     ids = metric_case_ids(user=request.user, inspection=inspection)[metric]
@@ -190,7 +190,7 @@ def inspection_sample(request, inspection):
 
 @login_required
 @require_GET
-@inspection_page_logged(lambda request, code: f"{_('vụ việc')} {code[:40]}")
+@inspection_page_logged(gettext_lazy("vụ việc"), lambda request, code: {"case_code": code[:40]})
 def inspection_case(request, inspection, code):
     try:
         case = case_get_for_user(user=request.user, code=code)

@@ -6,11 +6,13 @@ forms). It reads through cases.selectors and imports no other web module, so
 sharing it pulls nothing else of the web screens along.
 """
 
+import threading
 from datetime import datetime, time, timedelta
 from functools import cached_property
 
 from django import forms
 from django.core.paginator import Paginator
+from django.core.signals import request_finished, request_started
 from django.db.models import QuerySet
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.exceptions import CaseNotFound
 from cases.models import CaseStatus, Priority, Unit
-from cases.selectors import all_channels, all_topics, scope_units
+from cases.selectors import all_channels, all_topics, person_unit_names, scope_units
 from cases.text import fold
 from workflow.figures import OPEN_STATUS_FILTER
 
@@ -99,9 +101,36 @@ def unit_from_label(units: QuerySet[Unit], text: str) -> Unit | None:
     return unit
 
 
+# Labels made during the current request (a history or a queue names the same few people many times);
+# outside a request nothing is kept, so no label outlives a change of name or unit.
+_labels = threading.local()
+
+
+def _start_labels(**kwargs):
+    _labels.by_pk = {}
+
+
+def _drop_labels(**kwargs):
+    _labels.by_pk = None
+
+
+request_started.connect(_start_labels, dispatch_uid="web.ui.person_labels_start")
+request_finished.connect(_drop_labels, dispatch_uid="web.ui.person_labels_drop")
+
+
 def person_label(user) -> str:
+    """A person as colleagues know them: full name and unit, not the login ("Nguyễn Văn Hòa · Đảng ủy xã A").
+    The login stands in only for an account that has no name."""
+    memo = getattr(_labels, "by_pk", None)
+    if memo is not None and user.pk in memo:
+        return memo[user.pk]
     full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
-    return f"{full} ({user.get_username()})" if full else user.get_username()
+    units = person_unit_names(user)
+    name = full or user.get_username()
+    label = f"{name} · {units[0]}" if units else name
+    if memo is not None:
+        memo[user.pk] = label
+    return label
 
 
 def choices(pairs, *, empty=None) -> list:

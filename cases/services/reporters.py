@@ -25,7 +25,7 @@ def reporter_reveal(*, case: Case, by, reason: str) -> list[dict]:
         revealed = _contacts(locked)
         event = case_event_append(
             case=locked, action=CaseAction.REVEAL_REPORTER, actor=by, from_status=locked.status, to_status=locked.status,
-            note=reason, data={"reporters": [r["pseudonym"] for r in revealed if not r["anonymous"]]},
+            note=reason, data={"reporters": [r["number"] for r in revealed if not r["anonymous"]]},  # numbers: read in any language
         )
         locked.save(update_fields=["event_count", "head_hash"])
         case_event_announce(case=locked, event=event)
@@ -36,6 +36,7 @@ def _contacts(case: Case) -> list[dict]:
     reports = case.reports.select_related("reporter").order_by("received_at", "pk")
     return [
         {
+            "number": number,
             "pseudonym": reporter_pseudonym(number),
             "anonymous": report.reporter is None,
             "full_name": report.reporter.full_name if report.reporter else "",

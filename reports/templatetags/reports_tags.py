@@ -1,7 +1,7 @@
 """Template helpers of the report screens, and the emerging-issues panel of the leader dashboard."""
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from cases.selectors import top_unit, user_roles
@@ -9,6 +9,7 @@ from cases.selectors import top_unit, user_roles
 from ..emerging import emerging_issues
 from ..permissions import PANEL_ROLES
 from ..selectors import alerts_for_user
+from ..services import report_title
 
 register = template.Library()
 
@@ -79,3 +80,16 @@ def signed_points(value) -> str:
 def get_item(mapping, key):
     return mapping.get(key) if isinstance(mapping, dict) else None
 
+
+
+@register.filter
+def shown_title(report) -> str:
+    """A title the product made ("Báo cáo tháng 10/2026 — …") in the reader's language, whichever language it was
+    made in; one a person wrote, as written."""
+    def made() -> str:
+        return report_title(kind=report.kind, start=report.period_start, end=report.period_end, unit=report.unit)
+    generated = set()
+    for language in ("vi", "en"):
+        with translation.override(language):
+            generated.add(made())
+    return made() if report.title in generated or not report.title else report.title

@@ -110,13 +110,13 @@ def test_reporter_identity_is_revealed_only_to_allowed_roles_and_every_reveal_is
 
     revealed = reporter_reveal(case=case, by=world.clerk, reason="Gọi lại thông báo kết quả")
     assert revealed == [{
-        "pseudonym": "Người phản ánh #1", "anonymous": False, "full_name": "Nguyễn Văn A",
+        "number": 1, "pseudonym": "Người phản ánh #1", "anonymous": False, "full_name": "Nguyễn Văn A",
         "phone": "0912345678", "email": "", "address": "",
     }]
     event = CaseEvent.objects.get(case=case, action="reveal_reporter")
     deadline = utc_iso(Case.objects.get(pk=case.pk).deadline)  # every event states the case's deadline
     assert (event.actor, event.note, event.data) == (
-        world.clerk, "Gọi lại thông báo kết quả", {"reporters": ["Người phản ánh #1"], "deadline": deadline})
+        world.clerk, "Gọi lại thông báo kết quả", {"reporters": [1], "deadline": deadline})
     assert Case.objects.get(pk=case.pk).status == "received"
 
     ReporterRevealRole.objects.create(role=Role.LEADER)

@@ -1,7 +1,10 @@
 """The inspection screens: each opening is written to the access log under its own name, and
 only for those who may open it (the area as a whole is a 403 for anyone else, one inspection a 404)."""
 
+from django.utils import translation
+
 from reports.models import InspectionAccessLog
+from reports.oversight import describe_access
 from reports.services import inspection_open
 
 from .conftest import at
@@ -18,19 +21,29 @@ def test_every_page_opened_is_logged_under_its_name_and_no_other_is(world, as_us
     assert inspector.get(f"{one}cases/KHONG-CO/").status_code == 404  # logged all the same: it was asked for
     assert inspector.post(f"{one}notes/", {"text": ""}).status_code == 302
 
-    named = f"Cuộc kiểm tra #{inspection.pk}"
-    logged = list(InspectionAccessLog.objects.filter(user=world.inspector).order_by("pk")
-                  .values_list("what", "inspection"))
+    # Kept as codes: the page's Vietnamese source text (its msgid), the case or the metric apart.
+    entries = list(InspectionAccessLog.objects.filter(user=world.inspector).order_by("pk"))
+    logged = [(e.what, e.inspection_id, e.case_code, e.scope) for e in entries]
     assert logged == [
-        ("Danh sách cuộc kiểm tra", None),
-        ("Nhật ký truy cập kiểm tra", None),
-        (f"{named}: hiệu quả xử lý", inspection.pk),
-        (f"{named}: danh sách vụ việc (on_time)", inspection.pk),
-        (f"{named}: danh sách vụ việc (all)", inspection.pk),
-        (f"{named}: mẫu vụ việc đã đóng", inspection.pk),
-        (f"{named}: vụ việc KHONG-CO", inspection.pk),
-        (f"{named}: ghi chú", inspection.pk),
+        ("Danh sách cuộc kiểm tra", None, "", ""),
+        ("Nhật ký truy cập kiểm tra", None, "", ""),
+        ("hiệu quả xử lý", inspection.pk, "", ""),
+        ("danh sách vụ việc", inspection.pk, "", "on_time"),
+        ("danh sách vụ việc", inspection.pk, "", "all"),
+        ("mẫu vụ việc đã đóng", inspection.pk, "", ""),
+        ("vụ việc", inspection.pk, "KHONG-CO", ""),
+        ("ghi chú", inspection.pk, "", ""),
     ]
+    # Shown in each reader's language, whoever opened the page in which.
+    named = f"Cuộc kiểm tra #{inspection.pk}"
+    with translation.override("vi"):
+        assert [describe_access(e) for e in entries][2:5] == [
+            f"{named}: hiệu quả xử lý", f"{named}: danh sách vụ việc (Đúng hạn)",
+            f"{named}: danh sách vụ việc (Mọi vụ việc của cuộc kiểm tra)"]
+        assert describe_access(entries[6]) == f"{named}: vụ việc KHONG-CO"
+    with translation.override("en"):
+        assert describe_access(entries[2]) == f"Inspection #{inspection.pk}: handling performance"
+        assert describe_access(entries[3]) == f"Inspection #{inspection.pk}: case list (On time)"
 
     handler = as_user("handler")
     assert handler.get("/reports/inspection/").status_code == 403

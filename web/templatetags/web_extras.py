@@ -1,5 +1,6 @@
 """Template helpers: deadlines in words, event labels and details, navigation by role."""
 
+import re
 from datetime import datetime
 
 from django import template
@@ -10,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from cases.actions import CaseAction
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, Unit
-from cases.selectors import user_roles
+from cases.selectors import person_by_username, user_roles
+from cases.services import reporter_pseudonym
 from cases.upload_checks import UploadRefusal
 from workflow.selectors import remaining_text
 
@@ -108,6 +110,11 @@ def _show_value(key, value):
         return _step_name_label(value)
     if key in _NAMED_CODES and isinstance(value, str):
         return _name_of(key, value)
+    if key in _NAMED_PEOPLE and isinstance(value, str):
+        person = person_by_username(value)
+        return person_label(person) if person else value
+    if key == "reporters" and isinstance(value, list):
+        return ", ".join(_pseudonym(item) for item in value)
     if key == "changes" and isinstance(value, dict):
         names = {"topic": _("lĩnh vực"), "locality": _("địa bàn"), "priority": _("độ khẩn")}
         return "; ".join(
@@ -134,7 +141,19 @@ def _refusal_label(code: str) -> str:
         return code
 
 
-_NAMED_CODES = {"channel": Channel, "topic": Topic, "locality": Unit}
+_NAMED_CODES = {"channel": Channel, "topic": Topic, "locality": Unit, "unit": Unit}
+# Event data naming a person keeps the login; the screen shows the person.
+_NAMED_PEOPLE = {"assignee", "to", "role_withdrawn_from"}
+_PSEUDONYM_NUMBER = re.compile(r"#(\d+)\s*$")
+
+
+def _pseudonym(item) -> str:
+    """A reporter the history names: by number now ("Người phản ánh #N" in the reader's language); older events
+    stored the words in whatever language their author used, so their number is read back out of them."""
+    if isinstance(item, int):
+        return reporter_pseudonym(item)
+    found = _PSEUDONYM_NUMBER.search(str(item))
+    return reporter_pseudonym(int(found.group(1))) if found else str(item)
 # Flags worth a word only when they are raised (an extension after the deadline had passed).
 _SHOWN_ONLY_WHEN_TRUE = {"after_breach", "complex"}
 
