@@ -45,24 +45,28 @@ _TARGETS_JS = """(min) => {
 class Screens:
     """One browser context per person, in Vietnam's time zone, at a given width and language (Vietnamese first)."""
 
-    def __init__(self, browser, base_url, *, viewport=DESKTOP, language="vi"):
+    def __init__(self, browser, base_url, *, viewport=DESKTOP, language="vi", sessions=None):
         self.browser = browser
         self.base_url = base_url
         self.viewport = viewport
         self.language = language
+        # username → the browser state after logging in, so another width or language need not log in again
+        self.sessions = {} if sessions is None else sessions
 
     def person(self, username=None):
-        context = self.browser.new_context(viewport=self.viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        context = self.browser.new_context(viewport=self.viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                           storage_state=self.sessions.get(username))
         # The screens ignore the browser's languages (web.middleware): the top bar's switch sets this cookie.
         context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "url": self.base_url}])
         context.set_default_timeout(15000)
         page = context.new_page()
-        if username:
+        if username and username not in self.sessions:
             page.goto(self.base_url + "/login/")
             page.fill("#id_username", username)
             page.fill("#id_password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(re.compile(r".*/cases/.*"))
+            self.sessions[username] = context.storage_state()
         return page
 
     def shot(self, page, name):
