@@ -45,6 +45,21 @@ def _open_move(page, move):
         details.locator("summary").click()
 
 
+def _menu_by_keyboard(page, screens):
+    """On a phone the top bar is a menu button: Enter opens it, Escape closes it and keeps the focus on it."""
+    toggle = page.locator(".menu-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false" and not page.locator(".nav").is_visible()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    for entry in ("Việc cần làm", "Đổi mật khẩu", "Đăng xuất"):
+        assert page.locator(".topbar-menu").get_by_text(entry).is_visible(), entry
+    screens.shot(page, "menu")
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false" and not page.locator(".nav").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "390px"])
 @pytest.mark.django_db(transaction=True)
 def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, tmp_path, viewport):
@@ -112,6 +127,8 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     handler.click(".bell > button")
     assert code in handler.locator("table").inner_text()
     screens.shot(handler, "queue")
+    if viewport is PHONE:
+        _menu_by_keyboard(handler, screens)
     handler.locator(f'table a[href="/cases/{code}/"]').first.click()
     _open_move(handler, "orient")
     handler.fill("#id_orient-response", "Đã thông tin cho bà con tại buổi họp thôn: rác sẽ được thu gom trong tuần.")
