@@ -124,6 +124,8 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     handler.wait_for_selector(".bell .count:not([hidden])")
     handler.click(".bell > button")
     handler.wait_for_selector(f'.bell-panel a[href="/cases/{code}/"]')
+    problems = screen_problems(handler, phone=viewport is PHONE)  # with the bell's panel open
+    assert not problems, "\n".join(problems)
     handler.click(".bell > button")
     assert code in handler.locator("table").inner_text()
     screens.shot(handler, "queue")
