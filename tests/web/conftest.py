@@ -45,3 +45,29 @@ def visible_text(response_or_html) -> str:
 @pytest.fixture
 def text():
     return visible_text
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, one for every browser test of the session (tests/web/browser_kit.py)."""
+    import os
+
+    from django.db import connections
+
+    from .browser_kit import CHROMIUM, CHROMIUM_ARGS
+
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium to run the browser test")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made here between
+    # browser steps are ordinary synchronous calls, so Django's async-safety guard is relaxed.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+        # While Playwright's loop runs, Django keeps this thread's connections apart (as for async
+        # code): close the ones the tests' ORM calls opened, or the test database cannot be dropped.
+        connections.close_all()

@@ -3,78 +3,39 @@
 A clerk logs a case with an attachment and verifies it, the leader assigns
 it, the handler orients and resolves it, the inspector opens its history and
 sees every step and the chain check; a clerk of another commune gets "not
-found"; the reporter checks the status on the public page. Each screen is
-saved to docs/screenshots/ (linked from the README).
+found"; the reporter checks the status on the public page. The line runs at a
+desk's width (1366 px) and at a phone's (390 px); on each screen it passes
+through, the page is never wider than the window, a phone's controls are
+44 × 44 px and axe-core finds no WCAG 2.1 AA violation (browser_kit). Each
+screen is saved to docs/screenshots/ (linked from the README), the phone's as
+phone-NAME.png.
 
 Playwright is used through its Python package only: no `playwright install`;
 the browser is /usr/bin/chromium (bin/test and .ci/run install it if missing).
 """
 
-import os
-import re
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
 
 from cases.models import Case, CaseEvent
 from notifications.models import OutboxChannel, OutboxMessage
 from notifications.services import message_deliver
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
-PASSWORD = "dlxh-demo-2026"
+from .browser_kit import DESKTOP, PHONE, Screens, screen_problems, sideways_overflow
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" \
       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium to run the browser test")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here between
-    # browser steps are ordinary synchronous calls, so Django's async-safety guard is relaxed.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-        # While Playwright's loop runs, Django keeps this thread's connections apart (as for async
-        # code): close the one the test's ORM calls opened, or the test database cannot be dropped.
-        connections.close_all()
-
-
-class Screens:
-    """One browser context per person, in Vietnamese, in Vietnam's time zone."""
-
-    def __init__(self, browser, base_url):
-        self.browser = browser
-        self.base_url = base_url
-
-    def person(self, username=None):
-        context = self.browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
-                                           timezone_id="Asia/Ho_Chi_Minh")
-        context.set_default_timeout(15000)
-        page = context.new_page()
-        if username:
-            page.goto(self.base_url + "/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(re.compile(r".*/cases/.*"))
-        return page
+class FlowScreens(Screens):
+    """Every screen the line passes through is checked (browser_kit.screen_problems) and saved: at a desk's
+    width under its own name, at a phone's as phone-NAME."""
 
     def shot(self, page, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        phone = self.viewport is PHONE
+        problems = screen_problems(page, phone=phone)
+        assert not problems, "\n".join(problems)
+        super().shot(page, f"phone-{name}" if phone else name)
 
 
 def _open_move(page, move):
@@ -84,10 +45,26 @@ def _open_move(page, move):
         details.locator("summary").click()
 
 
+def _menu_by_keyboard(page, screens):
+    """On a phone the top bar is a menu button: Enter opens it, Escape closes it and keeps the focus on it."""
+    toggle = page.locator(".menu-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false" and not page.locator(".nav").is_visible()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    for entry in ("Việc cần làm", "Đổi mật khẩu", "Đăng xuất"):
+        assert page.locator(".topbar-menu").get_by_text(entry).is_visible(), entry
+    screens.shot(page, "menu")
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false" and not page.locator(".nav").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "390px"])
 @pytest.mark.django_db(transaction=True)
-def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, tmp_path):
+def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, tmp_path, viewport):
     call_command("seed_demo", verbosity=0)
-    screens = Screens(browser, live_server.url)
+    screens = FlowScreens(browser, live_server.url, viewport=viewport)
 
     # The login screen.
     page = screens.person()
@@ -130,7 +107,7 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     leader.goto(case_url)
     _open_move(leader, "assign")
     assert leader.input_value("#id_assign-unit") == "DM-ANBINH"  # proposed: the owning commune
-    leader.select_option("#id_assign-assignee", label="Lê Văn Hùng (handler)")
+    leader.select_option("#id_assign-assignee", label="Lê Văn Hùng · Đảng ủy xã An Bình")
     leader.fill("#id_assign-note", "Giao anh Hùng kiểm tra hiện trường.")
     screens.shot(leader, "case-assign")
     leader.click('details[data-move="assign"] button[type=submit]')
@@ -147,9 +124,13 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     handler.wait_for_selector(".bell .count:not([hidden])")
     handler.click(".bell > button")
     handler.wait_for_selector(f'.bell-panel a[href="/cases/{code}/"]')
+    problems = screen_problems(handler, phone=viewport is PHONE)  # with the bell's panel open
+    assert not problems, "\n".join(problems)
     handler.click(".bell > button")
     assert code in handler.locator("table").inner_text()
     screens.shot(handler, "queue")
+    if viewport is PHONE:
+        _menu_by_keyboard(handler, screens)
     handler.locator(f'table a[href="/cases/{code}/"]').first.click()
     _open_move(handler, "orient")
     handler.fill("#id_orient-response", "Đã thông tin cho bà con tại buổi họp thôn: rác sẽ được thu gom trong tuần.")
@@ -202,14 +183,6 @@ def test_a_case_from_intake_to_resolution_in_the_browser(live_server, browser, t
     screens.shot(public, "public")
 
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-
-
-def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_progress_strip_and_the_escalated_tab_at_desktop_and_phone_width(live_server, browser):
     """The case page's strip and the supervisor's "Chuyển lên tôi" tab, at 1366 px and at 390 px: readable,
@@ -245,7 +218,7 @@ def test_the_progress_strip_and_the_escalated_tab_at_desktop_and_phone_width(liv
             step_box = steps.nth(i).bounding_box()
             assert step_box["x"] >= box["x"] - 1 and step_box["x"] + step_box["width"] <= box["x"] + box["width"] + 1
         assert page.locator('details[data-move="pull_up"]').count() == 1
-        assert _no_sideways_scroll(page), f"the case page scrolls sideways at {width} px"
+        assert not sideways_overflow(page), f"the case page scrolls sideways at {width} px"
         screens.shot(page, f"case-progress-{width}")
 
         page.goto(f"{live_server.url}/cases/?tab=escalated")
@@ -253,5 +226,5 @@ def test_the_progress_strip_and_the_escalated_tab_at_desktop_and_phone_width(liv
         assert tab.get_attribute("aria-current") == "page"
         count = int(page.locator('[data-testid="tab-count-escalated"]').inner_text())
         assert count >= 1 and case.code in page.locator("table").inner_text()
-        assert _no_sideways_scroll(page), f"the escalated tab scrolls sideways at {width} px"
+        assert not sideways_overflow(page), f"the escalated tab scrolls sideways at {width} px"
         screens.shot(page, f"queue-escalated-{width}")
