@@ -194,8 +194,7 @@ class Case(models.Model):
     deadline = models.DateTimeField(_("hạn của bước hiện tại"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("mức chuyển cấp trên"), default=0)
     external_ref = models.CharField(_("mã tham chiếu ngoài"), max_length=100, blank=True)
-    # Where the issue is, when the channel gives it (Open311's lat/long and address): plain decimals,
-    # no GIS extension, so the embedded SQLite default keeps working.
+    # Where the issue is, when a channel gives it (Open311): plain decimals, no GIS extension (SQLite works).
     latitude = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
