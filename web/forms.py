@@ -330,6 +330,13 @@ MOVE_FORMS = {
 }
 
 
+class NoteForm(WebForm):
+    # No maxlength attribute: a browser would cut a pasted text silently; the service refuses one too long.
+    text = forms.CharField(label=_("Ghi chú nội bộ"), widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("Cần nhập nội dung ghi chú.")},
+                           help_text=_("Chỉ cán bộ xem được; không hiện trên trang tra cứu của người phản ánh."))
+
+
 class RevealForm(WebForm):
     reason = forms.CharField(label=_("Lý do cần xem danh tính"), widget=forms.Textarea(attrs={"rows": 2}))
 

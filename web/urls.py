@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import case, dashboard, inspection, intake, public, queues
+from .views import case, dashboard, evidence, inspection, intake, public, queues
 
 app_name = "web"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<str:code>/", case.case_detail, name="case"),
     path("cases/<str:code>/move/<str:name>/", case.case_move, name="case_move"),
     path("cases/<str:code>/reveal/", case.case_reveal, name="case_reveal"),
+    path("cases/<str:code>/notes/", evidence.case_note, name="case_note"),
     path("cases/<str:code>/audit/", case.case_audit, name="case_audit"),
     path("cases/<str:code>/audit/proof.json", case.case_audit_proof, name="case_audit_proof"),
     path("cases/<str:code>/attachments/<int:attachment_id>/", case.attachment_download, name="attachment"),

@@ -6,6 +6,7 @@ the modules without its callers changing.
 
 from .attachments import attachment_add, attachment_keep_original, attachments_refused_record
 from .intake import EARLIEST_RECEIVED_YEAR, ReporterInput, case_code_allocate, case_intake, intake_refuse_unless_allowed
+from .notes import case_note_add, case_note_refuse_unless_allowed
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
 from .reporters import reporter_pseudonym, reporter_reveal, reporter_reveal_shown
@@ -46,6 +47,8 @@ __all__ = [
     "case_keep_closed",
     "case_mark_reported",
     "case_merge",
+    "case_note_add",
+    "case_note_refuse_unless_allowed",
     "case_orient",
     "case_public_feedback",
     "case_pull_up",

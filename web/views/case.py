@@ -33,6 +33,7 @@ from cases.services import (
     case_instruct,
     case_keep_closed,
     case_merge,
+    case_note_refuse_unless_allowed,
     case_orient,
     case_pull_up,
     case_reassign,
@@ -55,7 +56,7 @@ from workflow.queues import task_queue_for_user
 from workflow.selectors import case_clocks
 from workflow.task_services import step_roles, task_give, task_take
 
-from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, RevealForm, assignee_choices
+from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, NoteForm, RevealForm, assignee_choices
 from ..ui import forbidden, not_found, person_label
 from .intake import SECRET_SESSION_KEY
 
@@ -126,12 +127,21 @@ def _ordered_moves(case, names):
     return sorted(names, key=lambda name: order.index(name) if name in order else len(order))
 
 
+def _may_note(user, case) -> bool:
+    try:
+        case_note_refuse_unless_allowed(case=case, by=user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _latest_instruction(events):
     """The instruction still waiting for the owner's acknowledgement (the last one given)."""
     return next((event for event in reversed(events) if event.action == CaseAction.INSTRUCT), None)
 
 
-def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, error=None, status=200):
+def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, note_form=None,
+                error=None, status=200):
     """The case page; `forms` carries a bound form with its errors after a refused POST."""
     forms = dict(forms or {})
     moves = _ordered_moves(case, case_available_transitions(case=case, user=request.user))
@@ -169,6 +179,7 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
         "reveal_form": reveal_form or (RevealForm() if may_reveal else None),
         "revealed": revealed,
         "new_secret": secrets.get(case.code),
+        "note_form": note_form or (NoteForm() if _may_note(request.user, case) else None),
         "error": error,
     }
     return render(request, "web/case_detail.html", context, status=status)
