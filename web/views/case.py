@@ -18,6 +18,7 @@ from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus, Role, Unit
 from cases.permissions import has_role, reporter_may_reveal, users_with_role_on
+from cases.upload_checks import PREVIEWABLE_TYPES
 from cases.selectors import (
     case_available_transitions,
     case_events,
@@ -85,8 +86,8 @@ def _open_tasks(user, case):
     return list(task_queue_for_user(user=user).filter(process__artifact_object_id=case.pk))
 
 
-def _move_form(name, user, case, data=None):
-    kwargs = {"user": user, "case": case}
+def _move_form(name, user, case, data=None, files=None):
+    kwargs = {"user": user, "case": case, "files": files}
     if name == "assign":
         kwargs["proposed_unit"] = routing_propose_unit(case=case) or case.owner
     elif name == "reassign":
@@ -172,7 +173,7 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
         "open_form": open_form,
         "tasks": task_rows,
         "reports": _reports(case),
-        "attachments": list(case.attachments.order_by("uploaded_at", "pk")),
+        "attachments": list(case.attachments.select_related("event").order_by("uploaded_at", "pk")),
         "merged_cases": [c for c in case_list_for_user(user=request.user).filter(merged_into=case)],
         "merge_suggestions": _merge_suggestions(request.user, case) if "merge" in moves else [],
         "may_reveal": may_reveal,
@@ -210,9 +211,10 @@ def _perform(name, case, by, data):
     if name == "reassign":
         return case_reassign(case=case, by=by, unit=data["unit"], assignee=data["assignee"], reason=data["reason"])
     if name == "orient":
-        return case_orient(case=case, by=by, response=data["response"])
+        return case_orient(case=case, by=by, response=data["response"], files=data["files"])
     if name == "resolve":
-        return case_resolve(case=case, by=by, outcome=data["outcome"])
+        return case_resolve(case=case, by=by, outcome=data["outcome"], files=data["files"],
+                            public_files=data["public_files"])
     if name == "reopen":
         return case_reopen(case=case, by=by, reason=data["reason"])
     if name == "keep_closed":
@@ -268,7 +270,7 @@ def case_move(request, case, name):
         return render_case(request, case, error=_("Không thực hiện được: %(reason)s") % {
             "reason": _("thao tác này không còn phù hợp với trạng thái hiện tại của vụ việc hoặc với vai trò của bạn."),
         }, status=409)
-    form = _move_form(name, request.user, case, data=request.POST)
+    form = _move_form(name, request.user, case, data=request.POST, files=request.FILES)
     if not form.is_valid():
         return render_case(request, case, forms={name: form}, open_form=name, status=400)
     data = dict(form.cleaned_data)
@@ -336,7 +338,9 @@ def attachment_download(request, case, attachment_id):
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         return not_found(request, _("Không tìm thấy tệp đính kèm."))
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    # An image or a PDF may open in the browser (its type was sniffed at upload); anything else downloads.
+    inline = "inline" in request.GET and attachment.content_type in PREVIEWABLE_TYPES
+    response = FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
