@@ -1,6 +1,7 @@
 """Internal notes through the API: added by staff who work the case, refused in scope, role, then text order."""
 
 from cases.models import Case, CaseEvent
+from tests.api.test_open311 import file_request, key, portal  # noqa: F401 (the Open311 portal's fixtures)
 
 NOTE = "Đã gọi điện cho trưởng thôn, hẹn kiểm tra hiện trường thứ Hai"
 
@@ -26,3 +27,13 @@ def test_the_api_refuses_out_of_scope_read_only_and_empty_notes_in_that_order(wo
     assert empty.status_code == 400 and "Cần nhập nội dung ghi chú." in str(empty.json())
     assert api().post(url, {"text": NOTE}, format="json").status_code == 401
     assert not CaseEvent.objects.filter(case=case, action="internal_note").exists()
+
+
+def test_a_note_never_reaches_open311(client, world, api, portal, key):
+    code = file_request(client, key).json()[0]["service_request_id"]
+    assert api("clerk").post(f"/api/v1/cases/{code}/notes/", {"text": NOTE}, format="json").status_code == 201
+    one = client.get(f"/api/v1/open311/v2/requests/{code}.json", {"api_key": key})
+    listed = client.get("/api/v1/open311/v2/requests.json", {"api_key": key})
+    assert one.status_code == listed.status_code == 200 and code in listed.content.decode()
+    for response in (one, listed):
+        assert NOTE not in response.content.decode() and "internal_note" not in response.content.decode()
