@@ -54,12 +54,12 @@ def attachment_preview(request, case, attachment_id):
     attachment = case.attachments.filter(pk=attachment_id).exclude(thumbnail="").first()
     if attachment is None:
         return not_found(request, _("Không tìm thấy ảnh xem trước."))
-    return _image(attachment, cache="private, max-age=3600")
+    return _image(attachment)
 
 
-def _image(attachment, *, cache: str) -> FileResponse:
+def _image(attachment) -> FileResponse:
     response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = cache
+    response["Cache-Control"] = "private, no-store"  # as the file itself: a person who loses the role loses it too
     return response
 
 
@@ -107,4 +107,4 @@ def public_file_preview(request, token):
     attachment = _public_attachment(token)
     if attachment is None or not attachment.thumbnail:
         return not_found(request, _("Không tìm thấy ảnh xem trước."))
-    return _image(attachment, cache="private, no-store")
+    return _image(attachment)
