@@ -11,7 +11,7 @@ from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
 from .reporters import reporter_pseudonym, reporter_reveal, reporter_reveal_shown
 from .roles import unit_role_grant, unit_role_revoke, work_after_role_withdrawn
-from .thumbnails import attachment_thumbnail_make
+from .thumbnails import attachment_thumbnail_make, attachment_thumbnails_missing_make
 from .transitions import (
     case_acknowledge,
     case_assign,
@@ -38,6 +38,7 @@ __all__ = [
     "attachment_add",
     "attachment_keep_original",
     "attachment_thumbnail_make",
+    "attachment_thumbnails_missing_make",
     "attachments_refused_record",
     "case_acknowledge",
     "case_assign",

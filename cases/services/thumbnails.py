@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
 from ..models import Attachment
+from ..upload_checks import PREVIEWABLE_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,14 @@ def attachment_thumbnail_make(*, attachment_id: int) -> bool:
     if not Attachment.objects.filter(pk=attachment.pk, thumbnail="").update(thumbnail=name):
         attachment.file.storage.delete(name)  # another run stored one first
     return True
+
+
+def attachment_thumbnails_missing_make(*, limit: int = 1000) -> tuple[int, int]:
+    """Thumbnails of the files that still have none (kept before thumbnails existed, or queued while the broker
+    was down), oldest first: (how many were tried, how many have one now). A damaged file is tried again."""
+    ids = list(Attachment.objects.filter(thumbnail="", content_type__in=PREVIEWABLE_TYPES)
+               .order_by("pk").values_list("pk", flat=True)[:limit])
+    return len(ids), sum(attachment_thumbnail_make(attachment_id=pk) for pk in ids)
 
 
 def _image(source) -> Image.Image:

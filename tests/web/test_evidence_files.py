@@ -173,3 +173,16 @@ def test_a_damaged_image_gets_no_thumbnail_and_a_second_run_changes_nothing(worl
     first = Attachment.objects.get(pk=fine.pk).thumbnail.name
     assert attachment_thumbnail_make(attachment_id=fine.pk) is True
     assert Attachment.objects.get(pk=fine.pk).thumbnail.name == first
+
+
+def test_the_command_makes_the_thumbnails_still_missing_and_a_second_run_finds_none(world, assigned):
+    from django.core.management import call_command
+
+    kept = attachment_add(case=assigned, by=world.handler, uploaded_file=_upload("anh.png", _png(), "image/png"))
+    attachment_add(case=assigned, by=world.handler, uploaded_file=_upload("ghi-chu.txt", b"van ban", "text/plain"))
+    out = io.StringIO()
+    call_command("attachment_thumbnails", stdout=out)
+    assert out.getvalue().strip() == "1 of 1 files without a thumbnail now have one."
+    assert Attachment.objects.get(pk=kept.pk).thumbnail
+    call_command("attachment_thumbnails", stdout=out)
+    assert out.getvalue().strip().endswith("0 of 0 files without a thumbnail now have one.")
