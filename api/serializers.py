@@ -166,6 +166,12 @@ class CaseEventOutputSerializer(serializers.Serializer):
         return fields
 
 
+class NoteInputSerializer(serializers.Serializer):
+    # Blank is the service's to refuse, with the same message as on the case page.
+    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
+                                 help_text=_("Nội dung ghi chú nội bộ: chỉ cán bộ xem được, không công khai."))
+
+
 class TransitionOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()

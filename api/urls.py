@@ -21,6 +21,7 @@ urlpatterns = [
     path("stats/", views_stats.StatsApi.as_view(), name="api-stats"),
     re_path(rf"^cases/{CODE}/$", views.CaseDetailApi.as_view(), name="api-case"),
     re_path(rf"^cases/{CODE}/events/$", views.CaseEventsApi.as_view(), name="api-case-events"),
+    re_path(rf"^cases/{CODE}/notes/$", views.CaseNotesApi.as_view(), name="api-case-notes"),
     re_path(rf"^cases/{CODE}/transitions/$", views.CaseTransitionsApi.as_view(), name="api-case-transitions"),
     *(
         re_path(rf"^cases/{CODE}/transitions/{name}/$", api.as_view(), name=f"api-case-{name}")

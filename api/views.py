@@ -33,6 +33,8 @@ from cases.services import (
     intake_refuse_unless_allowed,
     case_keep_closed,
     case_merge,
+    case_note_add,
+    case_note_refuse_unless_allowed,
     case_orient,
     case_pull_up,
     case_reassign,
@@ -179,6 +181,19 @@ class CaseEventsApi(ApiView):
         case = case_get_for_user(user=request.user, code=code)
         oversight_read_record(user=request.user, kind=OversightRead.API_CASE_HISTORY, case=case)
         return Response(s.CaseEventOutputSerializer(case_events(case=case), many=True).data)
+
+
+class CaseNotesApi(ApiView):
+    @extend_schema(tags=["cases"], request=s.NoteInputSerializer,
+                   responses={201: s.CaseEventOutputSerializer, **_errors(400, 401, 403, 404, 429)},
+                   summary=_("Thêm ghi chú nội bộ (không đổi trạng thái; không công khai)"))
+    def post(self, request, code):
+        case = case_get_for_user(user=request.user, code=code)
+        case_note_refuse_unless_allowed(case=case, by=request.user)  # 403 before 400
+        serializer = s.NoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = case_note_add(case=case, by=request.user, text=serializer.validated_data["text"])
+        return Response(s.CaseEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
 class CaseTransitionsApi(ApiView):

@@ -31,6 +31,8 @@ class CaseAction(models.TextChoices):
     # Beside the moves: the case's history without a change of status.
     MERGE_IN = "merge_in", _("Nhận gộp vụ việc trùng")
     MESSAGE = "message", _("Tin nhắn bổ sung qua kênh tiếp nhận")
+    # Staff only: never on the public page, in Open311 or in the public response.
+    INTERNAL_NOTE = "internal_note", _("Ghi chú nội bộ")
     ATTACHMENTS_REFUSED = "attachments_refused", _("Tệp đính kèm không được nhận")
     PUBLIC_FEEDBACK = "public_feedback", _("Phản hồi của người phản ánh")
     REVEAL_REPORTER = "reveal_reporter", _("Xem danh tính người phản ánh")

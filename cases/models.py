@@ -271,10 +271,7 @@ class CaseCodeCounter(models.Model):
 
 
 class Reporter(models.Model):
-    """A person who raised a matter, kept apart from the case.
-
-    Only what the reporter chose to give is stored, encrypted at rest.
-    """
+    """A person who raised a matter, kept apart from the case: only what they chose to give, encrypted at rest."""
 
     full_name = EncryptedTextField(_("họ tên"), blank=True)
     phone = EncryptedTextField(_("số điện thoại"), blank=True)
@@ -293,9 +290,8 @@ class Reporter(models.Model):
 class CaseReport(models.Model):
     """One report of the matter (lượt phản ánh): who raised it, when and how.
 
-    A case holds one row per report; duplicates merged into it bring their
-    rows along, so the count stays honest. `reporter` is empty for an
-    anonymous report.
+    A case holds one row per report; duplicates merged into it bring their rows along, so the count stays
+    honest. `reporter` is empty for an anonymous report.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
@@ -326,6 +322,10 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The event it came with (intake, orient, resolve); only a resolution's file may be public.
+    event = models.ForeignKey("CaseEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    is_public = models.BooleanField(_("công khai trên trang tra cứu"), default=False)
+    thumbnail = models.FileField(max_length=255, blank=True)  # a small image beside the file, made by a worker
 
     class Meta:
         verbose_name = _("tệp đính kèm")

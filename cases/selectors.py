@@ -13,7 +13,19 @@ from django.utils import timezone
 
 from .exceptions import CaseNotFound
 from .lifecycle import TRANSITION_NAMES, transition_of
-from .models import CASE_CODE_PREFIX, OPEN_STATUSES, Case, CaseEvent, Channel, Role, RoutingRule, Topic, Unit
+from .models import (
+    CASE_CODE_PREFIX,
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Channel,
+    Role,
+    RoutingRule,
+    Topic,
+    Unit,
+)
 from .permissions import EVERY_UNIT, INTAKE_ROLES, case_grants, units_in_case_reach, user_grants
 from .public_secret import public_secret_matches
 from .text import fold
@@ -104,6 +116,21 @@ def case_get_for_user(*, user, code: str) -> Case:
         return case_list_for_user(user=user).get(code=code)
     except Case.DoesNotExist:
         raise CaseNotFound() from None
+
+
+def case_public_files(*, case: Case) -> list[Attachment]:
+    """The resolution's files its handler made public, shown to the reporter once the case stands resolved."""
+    if case.status not in (CaseStatus.RESOLVED, CaseStatus.REPORTED):
+        return []
+    return list(case.attachments.filter(is_public=True).order_by("uploaded_at", "pk"))
+
+
+def public_file_get(*, attachment_id: int) -> Attachment | None:
+    """A file the public page may serve now: public, of a case that stands resolved; None otherwise."""
+    attachment = Attachment.objects.select_related("case").filter(pk=attachment_id, is_public=True).first()
+    if attachment is None or attachment not in case_public_files(case=attachment.case):
+        return None
+    return attachment
 
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:

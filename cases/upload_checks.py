@@ -27,6 +27,10 @@ MAX_MEMBERS = 5000
 MAX_RATIO = 200  # Office XML compresses ~5-30x; a bomb ~1000x
 RATIO_FLOOR_BYTES = 1024 * 1024  # small members may compress as well as they like
 
+# The types a thumbnail is made of (Pillow for the images, pypdfium2 for a PDF's first page); they open in
+# the browser, everything else downloads.
+PREVIEWABLE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FALLBACK_NAME = "tep-dinh-kem"
 NAME_MAX_CHARS = 255

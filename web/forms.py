@@ -240,10 +240,18 @@ class ReassignForm(HandoverForm):
 class OrientForm(MoveForm):
     response = forms.CharField(label=_("Nội dung định hướng, trả lời công khai"),
                                widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Tệp đính kèm (nội bộ)"), required=False,
+                              help_text=_("Văn bản, ảnh làm căn cứ; chỉ cán bộ xem được."))
 
 
 class ResolveForm(MoveForm):
     outcome = forms.CharField(label=_("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Tệp đính kèm (nội bộ)"), required=False,
+                              help_text=_("Biên bản, ảnh làm căn cứ; chỉ cán bộ xem được."))
+    public_files = MultipleFileField(
+        label=_("Tệp kết quả công khai"), required=False,
+        help_text=_("Hiện trên trang tra cứu của người phản ánh, ví dụ ảnh rãnh thoát nước đã sửa. "
+                    "Không đưa thông tin cá nhân vào tệp này."))
 
 
 class KeepClosedForm(MoveForm):
@@ -328,6 +336,13 @@ MOVE_FORMS = {
     "acknowledge": AcknowledgeForm,
     "extend": ExtendForm,
 }
+
+
+class NoteForm(WebForm):
+    # No maxlength attribute: a browser would cut a pasted text silently; the service refuses one too long.
+    text = forms.CharField(label=_("Ghi chú nội bộ"), widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("Cần nhập nội dung ghi chú.")},
+                           help_text=_("Chỉ cán bộ xem được; không hiện trên trang tra cứu của người phản ánh."))
 
 
 class RevealForm(WebForm):

@@ -83,6 +83,7 @@ DATA_LABELS = {
     "from_reporter": _("Của người phản ánh"),
     "attachments": _("Số tệp đính kèm"),
     "attachments_refused": _("Tệp không được nhận"),
+    "files": _("Tệp đính kèm"),
     "clock": None,  # the code; the name is shown when the event has it
     "scheduled_for": None,
     "to_roles": None,

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import case, dashboard, inspection, intake, public, queues
+from .views import case, dashboard, evidence, inspection, intake, public, queues
 
 app_name = "web"
 
@@ -15,6 +15,8 @@ urlpatterns = [
         success_url=reverse_lazy("web:password_change_done")), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tra-cuu/", public.public_status, name="public_status"),
+    path("tra-cuu/tep/<str:token>/", evidence.public_file, name="public_file"),
+    path("tra-cuu/tep/<str:token>/xem-truoc/", evidence.public_file_preview, name="public_file_preview"),
     path("cases/", queues.queue, name="queue"),
     path("cases/export.csv", queues.export, name="export"),
     path("cases/new/", intake.intake, name="intake"),
@@ -24,9 +26,12 @@ urlpatterns = [
     path("cases/<str:code>/", case.case_detail, name="case"),
     path("cases/<str:code>/move/<str:name>/", case.case_move, name="case_move"),
     path("cases/<str:code>/reveal/", case.case_reveal, name="case_reveal"),
+    path("cases/<str:code>/notes/", evidence.case_note, name="case_note"),
     path("cases/<str:code>/audit/", case.case_audit, name="case_audit"),
     path("cases/<str:code>/audit/proof.json", case.case_audit_proof, name="case_audit_proof"),
     path("cases/<str:code>/attachments/<int:attachment_id>/", case.attachment_download, name="attachment"),
+    path("cases/<str:code>/attachments/<int:attachment_id>/preview/", evidence.attachment_preview,
+         name="attachment_preview"),
     path("cases/<str:code>/tasks/<int:task_id>/take/", case.task_take_view, name="task_take"),
     path("cases/<str:code>/tasks/<int:task_id>/give/", case.task_give_view, name="task_give"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),

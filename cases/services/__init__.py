@@ -13,10 +13,12 @@ from .intake import (
     case_intake,
     intake_refuse_unless_allowed,
 )
+from .notes import case_note_add, case_note_refuse_unless_allowed
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
 from .reporters import reporter_pseudonym, reporter_reveal, reporter_reveal_shown
 from .roles import unit_role_grant, unit_role_revoke, work_after_role_withdrawn
+from .thumbnails import attachment_thumbnail_make, attachment_thumbnails_missing_make
 from .transitions import (
     case_acknowledge,
     case_assign,
@@ -43,6 +45,8 @@ __all__ = [
     "ReporterInput",
     "attachment_add",
     "attachment_keep_original",
+    "attachment_thumbnail_make",
+    "attachment_thumbnails_missing_make",
     "attachments_refused_record",
     "case_acknowledge",
     "case_assign",
@@ -54,6 +58,8 @@ __all__ = [
     "case_keep_closed",
     "case_mark_reported",
     "case_merge",
+    "case_note_add",
+    "case_note_refuse_unless_allowed",
     "case_orient",
     "case_public_feedback",
     "case_pull_up",

@@ -233,5 +233,5 @@ def case_intake(
         flow_start(case=case)
         case_event_announce(case=case, event=event)
         for uploaded in attachments:
-            attachment_add(case=case, by=by, uploaded_file=uploaded)
+            attachment_add(case=case, by=by, uploaded_file=uploaded, event=event)
     return case

@@ -21,6 +21,7 @@ from ..lifecycle import transition_of
 from ..models import OPEN_STATUSES, Case, CaseReport, Priority, Role, Topic, Unit
 from ..permissions import has_role, roles_on_unit, user_grants, users_with_role_on
 from ..validation import locality_out_of_reach, required_text
+from .files import attachment_check, attachment_store
 
 
 def lock_case(case: Case) -> Case:
@@ -47,8 +48,11 @@ def _refuse_unless_allowed(*, locked: Case, stale: Case, name: str, by):
     return move
 
 
-def run_transition(*, case: Case, name: str, by, note: str = "", data=None, apply=None) -> Case:
-    """Lock, check, move, apply field changes, append the event; all or nothing."""
+def run_transition(*, case: Case, name: str, by, note: str = "", data=None, apply=None, files=()) -> Case:
+    """Lock, check, move, apply field changes, append the event, keep the move's files; all or nothing.
+
+    `files` are (CheckedUpload, is_public) pairs: the event lists them, each kept file points to the event.
+    """
     with transaction.atomic():
         locked = lock_case(case)
         move = _refuse_unless_allowed(locked=locked, stale=case, name=name, by=by)
@@ -62,6 +66,8 @@ def run_transition(*, case: Case, name: str, by, note: str = "", data=None, appl
         event_data = dict(data or {})
         if apply is not None:
             event_data.update(apply(locked) or {})
+        if files:
+            event_data["files"] = [checked.record(public=public) for checked, public in files]
         if locked.status not in OPEN_STATUSES:
             locked.instruction_pending = False  # nothing is left to acknowledge once the work is done
         # The clocks (a receiver of `case_event_appending`) set the deadline of the step this move starts.
@@ -71,6 +77,8 @@ def run_transition(*, case: Case, name: str, by, note: str = "", data=None, appl
         )
         locked.version += 1
         locked.save()
+        for checked, public in files:
+            attachment_store(case=locked, by=by, checked=checked, event=event, is_public=public)
         flow_move(case=locked, move=name, by=by)
         case_event_announce(case=locked, event=event)
     copy_into(case, locked)
@@ -195,25 +203,30 @@ def handover_data(previous: Unit, unit: Unit, assignee) -> dict:
     }
 
 
-def case_orient(*, case: Case, by, response: str) -> Case:
-    """Record the public response: what was explained, where, to whom."""
+def case_orient(*, case: Case, by, response: str, files=()) -> Case:
+    """Record the public response: what was explained, where, to whom; its files stay internal."""
     response = required_text(response, "response", _("Cần nhập nội dung định hướng, trả lời."))
+    checked = [(attachment_check(uploaded), False) for uploaded in files]
 
     def apply(locked):
         locked.public_response = response
 
-    return run_transition(case=case, name="orient", by=by, note=response, apply=apply)
+    return run_transition(case=case, name="orient", by=by, note=response, apply=apply, files=checked)
 
 
-def case_resolve(*, case: Case, by, outcome: str) -> Case:
-    """Record the outcome; skipping `orient` is allowed only where the topic says so, and noted."""
+def case_resolve(*, case: Case, by, outcome: str, files=(), public_files=()) -> Case:
+    """Record the outcome; skipping `orient` is allowed only where the topic says so, and noted.
+
+    `public_files` (a photo of the repaired drain) are shown on the reporter's status page; `files` stay internal.
+    """
     outcome = required_text(outcome, "outcome", _("Cần nhập kết quả giải quyết."))
+    checked = [(attachment_check(f), False) for f in files] + [(attachment_check(f), True) for f in public_files]
 
     def apply(locked):
         locked.outcome = outcome
         return {"orient_skipped": True} if not locked.public_response else {}
 
-    return run_transition(case=case, name="resolve", by=by, note=outcome, apply=apply)
+    return run_transition(case=case, name="resolve", by=by, note=outcome, apply=apply, files=checked)
 
 
 def case_reopen(*, case: Case, by, reason: str) -> Case:

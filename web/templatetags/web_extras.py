@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from pathlib import PurePath
 
 from django import template
 from django.utils import timezone
@@ -13,7 +14,7 @@ from cases.actions import CaseAction
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, Unit
 from cases.selectors import person_by_username, user_roles
 from cases.services import reporter_pseudonym
-from cases.upload_checks import UploadRefusal
+from cases.upload_checks import PREVIEWABLE_TYPES, UploadRefusal
 from workflow.selectors import remaining_text
 
 from .. import labels
@@ -121,6 +122,9 @@ def _show_value(key, value):
             f"{names.get(field, field)}: {_show_value(field, old)} → {_show_value(field, new)}"
             for field, (old, new) in value.items()
         )
+    if key == "files" and isinstance(value, list):
+        public = " (%s)" % _("công khai")
+        return "; ".join(f"{item.get('name', '')}{public if item.get('public') else ''}" for item in value)
     if key == "refused" and isinstance(value, list):
         return "; ".join(f"{item.get('name', '')} ({_refusal_label(item.get('reason', ''))})" for item in value)
     if isinstance(value, list):
@@ -176,6 +180,18 @@ def event_details(event) -> list[tuple[str, str]]:
         label = labels.DATA_LABELS.get(key)
         details.append((str(label) if label is not None else key, _show_value(key, value)))
     return details
+
+
+@register.filter
+def opens_inline(attachment) -> bool:
+    """An image or a PDF opens in the browser; anything else downloads."""
+    return attachment.content_type in PREVIEWABLE_TYPES
+
+
+@register.filter
+def file_tag(attachment) -> str:
+    """The file's kind in a few letters, on the tile of a file without a thumbnail ("DOCX", "MP3")."""
+    return PurePath(attachment.original_name).suffix.lstrip(".").upper()[:5] or "?"
 
 
 @register.filter

@@ -18,6 +18,7 @@ from cases.audit import audit_verify
 from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, TRANSFERRED_KINDS, CaseStatus, Role, Unit
 from cases.permissions import has_role, reporter_may_reveal, users_with_role_on
+from cases.upload_checks import PREVIEWABLE_TYPES
 from cases.selectors import (
     case_available_transitions,
     case_events,
@@ -33,6 +34,7 @@ from cases.services import (
     case_instruct,
     case_keep_closed,
     case_merge,
+    case_note_refuse_unless_allowed,
     case_orient,
     case_pull_up,
     case_reassign,
@@ -55,7 +57,7 @@ from workflow.queues import task_queue_for_user
 from workflow.selectors import case_clocks
 from workflow.task_services import step_roles, task_give, task_take
 
-from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, RevealForm, assignee_choices
+from ..forms import ASSIGNEE_ROLES, MOVE_FORMS, GiveTaskForm, NoteForm, RevealForm, assignee_choices
 from ..ui import forbidden, not_found, person_label
 from .intake import SECRET_SESSION_KEY
 
@@ -84,8 +86,8 @@ def _open_tasks(user, case):
     return list(task_queue_for_user(user=user).filter(process__artifact_object_id=case.pk))
 
 
-def _move_form(name, user, case, data=None):
-    kwargs = {"user": user, "case": case}
+def _move_form(name, user, case, data=None, files=None):
+    kwargs = {"user": user, "case": case, "files": files}
     if name == "assign":
         kwargs["proposed_unit"] = routing_propose_unit(case=case) or case.owner
     elif name == "reassign":
@@ -126,12 +128,21 @@ def _ordered_moves(case, names):
     return sorted(names, key=lambda name: order.index(name) if name in order else len(order))
 
 
+def _may_note(user, case) -> bool:
+    try:
+        case_note_refuse_unless_allowed(case=case, by=user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _latest_instruction(events):
     """The instruction still waiting for the owner's acknowledgement (the last one given)."""
     return next((event for event in reversed(events) if event.action == CaseAction.INSTRUCT), None)
 
 
-def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, error=None, status=200):
+def render_case(request, case, *, forms=None, open_form=None, revealed=None, reveal_form=None, note_form=None,
+                error=None, status=200):
     """The case page; `forms` carries a bound form with its errors after a refused POST."""
     forms = dict(forms or {})
     moves = _ordered_moves(case, case_available_transitions(case=case, user=request.user))
@@ -162,13 +173,14 @@ def render_case(request, case, *, forms=None, open_form=None, revealed=None, rev
         "open_form": open_form,
         "tasks": task_rows,
         "reports": _reports(case),
-        "attachments": list(case.attachments.order_by("uploaded_at", "pk")),
+        "attachments": list(case.attachments.select_related("event").order_by("uploaded_at", "pk")),
         "merged_cases": [c for c in case_list_for_user(user=request.user).filter(merged_into=case)],
         "merge_suggestions": _merge_suggestions(request.user, case) if "merge" in moves else [],
         "may_reveal": may_reveal,
         "reveal_form": reveal_form or (RevealForm() if may_reveal else None),
         "revealed": revealed,
         "new_secret": secrets.get(case.code),
+        "note_form": note_form or (NoteForm() if _may_note(request.user, case) else None),
         "error": error,
     }
     return render(request, "web/case_detail.html", context, status=status)
@@ -199,9 +211,10 @@ def _perform(name, case, by, data):
     if name == "reassign":
         return case_reassign(case=case, by=by, unit=data["unit"], assignee=data["assignee"], reason=data["reason"])
     if name == "orient":
-        return case_orient(case=case, by=by, response=data["response"])
+        return case_orient(case=case, by=by, response=data["response"], files=data["files"])
     if name == "resolve":
-        return case_resolve(case=case, by=by, outcome=data["outcome"])
+        return case_resolve(case=case, by=by, outcome=data["outcome"], files=data["files"],
+                            public_files=data["public_files"])
     if name == "reopen":
         return case_reopen(case=case, by=by, reason=data["reason"])
     if name == "keep_closed":
@@ -257,7 +270,7 @@ def case_move(request, case, name):
         return render_case(request, case, error=_("Không thực hiện được: %(reason)s") % {
             "reason": _("thao tác này không còn phù hợp với trạng thái hiện tại của vụ việc hoặc với vai trò của bạn."),
         }, status=409)
-    form = _move_form(name, request.user, case, data=request.POST)
+    form = _move_form(name, request.user, case, data=request.POST, files=request.FILES)
     if not form.is_valid():
         return render_case(request, case, forms={name: form}, open_form=name, status=400)
     data = dict(form.cleaned_data)
@@ -325,7 +338,9 @@ def attachment_download(request, case, attachment_id):
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         return not_found(request, _("Không tìm thấy tệp đính kèm."))
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    # An image or a PDF may open in the browser (its type was sniffed at upload); anything else downloads.
+    inline = "inline" in request.GET and attachment.content_type in PREVIEWABLE_TYPES
+    response = FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -19,6 +19,7 @@ from cases.services import case_public_feedback
 from workflow.progress import case_progress
 
 from ..forms import PublicFeedbackForm, PublicLookupForm
+from .evidence import public_file_links
 
 TRIES = 10
 WINDOW_SECONDS = 600
@@ -59,6 +60,7 @@ def _public_view(info: dict) -> dict:
         CaseStatus.RESOLVED, CaseStatus.REPORTED) else ""
     view["transfer"] = _transfer_facts(case)
     view["survivor"] = _survivor_view(case) if case.status == CaseStatus.MERGED else None
+    view["files"] = public_file_links(case)  # the resolution's files its handler made public
     return view
 
 
