@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import case, dashboard, inspection, intake, public, queues
+from .views import case, dashboard, inspection, intake, notifications, public, queues
 
 app_name = "web"
 
@@ -29,6 +29,12 @@ urlpatterns = [
     path("cases/<str:code>/attachments/<int:attachment_id>/", case.attachment_download, name="attachment"),
     path("cases/<str:code>/tasks/<int:task_id>/take/", case.task_take_view, name="task_take"),
     path("cases/<str:code>/tasks/<int:task_id>/give/", case.task_give_view, name="task_give"),
+    # The notifications app's JSON endpoints live under notifications/; the screens under inbox/.
+    path("inbox/", notifications.notification_inbox, name="notifications"),
+    path("inbox/bell/", notifications.bell_panel, name="bell_panel"),
+    path("inbox/group/", notifications.notification_group, name="notification_group"),
+    path("inbox/read/", notifications.notification_read, name="notification_read"),
+    path("inbox/preferences/", notifications.notification_preferences, name="notification_preferences"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("inspection/", inspection.inspection, name="inspection"),
     path("inspection/checkpoints/<int:pk>.json", inspection.inspection_checkpoint, name="inspection_checkpoint"),
