@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import case, dashboard, inspection, intake, notifications, public, queues
+from .views import case, dashboard, dev_mailbox, inspection, intake, notifications, public, queues
 
 app_name = "web"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("inbox/group/", notifications.notification_group, name="notification_group"),
     path("inbox/read/", notifications.notification_read, name="notification_read"),
     path("inbox/preferences/", notifications.notification_preferences, name="notification_preferences"),
+    path("dev/mailbox/", dev_mailbox.mailbox, name="dev_mailbox"),  # the embedded default's kept email (DEBUG)
+    path("dev/mailbox/<str:name>/", dev_mailbox.mailbox_message, name="dev_mailbox_message"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("inspection/", inspection.inspection, name="inspection"),
     path("inspection/checkpoints/<int:pk>.json", inspection.inspection_checkpoint, name="inspection_checkpoint"),
