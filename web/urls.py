@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import case, dashboard, dev_mailbox, inspection, intake, notifications, public, queues
+from .views import bulk, case, dashboard, dev_mailbox, inspection, intake, notifications, public, queues
 
 app_name = "web"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("tra-cuu/", public.public_status, name="public_status"),
     path("cases/", queues.queue, name="queue"),
     path("cases/export.csv", queues.export, name="export"),
+    path("cases/bulk/", bulk.bulk, name="bulk"),
     path("cases/new/", intake.intake, name="intake"),
     path("cases/new/duplicates/", intake.duplicates, name="duplicates"),
     path("units/options/", intake.locality_options, name="locality_options"),
