@@ -22,8 +22,7 @@
 
     function showCount(n) {
       count.textContent = n > 99 ? "99+" : String(n);
-      count.hidden = !n;
-      button.setAttribute("aria-label", bell.dataset.label + " (" + n + ")");
+      count.hidden = !n;  // the button's name is "Thông báo" and this number (WCAG 2.5.3: the visible text is in the name)
     }
 
     function refreshCount() {
