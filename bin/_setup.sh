@@ -11,10 +11,17 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON_BIN" -m venv "$VENV"
 fi
 stamp="$VENV/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
+# pip, quietly. The filter drops the warning pip prints for each package missing from each package index that
+# a pip configuration names as a local folder (file:///...): on a machine with such a configuration that is
+# some 115 lines per fresh install. PYTHONWARNINGS drops setuptools' advice box on editable installs.
+pip_quiet() {
+    PYTHONWARNINGS="ignore:Editable installation" "$VENV/bin/python" -m pip --disable-pip-version-check "$@" \
+        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
 if [ ! -f "$stamp" ]; then
-    echo "==> installing dependencies (pinned in constraints.txt)"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[dev]"
+    echo "==> installing dependencies (pinned in constraints.txt; a few minutes the first time)"
+    pip_quiet install --quiet --upgrade pip
+    pip_quiet install --quiet -c constraints.txt -e ".[dev]"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi

@@ -153,7 +153,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 else:
     _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
+    # The file-system transport ignores the host; naming one spares each process kombu's warning about it.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
@@ -282,8 +283,15 @@ DLXH_REPORTER_RETENTION_DAYS = env.int("DLXH_REPORTER_RETENTION_DAYS", default=5
 if not FIELD_ENCRYPTION_KEY and not DEBUG:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is false.")
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# With EMAIL_URL unset and DEBUG on (the embedded default) every email is kept as one .eml file under
+# VAR_DIR/mail, listed for staff at /dev/mailbox/, and never printed: printed, the notification mail of the
+# demo's workers scrolled bin/run's terminal without end.
+if env.str("EMAIL_URL", default="") or not DEBUG:
+    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+    vars().update(EMAIL_CONFIG)
+else:
+    EMAIL_BACKEND = "notifications.dev_mailbox.DevMailboxBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dlxh@localhost")
 
 REST_FRAMEWORK = {
@@ -346,6 +354,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO"},  # to the root's console (Django's default mails ADMINS, unset)
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Its start-up banner, once per process (bin/run starts five); lockouts are still logged by axes.handlers.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 

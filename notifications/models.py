@@ -171,7 +171,10 @@ class OutboxMessage(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """How a person wants their email: at once, or one digest a day. No row means at once."""
+    """How a person wants their email (at once, or one digest a day) and which kinds they turned off.
+
+    No row means every kind, email at once.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference",
@@ -180,6 +183,9 @@ class NotificationPreference(models.Model):
     email_mode = models.CharField(
         _("cách nhận thư"), max_length=16, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
     )
+    # Notification kinds (case actions) the person turned off: the bell neither shows nor counts them and no
+    # email is sent for them. A list of codes, not a table: a handful per person, read with the preference.
+    muted_kinds = models.JSONField(_("loại thông báo đã tắt"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

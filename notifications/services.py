@@ -38,6 +38,7 @@ from .models import (
     WebhookEndpoint,
 )
 from .recipients import message_params, recipients_for
+from .texts import GROUPS
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
         )
         for person, notification in zip(people, notifications):
             messages.append(_message(OutboxChannel.IN_APP, now, event, notification=notification, recipient=person))
-            if person.email:
+            if person.email and not _muted(person, event.action):
                 channel = OutboxChannel.DIGEST if _wants_digest(person) else OutboxChannel.EMAIL
                 messages.append(_message(channel, now, event, notification=notification, recipient=person))
     endpoints = [e for e in active_webhook_endpoints() if e.wants(event.action)]
@@ -172,6 +173,14 @@ def _message(channel, now, event, **fields) -> OutboxMessage:
 def _wants_digest(person) -> bool:
     try:
         return person.notification_preference.email_mode == EmailMode.DIGEST
+    except NotificationPreference.DoesNotExist:
+        return False
+
+
+def _muted(person, kind: str) -> bool:
+    # The person turned this kind off: no email either (the bell hides it when read).
+    try:
+        return kind in (person.notification_preference.muted_kinds or [])
     except NotificationPreference.DoesNotExist:
         return False
 
@@ -400,11 +409,31 @@ def notification_mark_all_read(*, user) -> int:
     )
 
 
-def preference_set(*, user, email_mode: str) -> NotificationPreference:
-    """Choose immediate email or one daily digest; applies to notifications from now on."""
-    if email_mode not in EmailMode.values:
-        raise ValidationError({"email_mode": _("Cách nhận thư không hợp lệ.")})
-    preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"email_mode": email_mode}
+def notification_group_mark_read(*, user, kind: str, unit: str, day) -> int:
+    """Mark read the person's notifications of one group of the bell (kind, unit, day); returns how many."""
+    from .selectors import notification_group_members
+
+    members = notification_group_members(user=user, kind=kind, unit=unit, day=day).filter(read_at__isnull=True)
+    return Notification.objects.filter(pk__in=list(members.values_list("pk", flat=True))).update(
+        read_at=timezone.now()
     )
+
+
+def preference_set(*, user, email_mode: str | None = None, muted_kinds: list[str] | None = None) -> NotificationPreference:
+    """Choose immediate email or one daily digest, and the kinds to turn off; what is not given stays.
+
+    The email mode applies to notifications from now on; turned-off kinds leave the bell at once.
+    """
+    defaults = {}
+    if email_mode is not None:
+        if email_mode not in EmailMode.values:
+            raise ValidationError({"email_mode": _("Cách nhận thư không hợp lệ.")})
+        defaults["email_mode"] = email_mode
+    if muted_kinds is not None:
+        unknown = set(muted_kinds) - set(GROUPS)
+        if unknown:
+            raise ValidationError({"muted_kinds": _("Loại thông báo không hợp lệ: %(kinds)s.") % {
+                "kinds": ", ".join(sorted(unknown))}})
+        defaults["muted_kinds"] = sorted(set(muted_kinds))
+    preference, _created = NotificationPreference.objects.update_or_create(user=user, defaults=defaults)
     return preference

@@ -6,7 +6,7 @@ they follow the active language.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import CaseAction
@@ -73,6 +73,78 @@ TEXTS = {
 FALLBACK = (_("Cập nhật vụ việc %(code)s"), _("Vụ việc %(code)s «%(title)s» có cập nhật mới."))
 
 
+# kind → (its name in the preferences, the bell's row for several such events of one unit on one day)
+GROUPS = {
+    CaseAction.INTAKE: (
+        _("Vụ việc mới"),
+        ngettext_lazy("%(count)s vụ việc mới ở %(unit)s", "%(count)s vụ việc mới ở %(unit)s", "count"),
+    ),
+    CaseAction.ASSIGN: (
+        _("Giao xử lý"),
+        ngettext_lazy("%(count)s vụ việc giao cho %(unit)s xử lý", "%(count)s vụ việc giao cho %(unit)s xử lý", "count"),
+    ),
+    CaseAction.REASSIGN: (
+        _("Giao lại"),
+        ngettext_lazy("%(count)s vụ việc giao lại cho %(unit)s", "%(count)s vụ việc giao lại cho %(unit)s", "count"),
+    ),
+    CaseAction.ORIENT: (
+        _("Định hướng, trả lời"),
+        ngettext_lazy("%(unit)s đã định hướng, trả lời %(count)s vụ việc",
+                      "%(unit)s đã định hướng, trả lời %(count)s vụ việc", "count"),
+    ),
+    CaseAction.RESOLVE: (
+        _("Giải quyết xong"),
+        ngettext_lazy("%(unit)s đã giải quyết xong %(count)s vụ việc", "%(unit)s đã giải quyết xong %(count)s vụ việc",
+                      "count"),
+    ),
+    CaseAction.REOPEN: (
+        _("Mở lại"),
+        ngettext_lazy("%(count)s vụ việc mở lại ở %(unit)s", "%(count)s vụ việc mở lại ở %(unit)s", "count"),
+    ),
+    CaseAction.REMIND: (
+        _("Nhắc hạn"),
+        ngettext_lazy("Nhắc hạn %(count)s vụ việc ở %(unit)s", "Nhắc hạn %(count)s vụ việc ở %(unit)s", "count"),
+    ),
+    CaseAction.ESCALATE: (
+        _("Chuyển cấp trên do quá hạn"),
+        ngettext_lazy("%(count)s vụ việc ở %(unit)s quá hạn, chuyển lên cấp trên",
+                      "%(count)s vụ việc ở %(unit)s quá hạn, chuyển lên cấp trên", "count"),
+    ),
+    CaseAction.PUBLIC_FEEDBACK: (
+        _("Người phản ánh báo chưa khắc phục"),
+        ngettext_lazy("Người phản ánh báo chưa khắc phục %(count)s vụ việc ở %(unit)s",
+                      "Người phản ánh báo chưa khắc phục %(count)s vụ việc ở %(unit)s", "count"),
+    ),
+    CaseAction.INSTRUCT: (
+        _("Chỉ đạo của cấp trên"),
+        ngettext_lazy("Cấp trên chỉ đạo %(count)s vụ việc của %(unit)s", "Cấp trên chỉ đạo %(count)s vụ việc của %(unit)s",
+                      "count"),
+    ),
+    CaseAction.PULL_UP: (
+        _("Cấp trên rút lên xử lý"),
+        ngettext_lazy("Cấp trên rút %(count)s vụ việc lên, nay do %(unit)s xử lý",
+                      "Cấp trên rút %(count)s vụ việc lên, nay do %(unit)s xử lý", "count"),
+    ),
+    CaseAction.TRANSFER: (
+        _("Đã chuyển đơn, cần báo người phản ánh"),
+        ngettext_lazy("Đã chuyển %(count)s đơn của %(unit)s: cần báo người phản ánh",
+                      "Đã chuyển %(count)s đơn của %(unit)s: cần báo người phản ánh", "count"),
+    ),
+    CaseAction.WORK_MOVED_UP: (
+        _("Việc chuyển lên đơn vị cấp trên"),
+        ngettext_lazy("%(count)s vụ việc chuyển lên %(unit)s", "%(count)s vụ việc chuyển lên %(unit)s", "count"),
+    ),
+    CaseAction.WORK_TO_LEADERS: (
+        _("Lãnh đạo nhận việc không còn người giữ"),
+        ngettext_lazy("Lãnh đạo %(unit)s nhận việc của %(count)s vụ việc",
+                      "Lãnh đạo %(unit)s nhận việc của %(count)s vụ việc", "count"),
+    ),
+}
+GROUP_FALLBACK = ngettext_lazy(
+    "%(count)s vụ việc ở %(unit)s có cập nhật mới", "%(count)s vụ việc ở %(unit)s có cập nhật mới", "count"
+)
+
+
 class _Params(dict):
     # A missing value renders empty rather than breaking the message.
     def __missing__(self, key):
@@ -85,6 +157,17 @@ def notification_subject(kind: str, params: dict) -> str:
 
 def notification_text(kind: str, params: dict) -> str:
     return str(TEXTS.get(kind, FALLBACK)[1]) % _Params(params)
+
+
+def notification_group_text(kind: str, unit: str, count: int) -> str:
+    """One row for `count` events of one kind at one unit: "12 vụ việc mới ở Thôn Đông"."""
+    template = GROUPS[kind][1] if kind in GROUPS else GROUP_FALLBACK
+    return template % {"count": count, "unit": unit}
+
+
+def notification_kind_choices() -> list[tuple[str, str]]:
+    """The kinds a person may turn off, with their names, in the order of the table above."""
+    return [(str(kind), label) for kind, (label, _text) in GROUPS.items()]
 
 
 def email_body(sentences: list[str]) -> str:

@@ -6,6 +6,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.NotificationListApi.as_view(), name="list"),
+    path("groups/", views.NotificationGroupListApi.as_view(), name="groups"),
     path("unread-count/", views.UnreadCountApi.as_view(), name="unread-count"),
     path("<int:notification_id>/read/", views.NotificationReadApi.as_view(), name="read"),
     path("read-all/", views.NotificationReadAllApi.as_view(), name="read-all"),

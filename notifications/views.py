@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import EmailMode
-from .selectors import notification_list_for_user, notification_unread_count, preference_get
+from .selectors import (
+    notification_groups_for_user,
+    notification_list_for_user,
+    notification_unread_count,
+    preference_get,
+)
 from .services import NotificationNotFound, notification_mark_all_read, notification_mark_read, preference_set
 
 
@@ -35,6 +40,28 @@ class UnreadCountOutput(serializers.Serializer):
 class NotificationListOutput(serializers.Serializer):
     unread = serializers.IntegerField()
     results = NotificationOutput(many=True)
+
+
+class NotificationGroupOutput(serializers.Serializer):
+    """Events of one kind at one unit on one local day, as the bell shows them."""
+
+    kind = serializers.CharField()
+    unit = serializers.CharField()
+    day = serializers.DateField()
+    count = serializers.IntegerField()
+    unread = serializers.IntegerField()
+    text = serializers.CharField()
+    latest_at = serializers.DateTimeField()
+    # The case, when the group is a single notification.
+    case = serializers.SerializerMethodField()
+
+    def get_case(self, group) -> str | None:
+        return group.single.params.get("code") if group.single else None
+
+
+class NotificationGroupListOutput(serializers.Serializer):
+    unread = serializers.IntegerField()
+    results = NotificationGroupOutput(many=True)
 
 
 class MarkedOutput(serializers.Serializer):
@@ -61,6 +88,18 @@ class NotificationListApi(APIView):
             "results": notification_list_for_user(user=request.user, limit=50),
         }
         return Response(NotificationListOutput(data).data)
+
+
+class NotificationGroupListApi(APIView):
+    """The caller's latest 50 groups of notifications (kind, unit, day), newest first, and the unread count."""
+
+    @extend_schema(responses=NotificationGroupListOutput)
+    def get(self, request):
+        data = {
+            "unread": notification_unread_count(user=request.user),
+            "results": notification_groups_for_user(user=request.user, limit=50),
+        }
+        return Response(NotificationGroupListOutput(data).data)
 
 
 class NotificationReadApi(APIView):

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import case, dashboard, evidence, inspection, intake, public, queues
+from .views import bulk, case, dashboard, dev_mailbox, evidence, inspection, intake, notifications, public, queues
 
 app_name = "web"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("tra-cuu/tep/<str:token>/xem-truoc/", evidence.public_file_preview, name="public_file_preview"),
     path("cases/", queues.queue, name="queue"),
     path("cases/export.csv", queues.export, name="export"),
+    path("cases/bulk/", bulk.bulk, name="bulk"),
     path("cases/new/", intake.intake, name="intake"),
     path("cases/new/duplicates/", intake.duplicates, name="duplicates"),
     path("units/options/", intake.locality_options, name="locality_options"),
@@ -34,6 +35,14 @@ urlpatterns = [
          name="attachment_preview"),
     path("cases/<str:code>/tasks/<int:task_id>/take/", case.task_take_view, name="task_take"),
     path("cases/<str:code>/tasks/<int:task_id>/give/", case.task_give_view, name="task_give"),
+    # The notifications app's JSON endpoints live under notifications/; the screens under inbox/.
+    path("inbox/", notifications.notification_inbox, name="notifications"),
+    path("inbox/bell/", notifications.bell_panel, name="bell_panel"),
+    path("inbox/group/", notifications.notification_group, name="notification_group"),
+    path("inbox/read/", notifications.notification_read, name="notification_read"),
+    path("inbox/preferences/", notifications.notification_preferences, name="notification_preferences"),
+    path("dev/mailbox/", dev_mailbox.mailbox, name="dev_mailbox"),  # the embedded default's kept email (DEBUG)
+    path("dev/mailbox/<str:name>/", dev_mailbox.mailbox_message, name="dev_mailbox_message"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("inspection/", inspection.inspection, name="inspection"),
     path("inspection/checkpoints/<int:pk>.json", inspection.inspection_checkpoint, name="inspection_checkpoint"),

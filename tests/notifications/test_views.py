@@ -43,6 +43,16 @@ def test_list_and_count_show_the_persons_own_notifications_newest_first(shown, p
     assert client.get(reverse("notifications:list")).json() == {"unread": 0, "results": []}
 
 
+def test_groups_count_the_new_cases_of_one_unit_on_one_day(shown, people, client):
+    as_user(client, people.leader)
+    body = client.get(reverse("notifications:groups")).json()
+    assert body["unread"] == 2
+    [group] = body["results"]
+    assert (group["kind"], group["unit"], group["count"], group["unread"], group["case"]) == (
+        "intake", "Đảng ủy xã A", 2, 2, None)
+    assert group["text"] == "2 vụ việc mới ở Đảng ủy xã A"
+
+
 def test_mark_read_lowers_the_count_and_is_harmless_twice(shown, people, client):
     as_user(client, people.leader)
     notification = Notification.objects.filter(recipient=people.leader).latest("pk")

@@ -59,7 +59,8 @@ def _english_in(response) -> list[str]:
 # Where each person's walk starts; from there it follows every link the pages offer.
 START = ["/cases/", "/cases/?tab=mine", "/cases/?tab=unit", "/cases/?tab=escalated", "/cases/?tab=overdue",
          "/cases/?tab=all",
-         "/cases/?tab=all&q=rac", "/cases/new/", "/dashboard/", "/inspection/", "/password/", "/khong-co-trang-nay/"]
+         "/cases/?tab=all&q=rac", "/cases/new/", "/dashboard/", "/inspection/", "/password/", "/khong-co-trang-nay/",
+         "/inbox/", "/inbox/bell/"]
 # Not screens of ours (the admin has its own catalogue), files, or links that change state.
 SKIP = ("/admin/", "/static/", "/media/", "/api/", "/i18n/", "/logout/", "/notifications/", "/health/")
 _LINK = re.compile(r'href="(/[^"#]*)"')

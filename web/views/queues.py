@@ -22,6 +22,7 @@ from reports.oversight import oversight_read_record
 from workflow.figures import OPEN_STATUS_FILTER, TASK_TABS, tab_cases
 
 from ..ui import CappedPaginator, CaseFilterForm, capped_count, period_bounds, selector_filters
+from .bulk import BulkForm
 
 PER_PAGE = 50
 
@@ -109,6 +110,7 @@ def queue(request):
                           rows=len(rows))
     tasks = _tasks_by_case(request.user, tab, [case.pk for case in rows])
     return render(request, "web/queue.html", {
+        "bulk": BulkForm(user=request.user),
         "form": form,
         "tab": tab,
         "tabs": visible_tabs(request.user, counts),

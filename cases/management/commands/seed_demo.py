@@ -14,6 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, **options):
         password = password or os.environ.get("DEMO_PASSWORD") or None
         result = demo_seed(password=password)
+        if options["verbosity"] < 1:  # bin/run says it in one line of its own
+            return
         self.stdout.write(f"Demo cases created: {len(result['cases_created'])}")
         shown = password or f"{DEFAULT_DEMO_PASSWORD} (unless changed earlier)"
         self.stdout.write("Demo logins (password: %s):" % shown)

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         if not Unit.objects.filter(code="DM").exists():
             raise CommandError("Run seed_demo first.")
         created = reports_demo_seed()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(
             f"Reports demo: {created['cases']} cases, {created['reports']} reports, "
             f"{created['inspections']} inspections created"

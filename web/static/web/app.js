@@ -14,16 +14,11 @@
   });
 
   // --- notification bell -------------------------------------------------------
-  var fmt = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric",
-    hour: "2-digit", minute: "2-digit", hour12: false
-  });
-
+  // The panel is rendered by the server (web/notifications/_bell_panel.html): groups, mark all read, the page.
   function setupBell(bell) {
     var button = bell.querySelector("button");
     var count = bell.querySelector(".count");
     var panel = bell.querySelector(".bell-panel");
-    var list = panel.querySelector("ul");
 
     function showCount(n) {
       count.textContent = n > 99 ? "99+" : String(n);
@@ -37,59 +32,20 @@
         .catch(function () {});
     }
 
-    function render(items) {
-      list.textContent = "";
-      if (!items.length) {
-        var empty = document.createElement("li");
-        empty.className = "empty";
-        empty.textContent = bell.dataset.empty;
-        list.appendChild(empty);
-        return;
-      }
-      items.forEach(function (item) {
-        var li = document.createElement("li");
-        if (!item.read) li.className = "unread";
-        var a = document.createElement("a");
-        a.href = item.case ? bell.dataset.caseUrl.replace("__code__", encodeURIComponent(item.case)) : "#";
-        var subject = document.createElement("div");
-        subject.style.fontWeight = "600";
-        subject.textContent = item.subject;
-        var text = document.createElement("div");
-        text.className = "small";
-        text.textContent = item.text;
-        var when = document.createElement("div");
-        when.className = "small muted";
-        when.textContent = fmt.format(new Date(item.created_at)).replace(",", "");
-        a.appendChild(subject); a.appendChild(text); a.appendChild(when);
-        a.addEventListener("click", function (event) {
-          if (item.read) return;
-          event.preventDefault();
-          var target = a.href;
-          post(bell.dataset.readUrl.replace("999999", String(item.id))).finally(function () { window.location = target; });
-        });
-        li.appendChild(a);
-        list.appendChild(li);
-      });
-    }
-
-    function post(url) {
-      return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } });
-    }
-
     button.addEventListener("click", function () {
       var opening = panel.hidden;
       panel.hidden = !opening;
       button.setAttribute("aria-expanded", String(opening));
       if (!opening) return;
-      fetch(bell.dataset.listUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { unread: 0, results: [] }; })
-        .then(function (data) { showCount(data.unread); render(data.results); })
-        .catch(function () { render([]); });
-    });
-    panel.querySelector("[data-read-all]").addEventListener("click", function () {
-      post(bell.dataset.readAllUrl).then(refreshCount).then(function () {
-        list.querySelectorAll("li.unread").forEach(function (li) { li.classList.remove("unread"); });
-      });
+      var here = window.location.pathname + window.location.search;
+      fetch(bell.dataset.panelUrl + "?next=" + encodeURIComponent(here), { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(function (html) {
+          panel.innerHTML = html;  // our own server's template, escaped there
+          var list = panel.querySelector("ul[data-unread]");
+          if (list) showCount(Number(list.dataset.unread));
+        })
+        .catch(function () { panel.textContent = bell.dataset.error; });
     });
     document.addEventListener("click", function (event) {
       if (!bell.contains(event.target)) { panel.hidden = true; button.setAttribute("aria-expanded", "false"); }
@@ -100,6 +56,18 @@
     refreshCount();
     setInterval(refreshCount, 60000);
   }
+
+  // Opening a notification row (bell or page) marks its group read first, then follows the link.
+  document.addEventListener("click", function (event) {
+    var a = event.target.closest ? event.target.closest("a[data-mark-read]") : null;
+    if (!a || !a.closest("li.unread") || event.ctrlKey || event.metaKey || event.shiftKey || event.button) return;
+    event.preventDefault();
+    var body = new URLSearchParams({ kind: a.dataset.kind, unit: a.dataset.unit, day: a.dataset.day });
+    fetch(a.dataset.markRead, {
+      method: "POST", credentials: "same-origin", redirect: "manual", body: body,
+      headers: { "X-CSRFToken": csrfToken() }
+    }).catch(function () {}).finally(function () { window.location = a.href; });
+  });
 
   // --- intake helpers ------------------------------------------------------------
   function setupAnonymous(box) {
