@@ -1,7 +1,7 @@
 """Internal notes through the API: added by staff who work the case, refused in scope, role, then text order."""
 
 from cases.models import Case, CaseEvent
-from tests.api.test_open311 import file_request, key, portal  # noqa: F401 (the Open311 portal's fixtures)
+from tests.api.test_open311 import file_request, key, one_jurisdiction, portal  # noqa: F401 (the Open311 fixtures)
 
 NOTE = "Đã gọi điện cho trưởng thôn, hẹn kiểm tra hiện trường thứ Hai"
 
