@@ -50,7 +50,7 @@ def _screens_by_person() -> dict[str | None, list[str]]:
         "leader": ["/dashboard/", f"/cases/{_case('verified')}/", "/reports/", f"/reports/{draft.pk}/",
                    f"/reports/{submitted.pk}/", "/reports/emerging/", "/reports/exports/", "/security/2fa/"],
         "handler": [f"/cases/{_case('assigned')}/", f"/cases/{some_case}/"],
-        "supervisor": ["/cases/?tab=escalated", "/reports/units/DM/"],
+        "supervisor": ["/cases/?tab=escalated", "/reports/units/DM/", "/inbox/"],
         "inspector": ["/inspection/", f"/cases/{some_case}/audit/", "/reports/inspection/",
                       "/reports/inspection/log/", "/reports/inspection/admin-changes/",
                       f"/reports/inspection/{inspection.pk}/", f"/reports/inspection/{inspection.pk}/cases/",
