@@ -324,8 +324,8 @@ def generate_cases(args) -> dict:
          "external_ref, public_response, outcome, closing_reason, merged_into_id, search_text, "
          "public_secret_hash, reopen_requested, report_count, version, event_count, head_hash, "
          "created_by_id, created_at, updated_at, kind, kept_closed_reason, transfer_agency, "
-         "transfer_legal_basis, reporter_notified_at, reporter_notified_how, instruction_pending) "
-         "FROM STDIN", pending_cases),
+         "transfer_legal_basis, reporter_notified_at, reporter_notified_how, instruction_pending, "
+         "address, media_url) FROM STDIN", pending_cases),
         ("COPY cases_caseevent (case_id, seq, action, from_status, to_status, actor_id, note, data, "
          "created_at, prev_hash, hash) FROM STDIN", pending_events),
         ("COPY cases_casereport (case_id, reporter_id, channel_id, received_at, is_representative, "
@@ -597,7 +597,7 @@ def generate_cases(args) -> dict:
             case_id, code, status, title, description, channel_id, topic_id, locality, owner, assigned_by, assignee,
             priority, received_iso, deadline, escalation_level, "", public_response, outcome, closing_reason,
             merged_into, search_text, "", False, 1, max(seq - 1, 0), seq, prev, users["intake_clerk"], received_iso,
-            events[-1][8], case_kind, "", transfer_agency, transfer_basis, notified_at, notified_how, False))
+            events[-1][8], case_kind, "", transfer_agency, transfer_basis, notified_at, notified_how, False, "", ""))
         pending_events.extend(events)
         pending_reports.append((case_id, None, channel_id, received_iso, True, None))
         counts["cases"] += 1

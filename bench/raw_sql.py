@@ -122,9 +122,10 @@ class RawWriter:
                 "owner_id, priority, kind, received_at, deadline, escalation_level, external_ref, public_response, "
                 "outcome, closing_reason, search_text, public_secret_hash, reopen_requested, kept_closed_reason, "
                 "transfer_agency, transfer_legal_basis, reporter_notified_how, instruction_pending, report_count, "
-                "version, event_count, head_hash, created_by_id, created_at, updated_at) VALUES (%s,'received',%s,'',"
+                "version, event_count, head_hash, created_by_id, created_at, updated_at, address, media_url) "
+                "VALUES (%s,'received',%s,'',"
                 "%s,%s,%s,%s,'normal','reflection',%s,%s,0,'','','','',%s,%s,false,'','','','',false,1,0,0,'',%s,%s,"
-                "%s) RETURNING id",
+                "%s,'','') RETURNING id",
                 (code, title, channel_id, topic_id, locality_id, unit_id, now, now + timedelta(days=1), search,
                  hashlib.sha256(code.encode()).hexdigest(), user_id, now, now))
             case_id = cur.fetchone()[0]
