@@ -217,7 +217,9 @@ def test_production_requires_2fa_and_debug_does_not():
 
 
 def production_env(**overrides) -> dict:
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    # Not the test session's own relaxations either (the browser tests allow async-unsafe ORM calls).
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
