@@ -1,4 +1,4 @@
-"""The input rules the schema states, one by one, as the server applies them (tests/api/test_schema.py fuzzes them all)."""
+"""The input rules the schema states, one by one, as the server applies them (test_schema.py fuzzes them all)."""
 
 import re
 
