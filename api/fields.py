@@ -32,7 +32,7 @@ class TextField(serializers.CharField):
                  max_length_by_service: int | None = None, pattern_by_service: str | None = None, **kwargs):
         super().__init__(allow_blank=allow_blank, **kwargs)
         self.blank_ok = allow_blank  # what run_validation lets through
-        self.not_blank = not_blank or not allow_blank
+        self.not_blank = not_blank or (not allow_blank and self.trim_whitespace)  # "  " is blank once trimmed
         self.allow_blank = allow_blank and not self.not_blank  # what drf-spectacular documents
         self.max_length_by_service = max_length_by_service
         self.pattern_by_service = pattern_by_service

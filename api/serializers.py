@@ -245,7 +245,7 @@ class ReporterInputSerializer(serializers.Serializer):
 class CaseIntakeInputSerializer(serializers.Serializer):
     title = TextField(allow_blank=True, not_blank=True, max_length_by_service=300)  # the service says why
     description = TextField(required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS,
-                                        error_messages={"max_length": DESCRIPTION_TOO_LONG})
+                            error_messages={"max_length": DESCRIPTION_TOO_LONG})
     channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."))
     topic = topic_field()
     locality = unit_field(help_text=_("Mã đơn vị nơi phát sinh vụ việc."))

@@ -110,9 +110,11 @@ def fuzz_schema(base_url: str, token: str, spare_tokens: dict[str, str], *, cove
 
 def run_engine(schema) -> dict:
     """One run of every phase and check; the failures, as schemathesis's command line counts them (unique)."""
-    statistic, errors, phases = Statistic(), [], {}
+    statistic, errors, phases, links = Statistic(), [], {}, 0
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
+        if isinstance(event, events.PhaseStarted) and event.payload is not None:  # the stateful phase
+            links = event.payload.transitions_selected
+        elif isinstance(event, events.ScenarioFinished):
             statistic.on_scenario_finished(event.recorder)
             phases[event.phase.value] = phases.get(event.phase.value, 0) + len(event.recorder.cases)
         elif isinstance(event, events.NonFatalError):
@@ -126,7 +128,8 @@ def run_engine(schema) -> dict:
             answer = f"-> {response.status_code} {response.content[:300]!r}" if response is not None else ""
             failures.extend(f"{label}: {failure.title}\n{failure.message}\n{group.code_sample}\n{answer}"
                             for failure in group.failures)
-    return {"failures": failures, "errors": errors, "cases": phases, "filtered": statistic.filtered_failures}
+    return {"failures": failures, "errors": errors, "cases": phases, "links": links,
+            "filtered": statistic.filtered_failures}
 
 
 @pytest.fixture
@@ -162,7 +165,8 @@ def test_api_keeps_to_its_schema_for_three_roles(demo_world):
         result["cpu"] = round(used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 1)
         report[role] = result
         print(f"{role}: {len(result['failures'])} failures, {len(result['errors'])} errors, "
-              f"{result['filtered']} refusals for data, {result['cases']} cases, {result['seconds']} s "
+              f"{result['filtered']} refusals for data, {result['cases']} cases, {result['links']} links chained, "
+              f"{result['seconds']} s "
               f"({result['cpu']} s CPU)")
         for what, count in sorted(refused.items()):
             print(f"    refused for data: {count} × {what}")
