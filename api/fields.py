@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 # What str.strip() takes off (str.isspace), spelled out: JSON Schema's `\s` is ECMAScript's, a different set.
 _SPACES = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
+YEAR_FROM_2000 = "^[2-9][0-9]{3}-"  # a date or a date-time written with a year from 2000
 NOT_EMPTY = "^[^\\u0000]+$"  # drf-spectacular adds "or empty" (maxLength 0) for text that may be blank
 NOT_BLANK = f"^[^\\u0000]*[^\\u0000{_SPACES}][^\\u0000]*$"
 

@@ -5,6 +5,7 @@ whom) stay in cases.services, which answer with field errors of their own.
 Reporter identity is never part of a case's output.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import authenticate, get_user_model
@@ -22,7 +23,7 @@ from cases.validation import DESCRIPTION_MAX_CHARS, DESCRIPTION_TOO_LONG
 from workflow.engine import case_directing_units
 
 from .exceptions import ERROR_CODES
-from .fields import NOT_EMPTY, TextField, WholeNumberField
+from .fields import NOT_EMPTY, YEAR_FROM_2000, TextField, WholeNumberField
 
 EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 # An extension is a decision about weeks, not years; further out is a typing error.
@@ -235,6 +236,20 @@ class CaseFilterSerializer(serializers.Serializer):
 # --- intake -------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": YEAR_FROM_2000})
+class ReceivedAtField(serializers.DateTimeField):
+    """A time written with a year from 2000, as the schema's pattern says: earlier ones are typing errors (and
+    would print with local-mean-time offsets no client parses). The year as written, whatever its offset."""
+
+    default_error_messages = {"too_early": _("Thời điểm tiếp nhận phải từ năm 2000 trở đi.")}
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if isinstance(value, str) and not re.match(YEAR_FROM_2000, value):
+            self.fail("too_early")
+        return parsed
+
+
 class ReporterInputSerializer(serializers.Serializer):
     name = TextField(required=False, allow_blank=True, max_length=200)
     phone = TextField(required=False, allow_blank=True, max_length=30)
@@ -250,7 +265,7 @@ class CaseIntakeInputSerializer(serializers.Serializer):
     topic = topic_field()
     locality = unit_field(help_text=_("Mã đơn vị nơi phát sinh vụ việc."))
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = ReceivedAtField(required=False, allow_null=True, default=None)
     reporter = ReporterInputSerializer(required=False, allow_null=True, default=None,
                                        help_text=_("Bỏ trống khi phản ánh ẩn danh."))
     external_ref = TextField(required=False, allow_blank=True, max_length=100, default="")
@@ -260,11 +275,6 @@ class CaseIntakeInputSerializer(serializers.Serializer):
         help_text=_("Khiếu nại, tố cáo được chuyển đến cơ quan có thẩm quyền; các loại khác xử lý tại đây."),
     )
 
-    def validate_received_at(self, value):
-        # Far-past times are typing errors (and print with local-mean-time offsets no client parses).
-        if value is not None and value < EARLIEST_RECEIVED_AT:
-            raise serializers.ValidationError(_("Thời điểm tiếp nhận phải từ năm 2000 trở đi."))
-        return value
 
 
 # --- transitions --------------------------------------------------------------
