@@ -172,9 +172,10 @@ class CaseEventOutputSerializer(serializers.Serializer):
 
 
 class NoteInputSerializer(serializers.Serializer):
-    # Blank is the service's to refuse, with the same message as on the case page.
-    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
-                                 help_text=_("Nội dung ghi chú nội bộ: chỉ cán bộ xem được, không công khai."))
+    # Blank is the service's to refuse, with the same message as on the case page (the schema says it all the same).
+    text = TextField(allow_blank=True, not_blank=True, trim_whitespace=False,
+                     max_length_by_service=DESCRIPTION_MAX_CHARS,
+                     help_text=_("Nội dung ghi chú nội bộ: chỉ cán bộ xem được, không công khai."))
 
 
 class TransitionOutputSerializer(serializers.Serializer):
