@@ -22,6 +22,31 @@ from cases.exceptions import CaseError, CaseNotFound, Conflict, PermissionDenied
 
 logger = logging.getLogger("api")
 
+# Every `code` an error body of the API can carry (docs/api.md, "Errors"); the schema lists them as an enum.
+ERROR_CODES = [
+    ("invalid", "400: field errors, in `errors`"),
+    ("parse_error", "400: the body is not JSON, or JSON nested too deep"),
+    ("bad_request", "400: a request no view reads (a NUL in its address, a bad host)"),
+    ("not_authenticated", "401: no credentials"),
+    ("authentication_failed", "401: a wrong, expired or revoked token"),
+    ("bad_signature", "401: a webhook message without a valid signature"),
+    ("permission_denied", "403: your role does not allow this"),
+    ("otp_required", "403: a session that still owes its second factor"),
+    ("not_found", "404"),
+    ("method_not_allowed", "405"),
+    ("not_acceptable", "406: no JSON in Accept"),
+    ("transition_not_allowed", "409: not legal from the current state"),
+    ("conflict", "409: changed since you read it"),
+    ("idempotency_key_in_progress", "409: the first request with this key is still running"),
+    ("request_too_large", "413"),
+    ("unsupported_media_type", "415: a body that is not JSON"),
+    ("idempotency_key_reused", "422: this key went with another request"),
+    ("case_error", "400: a refusal of the case rules without a code of its own"),
+    ("throttled", "429, with Retry-After"),
+    ("server_error", "500"),
+    ("service_unavailable", "503: the database is out of reach"),
+]
+
 _CASE_ERROR_STATUS = [
     (CaseNotFound, status.HTTP_404_NOT_FOUND),
     (PermissionDenied, status.HTTP_403_FORBIDDEN),

@@ -9,6 +9,7 @@ client may simply retry.
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,11 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_TTL = timedelta(hours=24)
 KEY_MAX_LENGTH = 255
+# 1 to 255 visible ASCII characters, spaces only inside: what an HTTP header carries unchanged (a server strips
+# spaces around a value, and bytes past ASCII arrive differently through different servers). The schema says
+# the same (api.views.IDEMPOTENCY_PARAMETER).
+KEY_PATTERN = r"^[!-~](?:[ -~]{0,%d}[!-~])?$" % (KEY_MAX_LENGTH - 2)
+_KEY = re.compile(KEY_PATTERN)
 
 
 class IdempotencyKeyReused(APIException):
@@ -88,9 +94,9 @@ def idempotent(request, run) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return run()
-    key = key.strip()
-    if not key or len(key) > KEY_MAX_LENGTH:
-        raise ValidationError({HEADER: [_("Khóa Idempotency-Key phải dài từ 1 đến 255 ký tự.")]})
+    if not _KEY.fullmatch(key):
+        raise ValidationError({HEADER: [_("Khóa Idempotency-Key phải dài từ 1 đến 255 ký tự ASCII in được "
+                                          "(không có khoảng trắng ở hai đầu).")]})
     endpoint, request_hash = request_fingerprint(request)
     with transaction.atomic():
         claim = idempotency_key_claim(user=request.user, key=key, endpoint=endpoint, request_hash=request_hash)

@@ -5,6 +5,7 @@ whom) stay in cases.services, which answer with field errors of their own.
 Reporter identity is never part of a case's output.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import authenticate, get_user_model
@@ -21,6 +22,9 @@ from security.two_factor import second_factor_refusal
 from cases.validation import DESCRIPTION_MAX_CHARS, DESCRIPTION_TOO_LONG
 from workflow.engine import case_directing_units
 
+from .exceptions import ERROR_CODES
+from .fields import NOT_EMPTY, YEAR_FROM_2000, TextField, WholeNumberField
+
 EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 # An extension is a decision about weeks, not years; further out is a typing error.
 LATEST_EXTENSION = timedelta(days=366)
@@ -28,8 +32,9 @@ LATEST_EXTENSION = timedelta(days=366)
 # --- reference data by code ---------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 32, "pattern": NOT_EMPTY})
 class CodeField(serializers.SlugRelatedField):
-    """Reference data (unit, topic, channel) by its code."""
+    """Reference data (unit, topic, channel) by its code (32 characters at most, as the models keep them)."""
 
     def to_internal_value(self, data):
         # Anything that cannot be a stored code is simply unknown (and NUL never reaches PostgreSQL).
@@ -50,7 +55,7 @@ def unit_field(**kwargs):
     return _by_code(Unit, _("Không có đơn vị mã “{value}”."), **kwargs)
 
 
-class CaseCodeField(serializers.CharField):
+class CaseCodeField(TextField):
     """A case code, resolved among the cases the caller may see (others look missing)."""
 
     default_error_messages = {"not_found": _("Không tìm thấy vụ việc mã “{value}”.")}
@@ -63,7 +68,7 @@ class CaseCodeField(serializers.CharField):
             self.fail("not_found", value=code)
 
 
-class UsernameField(serializers.CharField):
+class UsernameField(TextField):
     default_error_messages = {"not_found": _("Không có người dùng “{value}”.")}
 
     def run_validation(self, data=serializers.empty):
@@ -167,9 +172,10 @@ class CaseEventOutputSerializer(serializers.Serializer):
 
 
 class NoteInputSerializer(serializers.Serializer):
-    # Blank is the service's to refuse, with the same message as on the case page.
-    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
-                                 help_text=_("Nội dung ghi chú nội bộ: chỉ cán bộ xem được, không công khai."))
+    # Blank is the service's to refuse, with the same message as on the case page (the schema says it all the same).
+    text = TextField(allow_blank=True, not_blank=True, trim_whitespace=False,
+                     max_length_by_service=DESCRIPTION_MAX_CHARS,
+                     help_text=_("Nội dung ghi chú nội bộ: chỉ cán bộ xem được, không công khai."))
 
 
 class TransitionOutputSerializer(serializers.Serializer):
@@ -182,9 +188,9 @@ class TransitionOutputSerializer(serializers.Serializer):
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    otp = serializers.CharField(
+    username = TextField()
+    password = TextField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = TextField(
         required=False, allow_blank=True, max_length=12,
         help_text=_("Mã 6 chữ số của ứng dụng xác thực: bắt buộc với lãnh đạo, giám sát, kiểm tra, quản trị "
                     "khi hệ thống bật xác thực hai bước."),
@@ -208,7 +214,7 @@ class TokenOutputSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=ERROR_CODES, help_text=_("Mã lỗi cố định, để máy đọc."))
     errors = serializers.DictField(required=False, help_text=_("Lỗi theo từng trường (chỉ với mã 400)."))
 
 
@@ -217,13 +223,13 @@ class ErrorSerializer(serializers.Serializer):
 
 class CaseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
-    owner = serializers.CharField(required=False, max_length=32, help_text=_("Mã đơn vị đang xử lý."))
-    locality = serializers.CharField(required=False, max_length=32, help_text=_("Mã địa bàn, gồm cả cấp dưới."))
-    topic = serializers.CharField(required=False, max_length=32, help_text=_("Mã lĩnh vực, gồm cả lĩnh vực con."))
+    owner = TextField(required=False, max_length=32, help_text=_("Mã đơn vị đang xử lý."))
+    locality = TextField(required=False, max_length=32, help_text=_("Mã địa bàn, gồm cả cấp dưới."))
+    topic = TextField(required=False, max_length=32, help_text=_("Mã lĩnh vực, gồm cả lĩnh vực con."))
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    channel = serializers.CharField(required=False, max_length=32)
+    channel = TextField(required=False, max_length=32)
     overdue = serializers.BooleanField(required=False, default=False)
-    q = serializers.CharField(required=False, max_length=200, help_text=_("Tìm theo chữ, không phân biệt dấu."))
+    q = TextField(required=False, max_length=200, help_text=_("Tìm theo chữ, không phân biệt dấu."))
     received_after = serializers.DateTimeField(required=False)
     received_before = serializers.DateTimeField(required=False)
 
@@ -231,43 +237,52 @@ class CaseFilterSerializer(serializers.Serializer):
 # --- intake -------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": YEAR_FROM_2000})
+class ReceivedAtField(serializers.DateTimeField):
+    """A time written with a year from 2000, as the schema's pattern says: earlier ones are typing errors (and
+    would print with local-mean-time offsets no client parses). The year as written, whatever its offset."""
+
+    default_error_messages = {"too_early": _("Thời điểm tiếp nhận phải từ năm 2000 trở đi.")}
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if isinstance(value, str) and not re.match(YEAR_FROM_2000, value):
+            self.fail("too_early")
+        return parsed
+
+
 class ReporterInputSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    name = TextField(required=False, allow_blank=True, max_length=200)
+    phone = TextField(required=False, allow_blank=True, max_length=30)
     email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    address = TextField(required=False, allow_blank=True, max_length=500)
 
 
 class CaseIntakeInputSerializer(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)  # blank and too long: the service says so
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS,
-                                        error_messages={"max_length": DESCRIPTION_TOO_LONG})
+    title = TextField(allow_blank=True, not_blank=True, max_length_by_service=300)  # the service says why
+    description = TextField(required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS,
+                            error_messages={"max_length": DESCRIPTION_TOO_LONG})
     channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."))
     topic = topic_field()
     locality = unit_field(help_text=_("Mã đơn vị nơi phát sinh vụ việc."))
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = ReceivedAtField(required=False, allow_null=True, default=None)
     reporter = ReporterInputSerializer(required=False, allow_null=True, default=None,
                                        help_text=_("Bỏ trống khi phản ánh ẩn danh."))
-    external_ref = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    external_ref = TextField(required=False, allow_blank=True, max_length=100, default="")
     kind = serializers.ChoiceField(
         choices=CaseKind.choices, default=CaseKind.REFLECTION,
         error_messages={"invalid_choice": _("Không có loại vụ việc “{input}”.")},
         help_text=_("Khiếu nại, tố cáo được chuyển đến cơ quan có thẩm quyền; các loại khác xử lý tại đây."),
     )
 
-    def validate_received_at(self, value):
-        # Far-past times are typing errors (and print with local-mean-time offsets no client parses).
-        if value is not None and value < EARLIEST_RECEIVED_AT:
-            raise serializers.ValidationError(_("Thời điểm tiếp nhận phải từ năm 2000 trở đi."))
-        return value
 
 
 # --- transitions --------------------------------------------------------------
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = WholeNumberField(
         required=False, min_value=0,
         help_text=_("Phiên bản vụ việc mà bạn đã xem; khác với hiện tại thì trả về 409."),
     )
@@ -277,75 +292,76 @@ class VerifyInputSerializer(TransitionInputSerializer):
     topic = topic_field(required=False, help_text=_("Sửa lĩnh vực khi cần."))
     locality = unit_field(required=False, help_text=_("Sửa địa bàn khi cần."))
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class RejectInputSerializer(TransitionInputSerializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True, not_blank=True)
 
 
 class MergeInputSerializer(TransitionInputSerializer):
     into = CaseCodeField(help_text=_("Mã vụ việc được giữ lại."))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class AssignInputSerializer(TransitionInputSerializer):
     unit = unit_field(help_text=_("Mã đơn vị xử lý."))
     assignee = UsernameField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class ReassignInputSerializer(TransitionInputSerializer):
     unit = unit_field(help_text=_("Mã đơn vị xử lý mới."))
     assignee = UsernameField(required=False, allow_null=True, default=None)
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True, not_blank=True)
 
 
 class OrientInputSerializer(TransitionInputSerializer):
-    response = serializers.CharField(allow_blank=True, help_text=_("Nội dung đã định hướng, trả lời: ở đâu, cho ai."))
+    response = TextField(allow_blank=True, not_blank=True,
+                         help_text=_("Nội dung đã định hướng, trả lời: ở đâu, cho ai."))
 
 
 class ResolveInputSerializer(TransitionInputSerializer):
-    outcome = serializers.CharField(allow_blank=True)
+    outcome = TextField(allow_blank=True, not_blank=True)
 
 
 class ReopenInputSerializer(TransitionInputSerializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True, not_blank=True)
 
 
 class KeepClosedInputSerializer(TransitionInputSerializer):
-    reason = serializers.CharField(allow_blank=True, help_text=_("Lý do giữ kết quả; hiện trên trang tra cứu."))
+    reason = TextField(allow_blank=True, not_blank=True, help_text=_("Lý do giữ kết quả; hiện trên trang tra cứu."))
 
 
 class TransferInputSerializer(TransitionInputSerializer):
-    agency = serializers.CharField(allow_blank=True, help_text=_("Cơ quan có thẩm quyền nhận đơn."))
-    legal_basis = serializers.CharField(allow_blank=True, help_text=_("Căn cứ pháp lý của việc chuyển đơn."))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    agency = TextField(allow_blank=True, not_blank=True, help_text=_("Cơ quan có thẩm quyền nhận đơn."))
+    legal_basis = TextField(allow_blank=True, not_blank=True, help_text=_("Căn cứ pháp lý của việc chuyển đơn."))
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class ReporterNotifiedInputSerializer(TransitionInputSerializer):
-    how = serializers.CharField(allow_blank=True, help_text=_("Đã báo cho người phản ánh bằng cách nào."))
+    how = TextField(allow_blank=True, not_blank=True, help_text=_("Đã báo cho người phản ánh bằng cách nào."))
     notified_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
                                             help_text=_("Thời điểm đã báo; mặc định là lúc này."))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class PullUpInputSerializer(TransitionInputSerializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True, not_blank=True)
 
 
 class InstructInputSerializer(TransitionInputSerializer):
-    instruction = serializers.CharField(allow_blank=True, help_text=_("Nội dung chỉ đạo đơn vị đang xử lý."))
+    instruction = TextField(allow_blank=True, not_blank=True, help_text=_("Nội dung chỉ đạo đơn vị đang xử lý."))
 
 
 class AcknowledgeInputSerializer(TransitionInputSerializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class ExtendInputSerializer(TransitionInputSerializer):
     new_due = serializers.DateTimeField(help_text=_("Hạn mới của bước hiện tại."))
-    decision_ref = serializers.CharField(allow_blank=True, help_text=_("Số, ký hiệu văn bản quyết định gia hạn."))
-    reason = serializers.CharField(allow_blank=True)
+    decision_ref = TextField(allow_blank=True, not_blank=True, help_text=_("Số, ký hiệu văn bản quyết định gia hạn."))
+    reason = TextField(allow_blank=True, not_blank=True)
 
     def validate_new_due(self, value):
         # Far-off times are typing errors (and would make the clock plan years of reminders).

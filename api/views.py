@@ -51,7 +51,7 @@ from security.tokens import person_sign_out_everywhere, person_token_revoke, per
 
 from . import serializers as s
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import idempotent
+from .idempotency import KEY_MAX_LENGTH, KEY_PATTERN, idempotent
 from .pagination import CasePagination
 from .parsers import DepthLimitedJSONParser
 from .selectors import case_escalated_to_codes
@@ -73,6 +73,7 @@ def _errors(*codes):
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER, location=OpenApiParameter.HEADER, required=False,
+    type={"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": KEY_PATTERN},
     description=_("Gửi lại cùng khóa thì nhận lại đúng phản hồi lần đầu, không tạo bản ghi thứ hai (giữ 24 giờ)."),
 )
 
@@ -416,6 +417,6 @@ TRANSITION_APIS = {
 
 @csrf_exempt
 def not_found(request, *args, **kwargs):
-    """Any other path under /api/v1/: a JSON 404, not Django's HTML page."""
+    """Any other path under /api/v1/ (and the bell's /notifications/): a JSON 404, not Django's HTML page."""
     return JsonResponse({"detail": str(_("Không tìm thấy địa chỉ này.")), "code": "not_found"}, status=404)
 

@@ -1,7 +1,7 @@
 """`GET /api/v1/stats/`: the dashboard's figures for dashboards elsewhere, from the same selector
 (workflow.figures.dashboard_figures), so the screen and the API never disagree."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,19 +13,22 @@ from cases.exceptions import CaseNotFound
 from cases.selectors import scope_units
 from reports.models import OversightRead
 from reports.oversight import oversight_read_record
-from reports.periods import bounds, parse_period
+from reports.periods import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, bounds, parse_period
 from workflow.figures import dashboard_figures
 
+from .fields import TextField
 from .views import ApiView, _errors
 
 # With no period and no dates: the last 30 days, today included, as on the dashboard.
 DEFAULT_DAYS = 30
+# Dates outside are counted as these: no case is received before 2000, and any date the schema allows is answered.
+EARLIEST, LATEST = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 class StatsFilterSerializer(serializers.Serializer):
-    unit = serializers.CharField(required=False, max_length=64,
+    unit = TextField(required=False, max_length=64,
                                  help_text=_("Mã đơn vị: chỉ đếm địa bàn thuộc đơn vị này; mặc định cả phạm vi của bạn."))
-    period = serializers.CharField(required=False, max_length=7,
+    period = TextField(required=False, max_length=7, pattern_by_service=PERIOD_PATTERN,
                                    help_text=_("Kỳ: 2026-10 (tháng), 2026-Q3 (quý), 2026-H1 (6 tháng), 2026 (năm)."))
     date_from = serializers.DateField(required=False, help_text=_("Từ ngày (tính cả ngày này)."))
     date_to = serializers.DateField(required=False, help_text=_("Đến ngày (tính cả ngày này)."))
@@ -35,13 +38,6 @@ class StatsFilterSerializer(serializers.Serializer):
             return parse_period(value)
         except ValueError:
             raise serializers.ValidationError(_("Kỳ phải có dạng 2026-10, 2026-Q3, 2026-H1 hoặc 2026.")) from None
-
-    def validate(self, data):
-        if "period" in data and ("date_from" in data or "date_to" in data):
-            raise serializers.ValidationError({"period": _("Chọn kỳ hoặc khoảng ngày, không cả hai.")})
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            raise serializers.ValidationError({"date_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
-        return data
 
 
 class BarSerializer(serializers.Serializer):
@@ -83,15 +79,27 @@ class StatsOutputSerializer(serializers.Serializer):
 
 
 def _window(data) -> tuple:
+    """[since, until) of the period and the dates given, each narrowing the others like any filter (a query
+    string cannot tell a client that two of its parameters exclude each other); dates that leave nothing
+    between them count nothing."""
+    if not {"period", "date_from", "date_to"} & data.keys():
+        today = timezone.localdate()
+        return bounds(today - timedelta(days=DEFAULT_DAYS - 1), today)
+    since = until = None
     if "period" in data:
         _kind, start, end = data["period"]
-        return bounds(start, end)
-    if "date_from" in data or "date_to" in data:
-        since = bounds(data["date_from"], data["date_from"])[0] if data.get("date_from") else None
-        until = bounds(data["date_to"], data["date_to"])[1] if data.get("date_to") else None
-        return since, until
-    today = timezone.localdate()
-    return bounds(today - timedelta(days=DEFAULT_DAYS - 1), today)
+        since, until = bounds(start, end)
+    if data.get("date_from"):
+        first = min(max(data["date_from"], EARLIEST), LATEST)
+        day_start = bounds(first, first)[0]
+        since = max(since, day_start) if since else day_start
+    if data.get("date_to"):
+        last = min(max(data["date_to"], EARLIEST), LATEST)
+        day_end = bounds(last, last)[1]
+        until = min(until, day_end) if until else day_end
+    if since and until and until < since:
+        until = since
+    return since, until
 
 
 class StatsApi(ApiView):

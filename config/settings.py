@@ -330,12 +330,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.fields.empty_query_values_allowed"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Two choice sets are called "kind" (a case's and a report's): each keeps its own name in the schema.
-    "ENUM_NAME_OVERRIDES": {
-        "CaseKindEnum": "cases.models.CaseKind",
-        "ReportKindEnum": "reports.models.ReportKind",
-    },
+    "ENUM_NAME_OVERRIDES": {"CaseKindEnum": "cases.models.CaseKind", "ReportKindEnum": "reports.models.ReportKind",
+                            "ErrorCodeEnum": "api.exceptions.ERROR_CODES"},  # and the API's error codes
 }
 
 # Every handler redacts keys in query strings (`api_key=…` → `api_key=[redacted]`); Django's own loggers

@@ -1,14 +1,17 @@
 """The bell's JSON endpoints (the full notification screens come with the UI).
 
-Thin: each reads through a selector or writes through a service.
+Thin: each reads through a selector or writes through a service. They speak as the REST API does (api.views.ApiView:
+JSON in and out, the same errors and throttling), and the schema lists every status each one answers.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from api.serializers import ErrorSerializer
+from api.views import ApiView
 
 from .models import EmailMode
 from .selectors import (
@@ -72,16 +75,26 @@ class PreferencePayload(serializers.Serializer):
     email_mode = serializers.ChoiceField(choices=EmailMode.choices)
 
 
-class UnreadCountApi(APIView):
-    @extend_schema(responses=UnreadCountOutput)
+def _errors(*codes):
+    described = {
+        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
+        401: _("Chưa xác thực."),
+        404: _("Không tìm thấy thông báo."),
+        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+
+
+class UnreadCountApi(ApiView):
+    @extend_schema(responses={200: UnreadCountOutput, **_errors(401, 429)})
     def get(self, request):
         return Response(UnreadCountOutput({"unread": notification_unread_count(user=request.user)}).data)
 
 
-class NotificationListApi(APIView):
+class NotificationListApi(ApiView):
     """The latest 50 notifications shown to the caller, newest first, and the unread count."""
 
-    @extend_schema(responses=NotificationListOutput)
+    @extend_schema(responses={200: NotificationListOutput, **_errors(401, 429)})
     def get(self, request):
         data = {
             "unread": notification_unread_count(user=request.user),
@@ -90,10 +103,10 @@ class NotificationListApi(APIView):
         return Response(NotificationListOutput(data).data)
 
 
-class NotificationGroupListApi(APIView):
+class NotificationGroupListApi(ApiView):
     """The caller's latest 50 groups of notifications (kind, unit, day), newest first, and the unread count."""
 
-    @extend_schema(responses=NotificationGroupListOutput)
+    @extend_schema(responses={200: NotificationGroupListOutput, **_errors(401, 429)})
     def get(self, request):
         data = {
             "unread": notification_unread_count(user=request.user),
@@ -102,8 +115,8 @@ class NotificationGroupListApi(APIView):
         return Response(NotificationGroupListOutput(data).data)
 
 
-class NotificationReadApi(APIView):
-    @extend_schema(request=None, responses=NotificationOutput)
+class NotificationReadApi(ApiView):
+    @extend_schema(request=None, responses={200: NotificationOutput, **_errors(401, 404, 429)})
     def post(self, request, notification_id: int):
         try:
             notification = notification_mark_read(user=request.user, notification_id=notification_id)
@@ -112,20 +125,20 @@ class NotificationReadApi(APIView):
         return Response(NotificationOutput(notification).data)
 
 
-class NotificationReadAllApi(APIView):
-    @extend_schema(request=None, responses=MarkedOutput)
+class NotificationReadAllApi(ApiView):
+    @extend_schema(request=None, responses={200: MarkedOutput, **_errors(401, 429)})
     def post(self, request):
         return Response(MarkedOutput({"marked": notification_mark_all_read(user=request.user)}).data)
 
 
-class PreferenceApi(APIView):
+class PreferenceApi(ApiView):
     """Immediate email or one daily digest."""
 
-    @extend_schema(responses=PreferencePayload)
+    @extend_schema(responses={200: PreferencePayload, **_errors(401, 429)})
     def get(self, request):
         return Response(PreferencePayload({"email_mode": preference_get(user=request.user)}).data)
 
-    @extend_schema(request=PreferencePayload, responses=PreferencePayload)
+    @extend_schema(request=PreferencePayload, responses={200: PreferencePayload, **_errors(400, 401, 429)})
     def put(self, request):
         payload = PreferencePayload(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -12,12 +12,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from api.fields import TextField
 from api.serializers import ErrorSerializer, unit_field
 from api.views import ApiView
 from cases.exceptions import PermissionDenied
 
 from .models import ReportKind, ReportStatus
-from .periods import last_ended_period, parse_period
+from .periods import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, last_ended_period, parse_period
 from .selectors import (
     report_current_figures,
     report_get_for_user,
@@ -44,7 +45,7 @@ def _errors(*codes):
 
 
 class ReportFilterSerializer(serializers.Serializer):
-    unit = serializers.CharField(required=False, max_length=64, help_text=_("Mã đơn vị báo cáo."))
+    unit = TextField(required=False, max_length=64, help_text=_("Mã đơn vị báo cáo."))
     kind = serializers.ChoiceField(choices=ReportKind.choices, required=False)
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
     period_start = serializers.DateField(required=False, help_text=_("Một ngày trong kỳ báo cáo."))
@@ -56,20 +57,26 @@ class ReportCreateInputSerializer(serializers.Serializer):
 
     unit = unit_field(required=False, help_text=_(
         "Mã đơn vị báo cáo (bạn là văn phòng tổng hợp hoặc lãnh đạo của đơn vị); mặc định đơn vị của bạn."))
-    period = serializers.CharField(required=False, max_length=7, help_text=_(
+    period = TextField(required=False, max_length=7, pattern_by_service=PERIOD_PATTERN, help_text=_(
         "Kỳ: 2026-10 (tháng), 2026-Q3 (quý), 2026-H1 (6 tháng), 2026 (năm); mặc định tháng trước."))
     kind = serializers.ChoiceField(choices=ReportKind.choices, required=False)
     period_start = serializers.DateField(required=False, help_text=_(
         "Cùng `kind`: một ngày bất kỳ trong kỳ; báo cáo nhanh: ngày bắt đầu."))
     period_end = serializers.DateField(required=False, allow_null=True, default=None,
                                        help_text=_("Chỉ cho báo cáo nhanh; mặc định hôm nay."))
-    narrative = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+    narrative = TextField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
 
     def validate_period(self, value):
         try:
             return parse_period(value)
         except ValueError:
             raise serializers.ValidationError(_("Kỳ phải có dạng 2026-10, 2026-Q3, 2026-H1 hoặc 2026.")) from None
+
+    def validate_period_start(self, value):
+        return _within_report_years(value)
+
+    def validate_period_end(self, value):
+        return None if value is None else _within_report_years(value)
 
     def validate(self, data):
         if "period" in data:
@@ -85,14 +92,20 @@ class ReportCreateInputSerializer(serializers.Serializer):
         return data
 
 
+def _within_report_years(day):
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise serializers.ValidationError(_("Kỳ báo cáo phải trong các năm 2000–2999."))
+    return day
+
+
 class ReportSubmitInputSerializer(serializers.Serializer):
-    narrative = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
+    narrative = TextField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                       help_text=_("Nội dung đánh giá cuối cùng; bỏ trống thì giữ bản dự thảo."))
 
 
 class ReportCorrectInputSerializer(serializers.Serializer):
-    narrative = serializers.CharField(allow_blank=True, max_length=MAX_TEXT)
-    reason = serializers.CharField(allow_blank=True, max_length=2000)
+    narrative = TextField(allow_blank=True, max_length=MAX_TEXT)
+    reason = TextField(allow_blank=True, not_blank=True, max_length=2000)
 
 
 class ReportOutputSerializer(serializers.Serializer):

@@ -75,17 +75,23 @@ def due_at(kind: str, end: date, *, opened_at: datetime | None = None) -> dateti
 
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|H(?P<half>[12])))?$")
+# Reports and figures start with the year 2000 (no case is received earlier: api.serializers) and end with 2999.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+# The same form, as the API's schema says it (JSON Schema has no named groups): years 2000–2999, a month 01–12.
+PERIOD_PATTERN = r"^2[0-9]{3}(?:-(?:0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"
 
 
 def parse_period(text: str) -> tuple[str, date, date]:
     """`2026-10` (a month), `2026-Q3`, `2026-H1`, `2026` → (report kind, first day, last day).
 
-    Raises ValueError for anything else, or a month outside 01–12.
+    Raises ValueError for anything else, a month outside 01–12, or a year outside FIRST_YEAR–LAST_YEAR.
     """
     match = _PERIOD.match(text.strip())
     if match is None:
         raise ValueError(text)
     year = int(match["year"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(text)
     if match["month"]:
         month = int(match["month"])
         if not 1 <= month <= 12:

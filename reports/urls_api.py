@@ -11,5 +11,5 @@ urlpatterns = [
     path("<int:pk>/", api.ReportDetailApi.as_view(), name="api-report"),
     path("<int:pk>/submit/", api.ReportSubmitApi.as_view(), name="api-report-submit"),
     path("<int:pk>/corrections/", api.ReportCorrectApi.as_view(), name="api-report-correct"),
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # [\s\S]: a path with a newline in it is a JSON 404 too
 ]

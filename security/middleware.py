@@ -69,14 +69,14 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
-            if request.path.startswith(API_PREFIX):
+            if request.path.startswith(JSON_PREFIXES):
                 return api_error(request, 400)
             return bad_request(request, SuspiciousOperation("NUL in the request's address"))
         return self.get_response(request)
 
 
 class ApiErrorsAsJsonMiddleware:
-    """Every error under /api/ is JSON, `{"detail": ..., "code": ...}`, even with DEBUG on.
+    """Every error under /api/ (and the bell's /notifications/) is JSON, `{"detail": ..., "code": ...}`, even with DEBUG on.
 
     The API's views and its catch-all answer JSON themselves; this covers what answers around
     them: Django's error pages, with DEBUG its technical ones listing the URL patterns or a stack.
@@ -88,7 +88,7 @@ class ApiErrorsAsJsonMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")
-        if (not request.path.startswith(API_PREFIX) or response.status_code < 400
+        if (not request.path.startswith(JSON_PREFIXES) or response.status_code < 400
                 or content_type.startswith("application/json")
                 or (request.path.startswith(OPEN311_PREFIX) and content_type.startswith("text/xml"))):
             return response
