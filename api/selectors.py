@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
 
 from cases.models import TRANSFERRED_KINDS, Case, CaseKind, Unit
-from cases.permissions import INTAKE_ROLES, user_grants
+from cases.permissions import nearest_intake_unit_id
 from cases.selectors import case_list_for_user
 from workflow.engine import OPEN_TASK_STATUSES
 from workflow.flows import CaseFlow
@@ -48,11 +48,10 @@ def open311_readable_cases(*, within: Unit | None, source: ChannelSource | None 
 def source_unit(source: ChannelSource) -> Unit | None:
     """The unit whose subtree a source's key files into: the source's own unit, else where its account logs
     cases about its default locality. None when the account has no intake role there (any more)."""
-    anchor = source.unit or source.default_locality
-    covering = [g for g in user_grants(source.acts_as) if g.role in INTAKE_ROLES and anchor.path.startswith(g.path)]
-    if not covering:
+    unit_id = nearest_intake_unit_id(source.acts_as, source.unit or source.default_locality)
+    if unit_id is None:
         return None
-    return source.unit or Unit.objects.get(pk=max(covering, key=lambda g: len(g.path)).unit_id)
+    return source.unit or Unit.objects.get(pk=unit_id)
 
 
 def case_escalated_to_codes(*, cases) -> dict[int, list[str]]:

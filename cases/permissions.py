@@ -119,6 +119,13 @@ def has_direct_role(user, unit: Unit, role: str) -> bool:
 INTAKE_ROLES = (Role.INTAKE_CLERK, Role.LEADER)
 
 
+def nearest_intake_unit_id(user, unit: Unit) -> int | None:
+    """The unit where this person logs cases about `unit`: the nearest one at or above it on which they hold an
+    intake role. None when no intake role of theirs covers it."""
+    covering = [g for g in user_grants(user) if g.role in INTAKE_ROLES and unit.path.startswith(g.path)]
+    return max(covering, key=lambda g: len(g.path)).unit_id if covering else None
+
+
 def may_log_cases(user) -> bool:
     """Holds an intake role somewhere: asked before a new case's fields are read (403 before 400)."""
     return any(grant.role in INTAKE_ROLES for grant in user_grants(user))

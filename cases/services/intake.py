@@ -29,7 +29,7 @@ from ..models import (
     Topic,
     Unit,
 )
-from ..permissions import INTAKE_ROLES, has_role, may_log_cases, user_grants
+from ..permissions import has_role, may_log_cases, nearest_intake_unit_id
 from ..public_secret import public_secret_hash, public_secret_new
 from ..validation import description_too_long, locality_out_of_reach
 from .attachments import attachment_add
@@ -123,12 +123,10 @@ def _intake_unit_for(*, user, locality: Unit) -> Unit:
     unit whose people cannot see it, and count in another unit's figures.
     """
     intake_refuse_unless_allowed(user)
-    candidates = [g for g in user_grants(user) if g.role in INTAKE_ROLES]
-    covering = [g for g in candidates if locality.path.startswith(g.path)]
-    if not covering:
+    unit_id = nearest_intake_unit_id(user, locality)
+    if unit_id is None:
         raise locality_out_of_reach()
-    chosen = max(covering, key=lambda g: len(g.path))
-    return Unit.objects.get(pk=chosen.unit_id)
+    return Unit.objects.get(pk=unit_id)
 
 
 def case_intake(
