@@ -10,6 +10,7 @@ from treebeard.mp_tree import MP_Node
 
 from .actions import CaseAction
 from .fields import EncryptedTextField
+from .roles import CASE_BLIND_ROLES, SUBTREE_ROLES, Role, role_codename  # noqa: F401 (their home before)
 from .text import fold
 
 
@@ -30,28 +31,8 @@ class UnitKind(models.TextChoices):
     HAMLET = "hamlet", _("Thôn, xóm, tổ dân phố")
 
 
-class Role(models.TextChoices):
-    """Roles a person holds on a unit (stored as guardian object permissions)."""
-
-    INTAKE_CLERK = "intake_clerk", _("Cán bộ tiếp nhận")
-    HANDLER = "handler", _("Cán bộ xử lý")
-    LEADER = "leader", _("Lãnh đạo")
-    SECRETARIAT = "secretariat", _("Văn phòng tổng hợp")
-    SUPERVISOR = "supervisor", _("Giám sát")
-    INSPECTOR = "inspector", _("Kiểm tra")
-    ADMINISTRATOR = "administrator", _("Quản trị")
-
-
-# Roles that reach the whole subtree of the unit they are granted on;
-# every other role reaches only that unit.
-SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.INSPECTOR})
-
 # Case codes read DL-YYYY-NNNNNN (the number is per year).
 CASE_CODE_PREFIX = "DL"
-
-
-def role_codename(role: str) -> str:
-    return f"role_{role}"
 
 
 class Unit(MP_Node):

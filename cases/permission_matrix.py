@@ -11,7 +11,7 @@ table.
 
 from workflow.roles import MOVE_RULES, OWNER
 
-from .models import SUBTREE_ROLES, Role
+from .models import CASE_BLIND_ROLES, SUBTREE_ROLES, Role
 
 # Where the person's unit stands relative to the unit that owns the case
 # (a commune in the tests: province → commune → grassroots → sub-unit).
@@ -59,11 +59,11 @@ MOVES_ELSEWHERE = {
 ROLES = [role.value for role in Role]
 
 # Supervisor and inspector reach the subtree below their unit; the others
-# only their own unit; administrators manage reference data, not cases.
+# only their own unit; the case-blind roles (administrator, collaborator, interviewer) reach no case.
 _REACH = {
     Role.SUPERVISOR: {"same", "parent"},
     Role.INSPECTOR: {"same", "parent"},
-    Role.ADMINISTRATOR: set(),
+    **{role: set() for role in CASE_BLIND_ROLES},
 }
 _DEFAULT_REACH = {"same"}
 

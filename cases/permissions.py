@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from .actions import CaseAction
-from .models import SUBTREE_ROLES, Case, ReporterRevealRole, Role, Unit, UnitUserObjectPermission, role_codename
+from .models import CASE_BLIND_ROLES, SUBTREE_ROLES, Case, ReporterRevealRole, Role, Unit, UnitUserObjectPermission, role_codename
 
 _ROLE_BY_CODENAME = {role_codename(role): role for role in Role.values}
 
@@ -92,8 +92,8 @@ def units_in_case_reach(user) -> list[int] | None:
 
 
 def case_grants(user) -> list[Grant]:
-    """The grants that reach cases: all but administrator, which manages reference data only."""
-    return [grant for grant in user_grants(user) if grant.role != Role.ADMINISTRATOR]
+    """The grants that reach cases: all but the case-blind roles (administrator, collaborator, interviewer)."""
+    return [grant for grant in user_grants(user) if grant.role not in CASE_BLIND_ROLES]
 
 
 def roles_on_unit(user, unit: Unit | None) -> set[str]:

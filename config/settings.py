@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "security",
+    "collaborators",
     "ledger",  # issue 15: the case history anchored in a signed Merkle tree
 ]
 
