@@ -96,3 +96,19 @@ def test_nginx_takes_failed_nodes_out_and_retries_only_what_is_safe():
     retry = re.search(r"proxy_next_upstream ([^;]+);", proxy).group(1).split()
     assert {"error", "timeout", "http_502", "http_503", "http_504"} <= set(retry)
     assert "non_idempotent" not in retry  # a POST a node may have acted on is retried by the client, with its key
+
+
+def test_the_example_database_url_names_both_servers_and_asks_for_the_writable_one():
+    """config/settings.py reads DATABASE_URL with django-environ: a URL with two hosts arrives as the comma
+    lists psycopg tries in turn, with target_session_attrs (the drill's failover runs on it)."""
+    import environ
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    example = (DEPLOY / "env" / "dlxh.env.example").read_text()
+    url = re.search(r"^DATABASE_URL=(\S+)$", example, re.M).group(1)
+    db = environ.Env.db_url_config(url)
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    params = conninfo_to_dict(make_conninfo(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"],
+                                            **db["OPTIONS"]))
+    assert params["host"] == "10.0.0.21,10.0.0.12" and params["port"] == "5432,5432"
+    assert params["target_session_attrs"] == "read-write" and params["connect_timeout"] == "3"
