@@ -102,32 +102,29 @@ class Network:
         ip("netns", "add", name)
         self.created.append(name)
 
-    def pids(self, node: str) -> list[int]:
-        out = ip("netns", "pids", self.ns(node), check=False).stdout
-        return [int(pid) for pid in out.split()]
-
-    def kill(self, node: str) -> int:
-        """SIGKILL every process of a node: the node is gone, as after a power cut."""
-        pids = self.pids(node)
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        return len(pids)
-
     def destroy(self):
         for name in reversed(self.created):
             remove_namespace(name)
         self.created = []
 
 
+def namespace_pids(name: str) -> list[int]:
+    return [int(pid) for pid in ip("netns", "pids", name, check=False).stdout.split()]
+
+
+def kill_namespace(name: str) -> int:
+    """SIGKILL every process of a namespace: the node is gone, as after a power cut."""
+    pids = namespace_pids(name)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return len(pids)
+
+
 def remove_namespace(name: str):
     for _ in range(5):
-        pids = ip("netns", "pids", name, check=False).stdout.split()
-        if not pids:
+        if not kill_namespace(name):
             break
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, ValueError):
-                os.kill(int(pid), signal.SIGKILL)
         time.sleep(0.3)
     ip("netns", "del", name, check=False)
 
@@ -409,7 +406,8 @@ class Drill:
         for node in web_nodes:
             self.start(f"web-{node}", node, self.unit_argv("dlxh-web.service", node), self.app_env(
                 node, DLXH_WEB_BIND=f"{self.addr[node]}:{WEB_PORT}", DLXH_WEB_WORKERS="2",
-                DLXH_WEB_FORWARDED_ALLOW_IPS=self.addr["lb"], DLXH_WEB_ACCESS_LOG=str(self.logs / f"access-{node}.log")))
+                DLXH_WEB_FORWARDED_ALLOW_IPS=self.addr["lb"],
+                DLXH_WEB_ACCESS_LOG=str(self.logs / f"access-{node}.log")))
         for node in ("wk1", "wk2"):
             # Two processes a worker node (deploy/env/celery.env says 4): the drill's nodes share two cores.
             self.start(f"worker-{node}", node, self.unit_argv("dlxh-worker.service", node,
@@ -532,24 +530,16 @@ class Drill:
             if stop.wait(max(0.0, began + at * seconds - time.monotonic())):
                 return
             if kind == "database":
-                self.failover()
+                self.failover(began)
                 continue
-            killed = self.kill(node)
+            killed = kill_namespace(self.ns[node])
             self.faults.append({"at_s": round(time.monotonic() - began, 1), "kind": kind, "node": node,
                                 "processes": killed})
             self.say(f"FAULT: {kind} node {node} killed (SIGKILL to {killed} processes)")
 
-    def kill(self, node) -> int:
-        pids = [int(pid) for pid in subprocess.run(["ip", "netns", "pids", self.ns[node]], capture_output=True,
-                                                   text=True).stdout.split()]
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        return len(pids)
-
-    def failover(self):
+    def failover(self, load_began):
         began = time.monotonic()
-        self.faults.append({"at_s": round(began - self.began, 1), "kind": "database", "node": "db1"})
+        self.faults.append({"at_s": round(began - load_began, 1), "kind": "database", "node": "db1"})
         self.as_postgres("db1", str(self.pg / "pg_ctl"), "-D", str(self.tmp / "pg-db1" / "data"), "-m", "immediate",
                          "stop")
         self.say("FAULT: the primary stopped (immediate); promoting the replica")
@@ -566,7 +556,7 @@ class Drill:
                 total_rss = total_pss = 0
                 largest = 0
                 count = 0
-                for pid in self.kill_safe_pids(node):
+                for pid in namespace_pids(self.ns[node]):
                     with contextlib.suppress(psutil.Error):
                         info = psutil.Process(pid).memory_full_info()
                         total_rss += info.rss
@@ -579,10 +569,6 @@ class Drill:
                 seen["peak_rss_mb"] = max(seen["peak_rss_mb"], round(total_rss / 2**20))
                 seen["peak_pss_mb"] = max(seen["peak_pss_mb"], round(total_pss / 2**20))
                 seen["largest_process_rss_mb"] = max(seen["largest_process_rss_mb"], round(largest / 2**20))
-
-    def kill_safe_pids(self, node):
-        out = subprocess.run(["ip", "netns", "pids", self.ns[node]], capture_output=True, text=True).stdout
-        return [int(pid) for pid in out.split()]
 
     def drain(self, seconds=240):
         """Until every outbox message is sent (bounded). With the beats stopped, the drill queues what a dead
@@ -661,7 +647,9 @@ class Drill:
                        **{channel: value for channel, value in deliveries.items()}},
             "reminders": {"fired": sum(reminder_counts), "distinct": len(reminder_counts),
                           "duplicated": sum(n - 1 for n in reminder_counts)},
-            "downtime_seen_by_clients_s": clients.downtime(),
+            "error_windows": clients.error_windows(),
+            "downtime_seen_by_clients_s": round(sum(w["to_s"] - w["from_s"] for w in clients.error_windows()), 1),
+            "waiting_on_retries_s": clients.downtime(),
             "longest_wait_s": clients.longest_wait(),
             "drained_after_load_s": self.drained_after,
             "memory": self.memory,
@@ -701,6 +689,8 @@ class Clients:
         self.requests = self.retries = self.replayed = self.gave_up = 0
         self.failed_statuses: Counter = Counter()
         self.failures: list[tuple[float, float]] = []  # (first failed attempt, answered) of each retried request
+        self.failed_at: list[float] = []  # when each failed answer came
+        self.began = time.monotonic()
 
     def call(self, method, path, token, body=None, key=None):
         """The answer's (status, JSON); retried on a refused connection, a 5xx, a 409 `in progress`."""
@@ -741,6 +731,7 @@ class Clients:
             with self.lock:
                 self.retries += 1
                 self.failed_statuses[status] += 1
+                self.failed_at.append(time.monotonic() - self.began)
             first_failure = first_failure or began
             if time.monotonic() > self.deadline:
                 with self.lock:
@@ -786,6 +777,17 @@ class Clients:
                 end = stop
         return round(total, 1)
 
+    def error_windows(self, gap=2.0) -> list[dict]:
+        """Stretches in which clients got failed answers (none more than `gap` s apart), from the load's start."""
+        windows = []
+        for at in sorted(self.failed_at):
+            if windows and at - windows[-1]["to_s"] <= gap:
+                windows[-1]["to_s"], windows[-1]["answers"] = at, windows[-1]["answers"] + 1
+            else:
+                windows.append({"from_s": at, "to_s": at, "answers": 1})
+        return [{key: round(value, 1) if key != "answers" else value for key, value in window.items()}
+                for window in windows]
+
     def longest_wait(self) -> float:
         return round(max((stop - start for start, stop in self.failures), default=0.0), 1)
 
@@ -811,13 +813,16 @@ def table(result: dict) -> str:
         ("outbox", f"{result['outbox']['messages']} messages; {result['outbox']['email']['messages']} emails and "
                    f"{result['outbox']['webhook']['messages']} webhooks, each received with its message id"),
         ("reminders", f"{result['reminders']['fired']} fired, {result['reminders']['distinct']} distinct"),
-        ("downtime seen by clients", f"{result['downtime_seen_by_clients_s']} s in all; longest wait "
-                                     f"{result['longest_wait_s']} s; gave up {load['gave_up']}"),
+        ("downtime seen by clients", f"{result['downtime_seen_by_clients_s']} s of failed answers: " + (", ".join(
+            f"{w['answers']} at {w['from_s']}–{w['to_s']} s" for w in result["error_windows"]) or "none")),
+        ("waiting on retries", f"{result['waiting_on_retries_s']} s in all (first failure to answer, queueing "
+                               f"included); longest {result['longest_wait_s']} s; gave up {load['gave_up']}"),
         ("drained after the load", f"{result['drained_after_load_s']} s"),
     ]
     for kind, seen in sorted(result["memory"].items()):
         rows.append((f"memory, {kind} node", f"{seen['processes']} processes, {seen['peak_rss_mb']} MB RSS "
-                                             f"({seen['peak_pss_mb']} MB PSS), largest {seen['largest_process_rss_mb']} MB"))
+                                             f"({seen['peak_pss_mb']} MB PSS), "
+                                             f"largest {seen['largest_process_rss_mb']} MB"))
     return "| | |\n|---|---|\n" + "\n".join(f"| {name} | {value} |" for name, value in rows)
 
 
