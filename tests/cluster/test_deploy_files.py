@@ -106,7 +106,7 @@ def test_the_example_database_url_names_both_servers_and_asks_for_the_writable_o
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     example = (DEPLOY / "env" / "dlxh.env.example").read_text()
-    url = re.search(r"^DATABASE_URL=(\S+)$", example, re.M).group(1)
+    url = re.search(r'^DATABASE_URL="(\S+)"$', example, re.M).group(1)  # quoted: `&` means something to a shell
     db = environ.Env.db_url_config(url)
     assert db["ENGINE"] == "django.db.backends.postgresql"
     params = conninfo_to_dict(make_conninfo(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"],
