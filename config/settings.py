@@ -206,6 +206,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_alerts_sweep",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Collaborators who have not answered a request (đợt nắm bắt) due within a day: reminded once each.
+    "collaborators-requests-remind": {"task": "collaborators.requests_remind", "schedule": crontab(minute=7)},
     "api-idempotency-keys-purge": {
         "task": "api.idempotency_keys_purge",
         "schedule": crontab(minute=17),  # hourly; keys live 24 h
