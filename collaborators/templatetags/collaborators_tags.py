@@ -48,3 +48,15 @@ def small_multiple(panel, scale: int):
 @register.filter
 def count_of(panel, code):
     return panel.by_attitude.get(code, 0)
+
+
+@register.inclusion_tag("collaborators/_rising.html", takes_context=True)
+def rising_subjects_panel(context):
+    """The dashboard's flag: subjects × localities whose notes rise fast, among the notes the person may read."""
+    from ..selectors.picture import rising_subjects
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"rising": []}
+    return {"rising": rising_subjects(user=user)[:8]}

@@ -154,3 +154,23 @@ def test_reminders_before_the_deadline_fire_once(demo):
     assert opinion_requests_remind(now=request.deadline - timedelta(hours=3)) == 2  # ctv and ctv2
     assert opinion_requests_remind(now=request.deadline - timedelta(hours=2)) == 0  # once each
     assert request.recipients.filter(reminded_at__isnull=False).count() == 2
+
+
+def test_a_subject_rising_fast_is_flagged_on_the_dashboard(demo_user, text):
+    """Six notes this week in Khu phố 2, where the subject had none: the emerging-issue test flags the pair on the
+    dashboard of those who read those notes (the province, commune B), not of commune A."""
+    from django.contrib.auth import get_user_model
+
+    from cases.models import Unit
+    from collaborators.services.notes import note_file
+
+    subject = Subject.objects.get(title__startswith="Tin đồn")
+    ctv3 = get_user_model().objects.get(username="ctv3")
+    for number in range(6):
+        note_file(by=ctv3, subject=subject, locality=Unit.objects.get(code="DM-BINHMINH-K02"), attitude="indignant",
+                  summary=f"Tin nhắn thứ {number + 1} về thu hồi đất lan nhanh trong khu phố.")
+    flag = "Tăng nhanh Tin đồn thu hồi đất làm khu công nghiệp — Khu phố 2: 6 phiếu tuần này"
+    for username in ("supervisor", "leader2"):
+        assert flag in text(demo_user(username).get(reverse("web:dashboard"))), username
+    assert "Chủ đề tăng nhanh" not in text(demo_user("leader").get(reverse("web:dashboard")))
+    assert flag in text(demo_user("supervisor").get(reverse("collaborators:home")))

@@ -5,15 +5,17 @@
    idempotency key chosen on the device (the form's idempotency_key field; a new UUID if it is empty), then
    sent. A submission that cannot reach the server stays in the store and is sent again when the browser
    comes back online, when a page using the module opens, and every 30 seconds. The server files each key once
-   (a repeat gets the first answer), so a submission sent twice is stored once. A refusal (HTTP 4xx) is shown
-   and removed from the store: sending it again would be refused again.
+   (a repeat gets the first answer), so a submission sent twice is stored once. A refusal (a JSON 400, 404,
+   409, 410, 413 or 422) is shown and removed from the store: sending it again would be refused again.
 
    The request: POST to the form's action, the fields urlencoded, headers Accept: application/json,
-   X-CSRFToken and Idempotency-Key. Expected answers: 200/201 JSON (sent), 400 JSON {detail, errors}
-   (refused), anything else or no answer (kept). No dependency, no CDN. */
+   X-CSRFToken and Idempotency-Key. Expected answers: 200/201 JSON (sent), 400/404/409/410/413/422 JSON
+   {detail, errors} (refused), anything else or no answer (kept). No dependency, no CDN. */
 (function () {
   "use strict";
   var DB = "dlxh-offline", STORE = "outbox", RETRY_MS = 30000;
+  // Refusals that sending again cannot change; anything else (403 after a logout, 5xx, no answer) is kept.
+  var REFUSED = [400, 404, 409, 410, 413, 422];
   var sending = false;
 
   function uuid() {
@@ -88,8 +90,10 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": item.key },
     }).then(function (response) {
-      if (response.ok) return remove(item.key).then(function () { return "sent"; });
-      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
+      // A login page (the session ended) is an answer of 200 too: only JSON says the server filed it.
+      if (response.ok && json && !response.redirected) return remove(item.key).then(function () { return "sent"; });
+      if (json && REFUSED.indexOf(response.status) >= 0) {
         return response.json().catch(function () { return {}; }).then(function (data) {
           var errors = data.errors ? Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }) : [];
           status(label("refused") + " " + (errors.join(" ") || data.detail || response.status));
