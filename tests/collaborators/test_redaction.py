@@ -2,6 +2,7 @@
 (never the text); an edit outside a redaction is caught."""
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from collaborators.audit import note_chain_verify, text_digest
@@ -30,11 +31,15 @@ def test_redaction_keeps_the_chain_valid_and_records_who_redacted_what(demo_user
     page = text(demo_user("secretariat").get(reverse("collaborators:note", args=[note.code])))
     assert "Chuỗi lịch sử toàn vẹn" in page and "Biên tập, che thông tin" in page
 
-    # Changing the text without a redaction breaks the check.
+    call_command("verify_notes", verbosity=0)  # every note of the demo and this one hold
+
+    # Changing the text without a redaction breaks the check, and the command names the note.
     OpinionNote.objects.filter(pk=note.pk).update(summary="Sửa lén nội dung.")
     note.refresh_from_db()
     check = note_chain_verify(note)
     assert not check.ok and "text differs" in check.problem
+    with pytest.raises(CommandError, match=note.code):
+        call_command("verify_notes", verbosity=0)
 
 
 def test_a_redaction_may_not_bring_a_resident_in(demo_user):

@@ -69,8 +69,10 @@ def test_the_leaders_screens(live_server, browser):
     page.click("text=Cộng tác viên")
     page.click(f"text={SUBJECT}")
     assert page.locator("[data-testid=picture] svg.small-multiple").count() >= 1
+    assert screen_problems(page, phone=False) == []
     screens.shot(page, "collaborators-picture")
     page.goto(live_server.url + "/collaborators/network/DM-ANBINH/")
     assert "Thôn Đoài" in page.inner_text("[data-testid=uncovered]")
+    assert screen_problems(page, phone=False) == []
     screens.shot(page, "collaborators-network")
     page.context.close()
