@@ -149,11 +149,25 @@ class NoteInputSerializer(serializers.Serializer):
         "Khóa thiết bị chọn khi viết phiếu; gửi lại cùng khóa thì nhận lại đúng phiếu đã gửi."))
 
 
+class NoteFilterSerializer(serializers.Serializer):
+    subject = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    locality = TextField(required=False, max_length=64, help_text=_("Mã địa bàn."))
+    attitude = serializers.ChoiceField(choices=Attitude.choices, required=False)
+
+
 class NoteListCreateApi(ApiView):
-    @extend_schema(tags=["collaborators"], responses={200: NoteOutputSerializer(many=True), **_errors(401, 429)},
+    @extend_schema(tags=["collaborators"], parameters=[NoteFilterSerializer],
+                   responses={200: NoteOutputSerializer(many=True), **_errors(400, 401, 429)},
                    summary=_("Phiếu thông tin dư luận bạn được xem, mới nhất trước"))
     def get(self, request):
-        notes = note_list_for_user(user=request.user).select_related("case")[:MAX_LISTED]
+        filters = NoteFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = dict(filters.validated_data)
+        notes = note_list_for_user(user=request.user, filters={
+            "subject": data.get("subject"), "attitude": data.get("attitude")})
+        if data.get("locality"):
+            notes = notes.filter(locality__code=data["locality"])
+        notes = notes.select_related("case")[:MAX_LISTED]
         return Response(NoteOutputSerializer(notes, many=True).data)
 
     @extend_schema(tags=["collaborators"], request=NoteInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],

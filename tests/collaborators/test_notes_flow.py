@@ -69,6 +69,8 @@ def test_a_subject_followed_from_request_to_case(demo_user, text):
     assert "Thôn Đông (2)" in shown and "50%" in shown
     listed = leader.get(reverse("collaborators:note_list"), {"subject": subject.pk, "attitude": "disagree"})
     assert made.json()["code"] in text(listed) and first.json()["code"] not in text(listed)
+    api_listed = leader.get("/api/v1/opinion-notes/", {"subject": subject.pk, "locality": "DM-ANBINH-T01"}).json()
+    assert sorted(row["code"] for row in api_listed) == sorted([made.json()["code"], first.json()["code"]])
 
     # The leader (who logs cases in commune A) turns ctv's note into a case in one click.
     note = OpinionNote.objects.get(code=first.json()["code"])
@@ -140,7 +142,7 @@ def test_coverage_shows_the_gaps_of_the_data(demo_user, text):
     assert demo_user("leader").get(reverse("collaborators:network", args=["DM-BINHMINH"])).status_code == 404
 
 
-def test_reminders_before_the_deadline_fire_once(demo):
+def test_reminders_before_the_deadline_fire_once(demo, django_capture_on_commit_callbacks, mailoutbox):
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
@@ -151,7 +153,10 @@ def test_reminders_before_the_deadline_fire_once(demo):
     request = opinion_request_send(by=get_user_model().objects.get(username="secretariat"), subject=subject,
                                    questions="Ý kiến về tên thôn mới?", working_days=2)
     assert opinion_requests_remind(now=request.deadline - timedelta(days=2)) == 0  # not due yet
-    assert opinion_requests_remind(now=request.deadline - timedelta(hours=3)) == 2  # ctv and ctv2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert opinion_requests_remind(now=request.deadline - timedelta(hours=3)) == 2  # ctv and ctv2
+    assert sorted(m.to[0] for m in mailoutbox) == ["ctv2@demo.invalid", "ctv@demo.invalid"]
+    assert "Chủ trương sáp nhập" in mailoutbox[0].subject
     assert opinion_requests_remind(now=request.deadline - timedelta(hours=2)) == 0  # once each
     assert request.recipients.filter(reminded_at__isnull=False).count() == 2
 
