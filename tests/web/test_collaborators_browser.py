@@ -58,6 +58,17 @@ def test_three_notes_filed_offline_are_stored_once_each(live_server, browser):
     page.reload()
     page.evaluate("window.dlxhOffline.flush()")
     assert OpinionNote.objects.count() == before + 3
+
+    # Online, a note naming a resident is refused with the reason, and its text comes back to be corrected.
+    page.select_option("#id_subject", label=SUBJECT)
+    page.check("input[name=attitude][value=indignant]")
+    page.fill("#id_summary", "Ông Năm, số 0912 345 678, nói sắp thu hồi đất.")
+    page.click(".note-card button[type=submit]")
+    page.wait_for_selector("[data-offline-status]:has-text('Phiếu bị từ chối')")
+    assert "số điện thoại (0912…78)" in page.inner_text("[data-offline-status]")
+    assert page.input_value("#id_summary") == "Ông Năm, số 0912 345 678, nói sắp thu hồi đất."
+    assert page.is_checked("input[name=attitude][value=indignant]")
+    assert OpinionNote.objects.count() == before + 3
     page.context.close()
 
 

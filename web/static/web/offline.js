@@ -17,6 +17,7 @@
   // Refusals that sending again cannot change; anything else (403 after a logout, 5xx, no answer) is kept.
   var REFUSED = [400, 404, 409, 410, 413, 422];
   var sending = false;
+  var fromHere = {};  // key → the form on this page it was submitted from (a refusal puts its fields back)
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -97,6 +98,7 @@
         return response.json().catch(function () { return {}; }).then(function (data) {
           var errors = data.errors ? Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }) : [];
           status(label("refused") + " " + (errors.join(" ") || data.detail || response.status));
+          if (fromHere[item.key]) restore(fromHere[item.key], item.fields);
           return remove(item.key).then(function () { return "refused"; });
         });
       }
@@ -130,6 +132,21 @@
     return fields;
   }
 
+  function restore(form, fields) {
+    // The refused submission back in its form, to correct and send again (nothing of it was stored).
+    form.reset();
+    fields.forEach(function (pair) {
+      form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (input) {
+        if (input.type === "checkbox" || input.type === "radio") {
+          if (input.value === pair[1]) input.checked = true;
+        } else {
+          input.value = pair[1];
+        }
+      });
+    });
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
   function onSubmit(event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-offline]")) return;
@@ -140,6 +157,7 @@
     fields.push(["idempotency_key", key]);
     var item = { key: key, kind: form.getAttribute("data-offline"), url: form.action, fields: fields,
                  created: Date.now() };
+    fromHere[key] = form;
     put(item).then(function () {
       form.reset();
       if (keyField) keyField.value = uuid();  // the next submission gets its own key
