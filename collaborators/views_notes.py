@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import Unit
+from cases.permissions import nearest_intake_unit_id
 from web.ui import forbidden, not_found, refused
 
 from .audit import note_chain_verify
@@ -117,8 +118,6 @@ def note_detail(request, code):
 
 
 def _detail(request, note, redact_form=None, case_form=None, status=200):
-    from cases.permissions import nearest_intake_unit_id
-
     return render(request, "collaborators/note_detail.html", {
         "note": note, "events": note_events(note=note), "chain": note_chain_verify(note),
         "may_redact": may_redact(request.user, note.unit),

@@ -41,7 +41,7 @@ def _check_fields(*, unit, full_name, localities, social_group, term_start, term
     return errors
 
 
-def _account(*, username: str, password: str, full_name: str, unit: Unit, errors: dict):
+def _account(*, username: str, password: str, full_name: str, errors: dict):
     """The login named `username`: an existing one (not yet another collaborator's), or a new one."""
     username = (username or "").strip()
     if not username:
@@ -74,7 +74,7 @@ def collaborator_create(*, by, unit: Unit, full_name: str, term_start: date, ter
     localities, sectors = list(localities), list(sectors)
     errors = _check_fields(unit=unit, full_name=full_name, localities=localities, social_group=social_group,
                            term_start=term_start, term_end=term_end, status=status)
-    user = _account(username=username, password=password, full_name=full_name, unit=unit, errors=errors)
+    user = _account(username=username, password=password, full_name=full_name, errors=errors)
     if errors:
         raise ValidationError(errors)
     if user is not None and user.pk is None:
