@@ -206,10 +206,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_alerts_sweep",
         "schedule": crontab(hour=7, minute=0),
     },
-    "api-idempotency-keys-purge": {
-        "task": "api.idempotency_keys_purge",
-        "schedule": crontab(minute=17),  # hourly; keys live 24 h
-    },
+    # Requests to collaborators due within a day: each one not answered is reminded once (collaborators.services).
+    "collaborators-requests-remind": {"task": "collaborators.requests_remind", "schedule": crontab(minute=7)},
+    "api-idempotency-keys-purge": {"task": "api.idempotency_keys_purge", "schedule": crontab(minute=17)},  # hourly; 24 h keys
     # Mailboxes of the email channel sources (api.ChannelSource); a missed run is simply caught up by the next.
     "api-email-fetch": {
         "task": "api.email_fetch",

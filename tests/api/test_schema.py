@@ -48,7 +48,8 @@ NOT_FUZZED = "|".join((
 # Idempotency-Key draft says; the fuzzer repeats keys). Everything else a schema can say, it says.
 DATA_DEPENDENT_FIELDS = {
     "POST /api/v1/auth/token/": {"non_field_errors", "otp"},  # a wrong password, a second factor owed
-    "POST /api/v1/cases/": {"channel", "topic", "locality"},  # codes that exist, are active, are in your reach
+    # Codes that exist, are active, are in your reach; a receipt time not ahead of now.
+    "POST /api/v1/cases/": {"channel", "topic", "locality", "received_at"},
     "POST /api/v1/cases/{code}/transitions/verify/": {"topic", "locality"},
     "POST /api/v1/cases/{code}/transitions/merge/": {"into"},  # an open case of your unit, not this one
     "POST /api/v1/cases/{code}/transitions/assign/": {"unit", "assignee"},  # a unit in your reach, someone of it
@@ -58,6 +59,11 @@ DATA_DEPENDENT_FIELDS = {
     # A unit you write for; a period that has begun, given as `period` or as `kind` with `period_start`, not both.
     "POST /api/v1/reports/": {"unit", "period", "kind", "period_start", "period_end"},
     "POST /api/v1/reports/{id}/corrections/": {"narrative"},  # a correction that changes something
+    # A unit you run, a topic that exists; text that names no resident (collaborators.pii: a phone number, an
+    # e-mail address, an identity-card number), which a pattern could not say.
+    "POST /api/v1/subjects/": {"unit", "topic", "title", "description"},
+    "POST /api/v1/opinion-notes/": {"locality", "subject", "new_subject", "summary", "recommendation", "observed_on",
+                                    "idempotency_key"},
 }
 
 
