@@ -10,5 +10,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),
+    path("collaborators/", include("collaborators.urls_briefings")),
     path("", include("web.urls")),
 ]
