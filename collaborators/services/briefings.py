@@ -150,8 +150,8 @@ def briefing_decision_to_case(*, decision: BriefingDecision, by) -> Case:
         raise ValidationError({"topic": _("Hãy chọn lĩnh vực của kết luận trước khi chuyển thành vụ việc.")})
     channel = _decision_channel()
     with transaction.atomic():
-        locked = BriefingDecision.objects.select_for_update().select_related("briefing__unit", "owner", "topic") \
-            .get(pk=decision.pk)
+        locked = BriefingDecision.objects.select_for_update(of=("self",)) \
+            .select_related("briefing__unit", "owner", "topic").get(pk=decision.pk)
         if locked.case_id is not None:
             raise Conflict(_("Kết luận này đã được chuyển thành vụ việc."))
         case = case_intake(
