@@ -87,3 +87,38 @@ def test_commune_b_cannot_read_commune_a_briefings_the_province_can(world, netwo
     # The province reads but does not write: refused before its input is judged.
     assert as_user("supervisor").post(f"{url}save/", {"minutes": "Sửa."}).status_code == 403
     assert Briefing.objects.get().minutes == "Biên bản của xã A."
+
+
+def test_the_briefing_evaluation_and_situation_pages_in_english_show_no_vietnamese_labels(world, network, as_user):
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import translation
+
+    from collaborators.models import Attitude, BriefingKind, Grade
+    from reports.models import ReportKind
+    from reports.services import report_draft_create
+    from tests.web.conftest import visible_text
+
+    briefing = Briefing.objects.create(unit=world.commune_a, kind="six_month", held_at=at(2026, 5, 20),
+                                       minutes="Biên bản.", created_by=world.secretariat)
+    briefing.attendees.set([network["lan"]])
+    make.note(network["lan"], network["water"], world.hamlet_a, "indignant", at(2026, 4, 10), summary="Nước đục.")
+    report = report_draft_create(by=world.secretariat, unit=world.commune_a, kind=ReportKind.SITUATION,
+                                 period_start=at(2026, 4, 1).date())
+    with translation.override("vi"):
+        labels = {str(label) for choices in (BriefingKind, Grade, Attitude) for label in choices.labels}
+        labels |= {str(ReportKind.SITUATION.label), "Kết luận, giao việc", "Tình hình dư luận xã hội", "Phiếu đã gửi"}
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.secretariat)
+    data = ["Đảng ủy xã A", "Thôn 1 xã A", "Chất lượng nước sạch", "Cộng tác viên Lan", "Biên bản.", "Nước đục.",
+            report.narrative, report.title]
+    for path in ("/collaborators/briefings/", f"/collaborators/briefings/{briefing.pk}/",
+                 "/collaborators/evaluation/P-A/?period=2026-H1", f"/reports/{report.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 200 and '<html lang="en"' in response.content.decode(), path
+        text = visible_text(response)
+        for written in sorted(filter(None, data), key=len, reverse=True):
+            text = text.replace(written, " ")
+        assert [label for label in labels if label in text] == [], path
+    assert "Public-opinion situation report" in text and "State of public opinion" in text  # it can tell
