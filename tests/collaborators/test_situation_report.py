@@ -138,3 +138,19 @@ def test_the_situation_report_is_reminded_before_the_15th_and_escalated_after(wo
     assert not situation.filter(resolved_at__isnull=True).exists()  # sent late: the alerts close
     assert "Báo cáo tình hình dư luận xã hội" not in as_user("supervisor").get("/reports/").content.decode().split(
         'data-testid="report-alerts"')[-1].split("</section>")[0]
+
+
+def test_the_demo_adds_a_briefing_with_minutes_and_a_drafted_situation_report_even_without_notes(db):
+    from collaborators.models import Briefing
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_briefings", verbosity=0)
+    call_command("seed_briefings", verbosity=0)  # idempotent
+    briefing = Briefing.objects.get()
+    assert (briefing.unit.code, briefing.kind) == ("DM-ANBINH", "monthly") and "Kết luận" in briefing.minutes
+    assert briefing.decisions.get().owner.code == "DM-ANBINH-BXD"
+    report = Report.objects.get(kind=ReportKind.SITUATION)
+    assert (report.unit.code, report.status, report.narrative) == ("DM-ANBINH", ReportStatus.DRAFT, "")
+    page = _client("secretariat").get(f"/reports/{report.pk}/").content.decode()
+    assert "Chưa có phiếu thông tin dư luận nào trong kỳ." in page
+    assert _client("leader2").get(f"/collaborators/briefings/{briefing.pk}/").status_code == 404
