@@ -94,6 +94,15 @@ def _subject_row(entry: dict) -> dict:
     }
 
 
+def attitude_totals(opinion: dict) -> dict[str, int]:
+    """A situation report's notes over all its subjects: {"notes": n, <attitude code>: n, ...}."""
+    totals = {"notes": opinion.get("notes", 0)}
+    for subject in opinion.get("subjects", []):
+        for code, n in subject["attitudes"].items():
+            totals[code] = totals.get(code, 0) + n
+    return totals
+
+
 def survey_results(*, unit: Unit, start: date, end: date) -> list[dict]:
     return [section for provider in SURVEY_RESULT_PROVIDERS for section in provider(unit=unit, start=start, end=end)]
 

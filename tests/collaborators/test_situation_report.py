@@ -91,6 +91,12 @@ def test_secretariat_drafts_leader_submits_province_reads_commune_b_never(demo_n
         assert "3 phiếu thông tin dư luận của 2 cộng tác viên" in province.content.decode()
     assert _client("leader2").get(f"/reports/{report.pk}/").status_code == 404
     assert _client("leader2").get(f"/reports/{report.pk}/export.docx").status_code == 404
+    # The province's side by side: commune A's notes by attitude beside commune B's absent report.
+    side = _client("supervisor").get("/reports/units/DM/?kind=situation&day=01/03/2026").content.decode()
+    notes_row = side.split("<td>Phiếu thông tin dư luận</td>")[1].split("</tr>")[0]
+    assert [c.split("</td>")[0] for c in notes_row.split("<td>")[1:]] == ["3", "—", "<strong>3</strong>"]
+    indignant = side.split("<td>Thái độ: Bức xúc</td>")[1].split("</tr>")[0]
+    assert "<strong>1</strong>" in indignant
 
     from docx import Document
 
