@@ -17,6 +17,7 @@ from .exceptions import ReportNotFound
 from .figures import report_figures
 from .models import ExportJob, Report, ReportAlert, ReportStatus, ReportVersion
 from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_report
+from .situation import with_redactions
 
 
 def report_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Report]:
@@ -79,6 +80,8 @@ def report_current_figures(*, report: Report, number: int | None = None) -> dict
     version = report_version(report=report, number=number)
     if version is None:
         raise ReportNotFound()
+    if "opinion" in version.figures:  # a note redacted since is shown redacted here too
+        return {**version.figures, "opinion": with_redactions(version.figures["opinion"])}
     return version.figures
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from django.utils import translation
 
 from cases.models import Unit
-from collaborators.models import Attitude, Intensity, OpinionNote, Spread
+from collaborators.models import Attitude, Intensity, NoteAction, OpinionNote, Spread
 
 from .periods import bounds
 
@@ -84,7 +84,7 @@ def _subject_row(entry: dict) -> dict:
         text = _condensed(note.recommendation)
         if text and text.casefold() not in seen:
             seen.add(text.casefold())
-            recommendations.append(text)
+            recommendations.append({"code": note.code, "text": text})
     return {
         **entry,
         "localities": sorted(entry["localities"].values(), key=lambda row: row["name"]),
@@ -103,6 +103,25 @@ def attitude_totals(opinion: dict) -> dict[str, int]:
     return totals
 
 
+def with_redactions(opinion: dict) -> dict:
+    """Frozen figures as they may be shown now: a note redacted since the report was sent (the secretariat
+    removed what identified someone) shows its redacted text here too; the frozen version keeps the note's code."""
+    codes = {row["code"] for subject in opinion.get("subjects", [])
+             for row in subject["summaries"] + subject["recommendations"]}
+    redacted = {note.code: note for note in OpinionNote.objects.filter(
+        code__in=codes, events__action=NoteAction.REDACTED).distinct()}
+    if not redacted:
+        return opinion
+    subjects = []
+    for subject in opinion["subjects"]:
+        def current(row, field):
+            note = redacted.get(row["code"])
+            return {**row, "text": _condensed(getattr(note, field))} if note else row
+        subjects.append({**subject, "summaries": [current(row, "summary") for row in subject["summaries"]],
+                         "recommendations": [current(row, "recommendation") for row in subject["recommendations"]]})
+    return {**opinion, "subjects": subjects}
+
+
 def survey_results(*, unit: Unit, start: date, end: date) -> list[dict]:
     return [section for provider in SURVEY_RESULT_PROVIDERS for section in provider(unit=unit, start=start, end=end)]
 
@@ -119,7 +138,7 @@ def narrative_draft(opinion: dict) -> str:
                      f"({_attitude_phrase(subject['attitudes'], opinion['attitudes'])}).")
         lines.extend(f"- {row['text']}" for row in subject["summaries"][:2])
         if subject["recommendations"]:
-            lines.append("Kiến nghị: " + "; ".join(subject["recommendations"][:3]))
+            lines.append("Kiến nghị: " + "; ".join(row["text"] for row in subject["recommendations"][:3]))
     return "\n".join(lines)
 
 
@@ -136,7 +155,7 @@ def document_sections(opinion: dict, surveys: list[dict]) -> list[dict]:
         rows.append(("Cộng", *[subject["attitudes"].get(row["code"], 0) for row in labels], subject["notes"]))
         paragraphs = [row["text"] for row in subject["summaries"]]
         if subject["recommendations"]:
-            paragraphs.append("Kiến nghị, đề xuất: " + "; ".join(subject["recommendations"]) + ".")
+            paragraphs.append("Kiến nghị, đề xuất: " + "; ".join(row["text"] for row in subject["recommendations"]) + ".")
         sections.append({"heading": f"{number}. {subject['title']}", "header": header, "rows": rows,
                          "paragraphs": paragraphs})
     for survey in surveys:

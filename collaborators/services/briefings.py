@@ -46,8 +46,15 @@ def _check_writer(by, unit: Unit) -> None:
     raise BriefingNotFound()
 
 
+def _ids(values, field: str) -> set[int]:
+    try:
+        return {int(value) for value in values or ()}
+    except (TypeError, ValueError):
+        raise ValidationError({field: _("Lựa chọn không hợp lệ.")}) from None
+
+
 def _subjects(unit: Unit, ids) -> list[Subject]:
-    ids = {int(i) for i in ids or ()}
+    ids = _ids(ids, "subjects")
     found = list(briefing_subject_choices(unit=unit).filter(pk__in=ids))
     if len(found) != len(ids):
         raise ValidationError({"subjects": _("Có chủ đề không thuộc phạm vi của đơn vị.")})
@@ -55,7 +62,7 @@ def _subjects(unit: Unit, ids) -> list[Subject]:
 
 
 def _attendees(unit: Unit, ids) -> list[Collaborator]:
-    ids = {int(i) for i in ids or ()}
+    ids = _ids(ids, "attendees")
     found = list(briefing_collaborator_choices(unit=unit).filter(pk__in=ids))
     if len(found) != len(ids):
         raise ValidationError({"attendees": _("Có người dự không phải cộng tác viên của đơn vị.")})

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import Unit
+from collaborators.models import NoteAction, NoteEvent
 from reports.models import Report, ReportAlert, ReportKind, ReportStatus
 from reports.services import report_alerts_sweep, report_draft_create
 
@@ -45,11 +46,11 @@ def demo_notes(db, time_machine):
               recommendation="Công khai phương án đặt tên thôn mới.")
     make.note(hai, merge, west, "concerned", at(2026, 3, 9), summary="Băn khoăn về nhà văn hóa chung.",
               recommendation="Công khai phương án đặt tên thôn mới.")
-    make.note(lan, water, east, "indignant", at(2026, 3, 20), summary="Nước đục nhiều ngày, người dân bức xúc.",
-              recommendation="Kiểm tra nguồn nước thôn Đông.", spread="wide", intensity="high")
+    muddy = make.note(lan, water, east, "indignant", at(2026, 3, 20), summary="Nước đục nhiều ngày, người dân bức xúc.",
+                      recommendation="Kiểm tra nguồn nước thôn Đông.", spread="wide", intensity="high")
     make.note(lan, water, east, "indignant", at(2026, 4, 2), summary="Tháng sau: không tính vào tháng 3.")
     time_machine.move_to(at(2026, 4, 5), tick=False)
-    return {"lan": lan, "water": water, "east": east}
+    return {"lan": lan, "water": water, "east": east, "muddy": muddy, "secretariat": secretariat}
 
 
 def test_secretariat_drafts_leader_submits_province_reads_commune_b_never(demo_notes, time_machine):
@@ -91,6 +92,16 @@ def test_secretariat_drafts_leader_submits_province_reads_commune_b_never(demo_n
         assert "3 phiếu thông tin dư luận của 2 cộng tác viên" in province.content.decode()
     assert _client("leader2").get(f"/reports/{report.pk}/").status_code == 404
     assert _client("leader2").get(f"/reports/{report.pk}/export.docx").status_code == 404
+    # A note redacted after the report was sent shows redacted in the sent report too (its code stays).
+    muddy = demo_notes["muddy"]
+    muddy.summary = "Nước đục nhiều ngày [đã che thông tin]."
+    muddy.save(update_fields=["summary"])
+    NoteEvent.objects.create(note=muddy, seq=2, action=NoteAction.REDACTED, actor=demo_notes["secretariat"],
+                             at=timezone.now(), hash="0" * 64)
+    sent = _client("supervisor").get(f"/reports/{report.pk}/").content.decode()
+    sent = sent.split('data-testid="opinion"')[1].split("</section>")[0]
+    assert "Nước đục nhiều ngày [đã che thông tin]." in sent and "người dân bức xúc." not in sent
+    assert muddy.code in sent
     # The province's side by side: commune A's notes by attitude beside commune B's absent report.
     side = _client("supervisor").get("/reports/units/DM/?kind=situation&day=01/03/2026").content.decode()
     notes_row = side.split("<td>Phiếu thông tin dư luận</td>")[1].split("</tr>")[0]
