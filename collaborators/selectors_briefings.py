@@ -91,6 +91,12 @@ def units_holding_briefings(*, user) -> QuerySet[Unit]:
     return Unit.objects.filter(pk__in={g.unit_id for g in user_grants(user) if g.role in WRITER_ROLES}).order_by("path")
 
 
+def units_evaluated_for(*, user) -> QuerySet[Unit]:
+    """Units whose collaborators' evaluation this person reads (and the subtree below each)."""
+    roles = set(WRITER_ROLES) | ABOVE_READER_ROLES | SUBTREE_READER_ROLES
+    return Unit.objects.filter(pk__in={g.unit_id for g in user_grants(user) if g.role in roles}).order_by("path")
+
+
 def units_rated_by(*, user) -> QuerySet[Unit]:
     """Units whose collaborators this person rates (the secretariat of the unit)."""
     return Unit.objects.filter(pk__in={g.unit_id for g in user_grants(user) if g.role == Role.SECRETARIAT})

@@ -33,6 +33,7 @@ from .selectors_briefings import (
     evaluation_for_unit,
     may_read_briefings,
     may_write_briefings,
+    units_evaluated_for,
     units_holding_briefings,
     units_rated_by,
 )
@@ -85,6 +86,8 @@ def briefing_list(request):
         "form": BriefingCreateForm(units=units, initial={"held_at": timezone.localtime().replace(second=0)})
         if units else None,
         "training_form": TrainingForm(units=units) if units else None,
+        "evaluated": list(units_evaluated_for(user=request.user)),
+        "year": timezone.localdate().year,
     })
 
 

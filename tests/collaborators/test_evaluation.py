@@ -77,6 +77,8 @@ def test_evaluation_counts_match_the_data_and_the_secretariat_rates(world, work,
 
 
 def test_the_yearly_review_lists_every_unit_and_exports(world, work, as_user):
+    links = as_user("supervisor").get("/collaborators/briefings/").content.decode().split('"evaluation-links"')[1]
+    assert 'href="/collaborators/evaluation/P/?period=2026"' in links.split("</section>")[0]
     page = as_user("supervisor").get("/collaborators/evaluation/P/?period=2026").content.decode()
     units = [part.split("</h2>")[0] for part in page.split('data-testid="evaluation-unit">')[1:]]
     assert [u.split("<h2>")[1] for u in units] == ["Đảng ủy xã A", "Đảng ủy phường B"]
