@@ -12,5 +12,6 @@ urlpatterns = [
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),
     path("collaborators/", include("collaborators.urls")),
+    path("collaborators/", include("collaborators.urls_briefings")),
     path("", include("web.urls")),
 ]
