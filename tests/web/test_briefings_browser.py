@@ -1,6 +1,6 @@
 """The briefing page, the evaluation and the situation report in a real browser, on the demo data
 (seed_demo + seed_briefings, with a month of notes written straight): they fit a phone, pass WCAG 2.1 AA,
-and their screenshots go to docs/screenshots/ (docs/collaborators_briefings.md)."""
+and their screenshots go to docs/screenshots/ (docs/collaborators.md)."""
 
 from datetime import datetime, time, timedelta
 
