@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.metrics import metrics_view
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/reports/", include("reports.urls_api")),  # before api.urls, which ends with a catch-all
     path("api/v1/", include("api.urls")),
     path("health/", include("workflow.urls")),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus; the monitoring network only (METRICS_ALLOWED_NETWORKS)
     path("notifications/", include("notifications.urls")),
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),
