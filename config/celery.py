@@ -11,6 +11,17 @@ app = Celery("dlxh")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.on_after_configure.connect
+def redbeat_settings_by_bare_name(sender, **kwargs):
+    """celery-redbeat asks whether `redbeat_redis_url` is set by its bare name, which the CELERY_ prefix hides (it
+    then warns that it falls back to the broker's settings): give it the names it looks for."""
+    conf = sender.conf
+    sender.conf.update({key.removeprefix("CELERY_").lower(): conf[key] for key in list(conf.keys())
+                        if key.startswith("CELERY_REDBEAT_")})
+    if "redbeat_redis_url" in conf and "redbeat_redis_options" not in conf:
+        conf.redbeat_redis_options = {}
+
 from config import request_id  # noqa: E402,F401  (connects the signals that carry the request id into tasks)
 
 
