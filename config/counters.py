@@ -1,6 +1,8 @@
 """What the processes count as it happens (prometheus_client; exposed by config.metrics at /metrics)."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Histogram, disable_created_metrics
+
+disable_created_metrics()  # no `_created` twin of every series: Prometheus does not need it
 
 REQUEST_LATENCY = Histogram(
     "dlxh_http_request_duration_seconds", "Time to answer a request, by view (URL name) and method.",

@@ -102,6 +102,7 @@ def test_other_pages_and_every_write_use_the_primary(replica, world, new_case):
 def test_health_shows_the_replica_lag_and_the_dashboard_when_its_figures_were_true(replica, world, client):
     body = client.get("/health/").json()
     assert body["replica_lag_seconds"] == 0.0  # a mirror of the primary itself: not a standby, no lag
+    assert "\ndlxh_replica_lag_seconds 0.0\n" in client.get("/metrics").content.decode()
     client.force_login(world.supervisor)
     page = client.get("/dashboard/").content.decode()
     assert "Số liệu tính đến" in page
