@@ -26,10 +26,22 @@ from config import request_id  # noqa: E402,F401  (connects the signals that car
 
 
 @setup_logging.connect
-def _logging_from_django_settings(**kwargs):
-    """Workers and beat log through settings.LOGGING (JSON lines with the request id), not Celery's own setup."""
+def _logging_from_django_settings(loglevel=None, logfile=None, **kwargs):
+    """Workers and beat log through settings.LOGGING (JSON lines with the request id), not Celery's own setup;
+    `-l` still sets the level and `--logfile` adds the file, written the same way."""
     import logging.config
+    import logging.handlers
 
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+    root = logging.getLogger()
+    if loglevel:
+        root.setLevel(loglevel)
+    if logfile:
+        console = next(handler for handler in root.handlers if handler.get_name() == "console")
+        to_file = logging.handlers.WatchedFileHandler(logfile)
+        to_file.setFormatter(console.formatter)
+        for log_filter in console.filters:
+            to_file.addFilter(log_filter)
+        root.addHandler(to_file)

@@ -4,10 +4,12 @@ import ipaddress
 import re
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from cases.services import case_verify
 from notifications.models import OutboxMessage, OutboxStatus
+from workflow.services.sweep import SWEEP_CACHE_KEY
 
 
 def _value(text: str, name: str, **labels) -> float | None:
@@ -34,6 +36,7 @@ def test_metrics_are_refused_outside_the_allowed_networks(client, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_metrics_count_moves_requests_and_read_the_outbox_and_the_clocks(client, world, new_case, time_machine):
+    cache.delete(SWEEP_CACHE_KEY)  # another test's sweep, kept in the shared cache
     before = client.get("/metrics").content.decode()
     moves_before = _value(before, "dlxh_case_moves_total", action="verify") or 0
     case = new_case()
