@@ -2,13 +2,20 @@
 write from the primary. Two aliases on one PostgreSQL server: `replica` mirrors the test database, as Django's
 TEST MIRROR setting makes it, and logs in as the application's role like `default`."""
 
+import re
+from datetime import datetime, timedelta
+
 import pytest
 from django.db import connections
+from django.utils import timezone
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 
+from config import db_routing
 from config.db_routing import REPLICA_DB_ALIAS
+from reports.models import ReportKind
+from reports.services import report_draft_create
 
 pytestmark = pytest.mark.postgres
 
@@ -106,3 +113,23 @@ def test_health_shows_the_replica_lag_and_the_dashboard_when_its_figures_were_tr
     client.force_login(world.supervisor)
     page = client.get("/dashboard/").content.decode()
     assert "Số liệu tính đến" in page
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA_DB_ALIAS])
+def test_a_draft_report_read_from_a_lagging_replica_states_the_figures_as_of_its_data(replica, world, monkeypatch):
+    """Two minutes behind: the draft's figures are computed as of two minutes ago, and say so."""
+    report = report_draft_create(by=world.secretariat, unit=world.commune_a, kind=ReportKind.MONTHLY,
+                                 period_start=timezone.localdate().replace(day=1))
+    monkeypatch.setattr(db_routing, "replica_lag_seconds", lambda: 120.0)
+    client = _client(world.secretariat)
+    now = timezone.localtime()
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    as_of = re.search(r"Số liệu tính đến</dt><dd>(\d\d/\d\d/\d{4} \d\d:\d\d)", page)[1]
+    shown = datetime.strptime(as_of, "%d/%m/%Y %H:%M").replace(tzinfo=now.tzinfo)
+    assert now - timedelta(minutes=3) <= shown <= now - timedelta(minutes=1)
+    # The same page right after the secretariat's own write: from the primary, as of now.
+    client.post(f"/reports/{report.pk}/save/", {"narrative": "Tình hình ổn định."})
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    as_of = re.search(r"Số liệu tính đến</dt><dd>(\d\d/\d\d/\d{4} \d\d:\d\d)", page)[1]
+    shown = datetime.strptime(as_of, "%d/%m/%Y %H:%M").replace(tzinfo=now.tzinfo)
+    assert shown >= now - timedelta(minutes=1)
