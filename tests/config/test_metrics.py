@@ -1,9 +1,13 @@
 """/metrics (config/metrics.py): refused outside METRICS_ALLOWED_NETWORKS; the figures an operator alerts on."""
 
 import ipaddress
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -70,3 +74,17 @@ def test_metrics_read_the_celery_queue_length_from_redis(client, settings):
     finally:
         broker.delete(queue)
     assert _value(text, "dlxh_celery_queue_length", queue=queue) == 3
+
+
+@pytest.mark.django_db
+def test_with_a_multiprocess_directory_metrics_sum_every_process(client, monkeypatch, tmp_path):
+    """gunicorn's workers each count their own; with PROMETHEUS_MULTIPROC_DIR /metrics answers with the sum."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count_one_move = "from config.counters import case_move_counted; case_move_counted('reopen')"
+    for _ in range(2):  # two worker processes, one move each
+        subprocess.run([sys.executable, "-c", count_one_move], env=env, check=True, timeout=60,
+                       cwd=settings.BASE_DIR)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    text = client.get("/metrics").content.decode()
+    assert _value(text, "dlxh_case_moves_total", action="reopen") == 2
+    assert _value(text, "dlxh_outbox_backlog") == 0  # the database's figures are still read, once
