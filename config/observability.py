@@ -52,13 +52,14 @@ METRICS_ALLOWED_NETWORKS = [
 
 
 def beat_settings(redis_url: str) -> dict:
-    """With Redis, beat keeps its schedule and a lock there (celery-redbeat): any number of beats may run, the
-    one holding the lock sends, the others wait and take over within the lock's timeout when it stops, from the
-    last run times it left in Redis. Without Redis (the embedded default, one machine): beat's own file."""
+    """With Redis, beat keeps its schedule and a lock there (celery-redbeat, config/beat.py): any number of beats
+    may run, the one holding the lock sends, the others wait and take over within the lock's timeout when it
+    stops, from the last run times it left in Redis. Without Redis (the embedded default, one machine): beat's
+    own file."""
     if not redis_url:
         return {}
     return {
-        "CELERY_BEAT_SCHEDULER": "redbeat.RedBeatScheduler",
+        "CELERY_BEAT_SCHEDULER": "config.beat.ResilientRedBeatScheduler",
         "CELERY_REDBEAT_REDIS_URL": redis_url,
         "CELERY_REDBEAT_KEY_PREFIX": env.str("CELERY_REDBEAT_KEY_PREFIX", default="dlxh:beat"),
         # A waiting beat tries for the lock every 5 s; a beat that died unheard loses it after 30 s.

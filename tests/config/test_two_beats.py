@@ -1,7 +1,7 @@
 """Two beats may run (celery-redbeat, config/observability.py): over five minutes of moved time every scheduled
 task is sent once per interval, including after the beat holding the lock stops and the other takes over.
 
-Each beat is a real RedBeatScheduler in its own thread, started as `celery beat` starts one (the `beat_init`
+Each beat is a real scheduler (config/beat.py, celery-redbeat's) in its own thread, started as `celery beat` starts one (the `beat_init`
 lock, then ticks); the clock is moved in one-second steps and every beat that got past its lock ticks at each
 step, far more often than a real beat wakes up. What they send is recorded instead of reaching a broker.
 """
@@ -18,7 +18,9 @@ import redis
 import time_machine
 from celery import Celery
 from django.conf import settings
-from redbeat.schedulers import RedBeatScheduler, acquire_distributed_beat_lock
+from redbeat.schedulers import acquire_distributed_beat_lock
+
+from config.beat import ResilientRedBeatScheduler
 
 from config.celery import redbeat_settings_by_bare_name
 
@@ -39,7 +41,7 @@ def beat_app():
     redbeat_settings_by_bare_name(app)
     prefix = f"dlxh:beat-test:{uuid.uuid4().hex}"
     app.conf.redbeat_key_prefix = prefix
-    assert app.conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    assert app.conf.beat_scheduler == "config.beat.ResilientRedBeatScheduler"
     yield app
     client = redis.Redis.from_url(settings.REDIS_URL)
     keys = list(client.scan_iter(f"{prefix}*"))
@@ -52,7 +54,7 @@ class Beat(threading.Thread):
 
     def __init__(self, name, app, sent):
         super().__init__(name=name, daemon=True)
-        self.scheduler = RedBeatScheduler(app=app)
+        self.scheduler = ResilientRedBeatScheduler(app=app)
         self.scheduler.__dict__["_maybe_due_kwargs"] = {}  # no producer: nothing reaches a broker
         self.sent = sent
         self.go, self.done, self.stopping = threading.Event(), threading.Event(), False
@@ -127,3 +129,31 @@ def test_two_beats_send_each_scheduled_task_once_per_interval(beat_app):
     assert by_task["notifications.tasks.digest_send"] == [START.replace(minute=30, second=0)]
     others = {entry["task"] for entry in schedule.values() if not isinstance(entry["schedule"], int)}
     assert not (others - {"notifications.tasks.digest_send"}) & set(by_task)
+
+
+def test_a_beat_outlives_redis_going_away_and_coming_back_empty(beat_app, settings):
+    """Redis unreachable: the tick is skipped, not fatal. Redis back without its data (lock and schedule gone):
+    the beat takes the lock again, installs the schedule again and goes on sending."""
+    sent = []
+    beat_app.send_task = lambda name, *args, **kwargs: sent.append((name, datetime.now(LOCAL)))
+    with time_machine.travel(START, tick=False) as clock:
+        beat = ResilientRedBeatScheduler(app=beat_app)
+        beat.__dict__["_maybe_due_kwargs"] = {}
+        acquire_distributed_beat_lock(sender=SimpleNamespace(scheduler=beat))
+        reachable = beat_app.redbeat_redis
+        beat_app.redbeat_redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)  # nobody there
+        clock.shift(timedelta(seconds=61))
+        assert beat.tick() == beat.max_interval  # skipped, no exception
+        assert sent == []
+
+        beat_app.redbeat_redis = reachable
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        client.delete(*client.scan_iter(f"{beat_app.conf.redbeat_key_prefix}*"))  # back, and empty
+        beat.tick()  # the lock is gone: stands by
+        assert beat.lock is None
+        beat.tick()  # takes it again and installs the schedule
+        assert beat.lock is not None
+        clock.shift(timedelta(seconds=61))
+        beat.tick()
+        beat.close()
+    assert {name for name, _ in sent} >= {"workflow.tasks.clocks_sweep", "notifications.tasks.outbox_requeue"}
