@@ -1,9 +1,9 @@
 """Celery beat's scheduler with Redis: celery-redbeat, made to outlive a Redis outage (docs/operations.md).
 
 celery-redbeat keeps the schedule, each entry's last run and a lock in Redis: any number of beats may run, the
-one holding the lock sends. As it comes, a beat dies at its first tick without Redis (the lock cannot be
-extended), and a Redis that comes back empty leaves a surviving beat with no schedule at all. Here a tick that
-cannot reach Redis is skipped and tried again; a beat that lost its lock (it expired during the outage, or
+one holding the lock sends. As it comes, a beat dies when it starts or ticks without Redis, and a Redis
+that comes back empty leaves a surviving beat with no schedule at all. Here a beat starts without Redis, a
+tick that cannot reach Redis is skipped and tried again; a beat that lost its lock (it expired during the outage, or
 Redis was emptied) stands by and tries for it at each tick, like a beat that never had it; and whoever takes
 the lock installs the schedule again (entries keep their last run where Redis still has it).
 """
@@ -18,6 +18,12 @@ logger = logging.getLogger("celery.beat")
 
 
 class ResilientRedBeatScheduler(RedBeatScheduler):
+    def setup_schedule(self):
+        try:
+            super().setup_schedule()
+        except (redis.ConnectionError, redis.TimeoutError) as error:  # a beat may start while Redis is away
+            logger.warning("beat: Redis unreachable (%s); the schedule is installed once the lock is taken", error)
+
     def tick(self, min=min, **kwargs):
         try:
             if self.lock_key and self.lock is None and not self._lock_taken():

@@ -18,7 +18,8 @@ import redis
 import time_machine
 from celery import Celery
 from django.conf import settings
-from redbeat.schedulers import acquire_distributed_beat_lock
+from celery.signals import beat_init
+from redbeat.schedulers import acquire_distributed_beat_lock, get_redis
 
 from config.beat import ResilientRedBeatScheduler
 
@@ -47,6 +48,13 @@ def beat_app():
     keys = list(client.scan_iter(f"{prefix}*"))
     if keys:
         client.delete(*keys)
+
+
+class BeatService:
+    """What `beat_init` is sent with (celery.beat.Service): redbeat's start-up takes the lock through it."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
 
 
 class Beat(threading.Thread):
@@ -132,23 +140,30 @@ def test_two_beats_send_each_scheduled_task_once_per_interval(beat_app):
 
 
 def test_a_beat_outlives_redis_going_away_and_coming_back_empty(beat_app, settings):
-    """Redis unreachable: the tick is skipped, not fatal. Redis back without its data (lock and schedule gone):
-    the beat takes the lock again, installs the schedule again and goes on sending."""
+    """A beat started while Redis is away waits for it; a tick without Redis is skipped, not fatal; Redis back
+    without its data (lock and schedule gone): the beat takes the lock again, installs the schedule again and goes
+    on sending."""
     sent = []
     beat_app.send_task = lambda name, *args, **kwargs: sent.append((name, datetime.now(LOCAL)))
+    reachable = get_redis(beat_app)
     with time_machine.travel(START, tick=False) as clock:
+        beat_app.redbeat_redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)  # nobody there
         beat = ResilientRedBeatScheduler(app=beat_app)
         beat.__dict__["_maybe_due_kwargs"] = {}
-        acquire_distributed_beat_lock(sender=SimpleNamespace(scheduler=beat))
-        reachable = beat_app.redbeat_redis
-        beat_app.redbeat_redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)  # nobody there
-        clock.shift(timedelta(seconds=61))
+        beat_init.send(sender=BeatService(beat))  # as `celery beat` starts: the lock, not to be had
+        assert beat.lock is None
         assert beat.tick() == beat.max_interval  # skipped, no exception
-        assert sent == []
 
         beat_app.redbeat_redis = reachable
+        beat.tick()  # Redis is back: the lock and the schedule
+        assert beat.lock is not None
+        clock.shift(timedelta(seconds=61))
+        beat.tick()
+        assert {name for name, _ in sent} >= {"workflow.tasks.clocks_sweep", "notifications.tasks.outbox_requeue"}
+
+        sent.clear()
         client = redis.Redis.from_url(settings.REDIS_URL)
-        client.delete(*client.scan_iter(f"{beat_app.conf.redbeat_key_prefix}*"))  # back, and empty
+        client.delete(*client.scan_iter(f"{beat_app.conf.redbeat_key_prefix}*"))  # Redis restarted, empty
         beat.tick()  # the lock is gone: stands by
         assert beat.lock is None
         beat.tick()  # takes it again and installs the schedule
