@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 import time_machine
 from celery import Celery
 from django.conf import settings
@@ -147,7 +149,7 @@ def test_a_beat_outlives_redis_going_away_and_coming_back_empty(beat_app, settin
     beat_app.send_task = lambda name, *args, **kwargs: sent.append((name, datetime.now(LOCAL)))
     reachable = get_redis(beat_app)
     with time_machine.travel(START, tick=False) as clock:
-        beat_app.redbeat_redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)  # nobody there
+        beat_app.redbeat_redis = redis.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))  # nobody there
         beat = ResilientRedBeatScheduler(app=beat_app)
         beat.__dict__["_maybe_due_kwargs"] = {}
         beat_init.send(sender=BeatService(beat))  # as `celery beat` starts: the lock, not to be had
