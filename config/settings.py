@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import observability
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_id.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "config.metrics.RequestMetricsMiddleware",  # latency by view, for /metrics
     "django.middleware.security.SecurityMiddleware",
     "security.middleware.ApiErrorsAsJsonMiddleware",  # every error under /api/ as JSON, even with DEBUG on
     "security.middleware.RefuseNulMiddleware",  # a NUL in the path or query: 400 before anything reads it
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "config.db_routing.ReplicaRoutingMiddleware",  # the replica's pages, and a person's reads after their write
     "security.middleware.RequireTwoFactorMiddleware",  # leaders and above: second factor before anything else
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -88,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workflow.context_processors.clock_settings",
+                "config.context_processors.figures_time",  # "figures as of" on reports and the dashboard
             ],
         },
     },
@@ -114,6 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica for the heavy reads (config/db_routing.py): the same login as DATABASE_URL; the tests make
+# it a mirror of the test database. A person's reads stay on the primary this long after their own write.
+if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**env.db_url_config(_replica_url), "TEST": {"MIRROR": "default"},
+                            **{key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+                               if key in DATABASES["default"]}}
+    DATABASE_ROUTERS = ["config.db_routing.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=15)
 # Two database roles on PostgreSQL (docs/deployment.md): DATABASE_URL logs in as the application's role, which
 # may not rewrite history; DATABASE_OWNER_URL, when set, as the role that owns the schema (`manage.py migrate`
 # and `db_roles_grant` switch to it). Only its user and password are read: it always works on DATABASE_URL's
@@ -337,26 +351,10 @@ SPECTACULAR_SETTINGS = {
                             "ErrorCodeEnum": "api.exceptions.ERROR_CODES"},  # and the API's error codes
 }
 
-# Every handler redacts keys in query strings (`api_key=…` → `api_key=[redacted]`); Django's own loggers
-# ("django", and "django.server", runserver's request lines) are named here so that theirs do too.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "security.redaction.RedactSecretsFilter"}},
-    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
-                                     "style": "{"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO"},  # to the root's console (Django's default mails ADMINS, unset)
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        # Its start-up banner, once per process (bin/run starts five); lockouts are still logged by axes.handlers.
-        "axes.apps": {"level": "WARNING"},
-    },
-}
+# Logs (JSON with the request id), /metrics and beat's lock: config/observability.py.
+LOGGING = observability.logging_config(debug=DEBUG)
+METRICS_ALLOWED_NETWORKS = observability.METRICS_ALLOWED_NETWORKS
+vars().update(observability.beat_settings(REDIS_URL))
 
 # --- Access and transport security (docs/reliability.md, section Access) -------
 # Login throttling: 5 failures of one username from one address lock that pair
@@ -384,7 +382,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # monitors may probe over plain HTTP inside the network
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]  # monitors probe over plain HTTP inside the network
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)  # the header only; listing is a separate request

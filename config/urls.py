@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.metrics import metrics_view
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -8,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("collaborators.urls_api")),  # collaborators/, subjects/, opinion-notes/; no catch-all
     path("api/v1/", include("api.urls")),
     path("health/", include("workflow.urls")),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus; the monitoring network only (METRICS_ALLOWED_NETWORKS)
     path("notifications/", include("notifications.urls")),
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),

@@ -14,11 +14,11 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import CaseAction
 from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Unit
+from config.db_routing import figures_as_of
 from workflow.models import CaseClock, ClockKind, Escalation
 
 from .models import ReportKind
@@ -215,7 +215,7 @@ def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: dateti
     """
     from .emerging import emerging_issues
 
-    now = now or timezone.now()
+    now = now or figures_as_of()  # read from a replica: as of the moment its data reaches (config/db_routing.py)
     since, until = bounds(start, end)
     as_of = min(now, until)
     previous_start, previous_end = previous_period(kind, start, end)

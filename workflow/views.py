@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.db_routing import replica_configured, replica_lag_seconds
+
 from .selectors import sweep_health
 
 
@@ -19,4 +21,6 @@ def health(request):
         "interval_seconds": report.interval_seconds,
         "demo_clock_scale": report.demo_clock_scale,
     }
+    if replica_configured():  # a lagging replica is reported, not a reason to take this node out of service
+        body["replica_lag_seconds"] = replica_lag_seconds()
     return JsonResponse(body, status=200 if report.ok else 503)

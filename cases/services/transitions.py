@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow import fsm
 
+from config.counters import case_move_counted
 from workflow.engine import case_directing_units, flow_move, open_tasks_of_case
 from workflow.roles import HANDOVER_ROLES, STEPS
 
@@ -81,6 +82,7 @@ def run_transition(*, case: Case, name: str, by, note: str = "", data=None, appl
             attachment_store(case=locked, by=by, checked=checked, event=event, is_public=public)
         flow_move(case=locked, move=name, by=by)
         case_event_announce(case=locked, event=event)
+        transaction.on_commit(lambda: case_move_counted(name))  # /metrics counts moves that happened
     copy_into(case, locked)
     return case
 
