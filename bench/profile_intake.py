@@ -6,9 +6,9 @@ On a benchmark database (bench.generate), in one process, through Django's test
 client with the same token header the burst sends (bench.run, section a), with
 DEBUG off as in the bench. Warms up, then: the statements of one intake
 (CaptureQueriesContext, BEGIN/COMMIT and savepoints included, their time as
-Django measures it), the wall time per intake over `--n` intakes, and a
-cProfile of `--n` intakes (the call tree's top entries by cumulative time, and
-the time by package). Writes cases into the benchmark commune, as the burst does.
+Django measures it), the wall and CPU time per intake over `--n` intakes, and a
+cProfile of `--n` intakes with CPU time as its timer (the call tree's top entries
+by cumulative time below the request's wrappers, and the time by package). Writes cases into the benchmark commune, as the burst does.
 """
 
 import argparse
@@ -18,7 +18,6 @@ import pstats
 import statistics
 import time
 from collections import defaultdict
-
 from pathlib import Path
 
 from . import DEFAULT_DB, setup_django
