@@ -12,7 +12,6 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.views import LoginView as KnoxLoginView
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -50,6 +49,7 @@ from reports.oversight import oversight_read_record
 from security.tokens import person_sign_out_everywhere, person_token_revoke, person_tokens_make_room
 
 from . import serializers as s
+from .authentication import TokenAuthentication
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import KEY_MAX_LENGTH, KEY_PATTERN, idempotent
 from .pagination import CasePagination
@@ -110,7 +110,7 @@ class TokenObtainApi(KnoxLoginView):
 @extend_schema(tags=["auth"], request=None, responses={204: None, **_errors(401, 429)},
                summary=_("Thu hồi token đang dùng (đăng xuất)"))
 class TokenLogoutApi(ApiView):
-    authentication_classes = [KnoxTokenAuthentication]  # a token logs itself out; a session logs out on the web
+    authentication_classes = [TokenAuthentication]  # a token logs itself out; a session logs out on the web
 
     def post(self, request):
         person_token_revoke(token=request.auth)

@@ -514,7 +514,37 @@ class Bench:
 
     # --- (e) + (g) HTTP ---------------------------------------------------------------
 
-    def http(self, seconds=10, connections=8):
+    def _cpu(self, groups: dict) -> dict:
+        """CPU seconds used so far by each group's processes (gunicorn's workers, the Celery worker's children),
+        this process (the load generator), and PostgreSQL's backends on the benchmark database."""
+        import psutil
+
+        def seconds(procs):
+            total = 0.0
+            for proc in procs:
+                try:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+                except psutil.Error:
+                    pass
+            return total
+
+        used = {}
+        for name, thing in groups.items():
+            parent = psutil.Process(thing.proc.pid if hasattr(thing, "proc") else thing.pid)
+            used[name] = seconds([parent, *parent.children(recursive=True)])
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+            pids = [row[0] for row in cur.fetchall()]
+        used["postgres backends"] = seconds(psutil.Process(pid) for pid in pids if psutil.pid_exists(pid))
+        used["load generator"] = seconds([psutil.Process()])
+        return used
+
+
+    def http(self, seconds=10, connections=8, lists=True):
         from django.conf import settings
         from knox.models import AuthToken
 
@@ -543,7 +573,7 @@ class Bench:
             deadline = time.monotonic() + 60
             while not celery_app.control.ping(timeout=1) and time.monotonic() < deadline:
                 time.sleep(0.5)
-            runs = max(1, self.repeat // 2)
+            runs = max(1, self.repeat // 2) if lists else 0
             queue_h = {"Cookie": cookie}
             api_h = {"Authorization": f"Token {token}"}
             statuses = (http_load.warm(server.url + "/cases/", queue_h), http_load.warm(server.url + "/api/v1/cases/",
@@ -559,7 +589,8 @@ class Bench:
                 a.append(http_load.load(server.url + "/api/v1/cases/", headers=api_h, seconds=seconds,
                                         connections=connections))
             raw_rps = [x["rps"] for x in rw]
-            for name, series in (("logged-in queue page GET /cases/", q), ("API list GET /api/v1/cases/", a)):
+            for name, series in (("logged-in queue page GET /cases/", q), ("API list GET /api/v1/cases/", a))[
+                    :2 if lists else 0]:
                 self.r.add("e", f"{name}, {connections} connections", "req/s", [x["rps"] for x in series],
                            raw_rps, higher_is_better=True, target="≥ 0.8 of raw endpoint",
                            check=lambda row: (row["ratio"] or 0) >= 0.8,
@@ -574,10 +605,18 @@ class Bench:
             post_h = {"Authorization": f"Token {clerk_token}", "Content-Type": "application/json"}
             worker = psutil.Process(celery.pid)
             burst_total, burst_seconds = (100, 2) if self.quick else (5000, 60)
+            groups = {"web": server, "raw": raw_server, "celery": celery}
+            before = self._cpu(groups)
             raw_burst = http_load.paced(raw_server.url + "/", headers=post_h, rate=burst_total / burst_seconds,
                                         total=burst_total, body=body)
+            middle = self._cpu(groups)
             burst = http_load.paced(server.url + "/api/v1/cases/", headers=post_h, rate=burst_total / burst_seconds,
                                     total=burst_total, body=body)
+            after = self._cpu(groups)
+            for label, (start, end) in (("raw endpoint", (before, middle)), ("Django", (middle, after))):
+                used = {name: (end[name] - start[name]) / burst_total * 1000 for name in end}
+                print(f"[a] CPU per intake during the {label}'s burst, ms: "
+                      + ", ".join(f"{name} {value:.1f}" for name, value in used.items()), flush=True)
             for proc in [worker, *worker.children(recursive=True)]:
                 try:
                     peak_celery[0] = max(peak_celery[0], proc.memory_info().rss)
@@ -692,7 +731,9 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="generator processes")
     parser.add_argument("--reuse", action="store_true", help="keep the data already generated")
     parser.add_argument("--no-doc", action="store_true", help="print only (tests)")
-    parser.add_argument("--only", default="", help="comma-separated: intake,lifecycle,sweep,reads,plans,audit,http")
+    parser.add_argument("--only", default="",
+                        help="comma-separated: intake,lifecycle,sweep,reads,plans,audit,http; or burst (the intake "
+                             "burst of http alone)")
     parser.add_argument("--http-seconds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="tiny counts, to prove every benchmark runs")
     args = parser.parse_args(argv)
@@ -718,12 +759,12 @@ def main(argv=None):
                   generated=gen["cases"] if gen else None)
     only = set(filter(None, args.only.split(",")))
     bench.plan_lines = {}
-    for name in ("intake", "lifecycle", "sweep", "reads", "plans", "audit", "http"):
-        if only and name not in only:
+    for name in ("intake", "lifecycle", "sweep", "reads", "plans", "audit", "http", "burst"):
+        if (only and name not in only) or (not only and name == "burst"):
             continue
         began = time.monotonic()
-        if name == "http":
-            bench.http(seconds=args.http_seconds)
+        if name in ("http", "burst"):
+            bench.http(seconds=args.http_seconds, lists=name == "http")
         else:
             getattr(bench, name)()
         print(f"-- {name} done in {time.monotonic() - began:.0f} s", flush=True)

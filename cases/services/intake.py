@@ -126,7 +126,7 @@ def _intake_unit_for(*, user, locality: Unit) -> Unit:
     unit_id = nearest_intake_unit_id(user, locality)
     if unit_id is None:
         raise locality_out_of_reach()
-    return Unit.objects.get(pk=unit_id)
+    return locality if unit_id == locality.pk else Unit.objects.get(pk=unit_id)
 
 
 def case_intake(
@@ -185,6 +185,8 @@ def case_intake(
     elif not locality.path.startswith(receiving_unit.path):
         raise locality_out_of_reach()
 
+    # Shown once to the clerk to hand to the reporter; only its hash is kept (written with the row).
+    secret = public_secret_new()
     with transaction.atomic():
         code = case_code_allocate(year=timezone.localtime(now).year)
         case = Case.objects.create(
@@ -205,10 +207,9 @@ def case_intake(
             address=location.address if location else "",
             media_url=location.media_url if location else "",
             created_by=by,
+            public_secret_hash=public_secret_hash(code=code, secret=secret),
         )
-        # Shown once to the clerk to hand to the reporter; only its hash is kept.
-        case.public_secret = public_secret_new()
-        case.public_secret_hash = public_secret_hash(code=code, secret=case.public_secret)
+        case.public_secret = secret
         reporter_row = None
         if reporter is not None and not reporter.is_empty:
             reporter_row = Reporter.objects.create(
@@ -227,7 +228,8 @@ def case_intake(
                 **({"location": location.as_event_data()} if location and location.as_event_data() else {}),
             },
         )
-        case.save(update_fields=["event_count", "head_hash", "public_secret_hash"])
+        # The chain's head only (the row was just written whole): no second pass through Case.save().
+        Case.objects.filter(pk=case.pk).update(event_count=case.event_count, head_hash=case.head_hash)
         flow_start(case=case)
         case_event_announce(case=case, event=event)
         for uploaded in attachments:
