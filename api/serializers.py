@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth import authenticate, get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from cases.exceptions import CaseNotFound
@@ -216,6 +216,23 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.ChoiceField(choices=ERROR_CODES, help_text=_("Mã lỗi cố định, để máy đọc."))
     errors = serializers.DictField(required=False, help_text=_("Lỗi theo từng trường (chỉ với mã 400)."))
+
+
+# What each error status means wherever the API answers it; an endpoint names its own 404 and 409.
+ERROR_MEANINGS = {
+    400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
+    401: _("Chưa xác thực."),
+    403: _("Vai trò của bạn không cho phép thao tác này."),
+    404: _("Không tìm thấy, hoặc bạn không được xem."),
+    422: _("Khóa Idempotency-Key đã được dùng cho một yêu cầu khác."),
+    429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
+}
+
+
+def error_responses(*codes, **meanings) -> dict:
+    """The schema's error answers for `codes`; `meanings` as `e404=_("...")` say what a status means here."""
+    described = {**ERROR_MEANINGS, **{int(key.removeprefix("e")): text for key, text in meanings.items()}}
+    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
 
 
 # --- list filters -------------------------------------------------------------

@@ -11,7 +11,7 @@ import copy
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from knox.views import LoginView as KnoxLoginView
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -58,17 +58,12 @@ from .selectors import case_escalated_to_codes
 from .throttling import AnonThrottle, UserThrottle
 
 
+
 def _errors(*codes):
-    described = {
-        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
-        401: _("Chưa xác thực."),
-        403: _("Vai trò của bạn không cho phép thao tác này."),
-        404: _("Không tìm thấy vụ việc, hoặc bạn không được xem."),
-        409: _("Thao tác không hợp lệ ở trạng thái hiện tại, hoặc vụ việc vừa bị người khác thay đổi."),
-        422: _("Khóa Idempotency-Key đã được dùng cho một yêu cầu khác."),
-        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
-    }
-    return {code: OpenApiResponse(s.ErrorSerializer, description=described[code]) for code in codes}
+    return s.error_responses(
+        *codes, e404=_("Không tìm thấy vụ việc, hoặc bạn không được xem."),
+        e409=_("Thao tác không hợp lệ ở trạng thái hiện tại, hoặc vụ việc vừa bị người khác thay đổi."),
+    )
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(

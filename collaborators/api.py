@@ -9,13 +9,13 @@ through api.exceptions (a note out of reach is a 404). Filing a note is idempote
 import uuid
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.fields import TextField
 from api.idempotency import HEADER, idempotent
-from api.serializers import ErrorSerializer, topic_field, unit_field
+from api.serializers import error_responses, topic_field, unit_field
 from api.views import IDEMPOTENCY_PARAMETER, ApiView
 from cases.exceptions import PermissionDenied
 
@@ -29,16 +29,9 @@ from .services.subjects import subject_open
 MAX_LISTED = 200
 
 
+
 def _errors(*codes):
-    described = {
-        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
-        401: _("Chưa xác thực."),
-        403: _("Vai trò của bạn không cho phép thao tác này."),
-        404: _("Không tìm thấy, hoặc bạn không được xem."),
-        422: _("Khóa Idempotency-Key đã dùng cho một yêu cầu khác."),
-        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return error_responses(*codes)
 
 
 class CollaboratorOutputSerializer(serializers.Serializer):

@@ -5,12 +5,12 @@ JSON in and out, the same errors and throttling), and the schema lists every sta
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from api.serializers import ErrorSerializer
+from api.serializers import error_responses
 from api.views import ApiView
 
 from .models import EmailMode
@@ -75,14 +75,9 @@ class PreferencePayload(serializers.Serializer):
     email_mode = serializers.ChoiceField(choices=EmailMode.choices)
 
 
+
 def _errors(*codes):
-    described = {
-        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
-        401: _("Chưa xác thực."),
-        404: _("Không tìm thấy thông báo."),
-        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return error_responses(*codes, e404=_("Không tìm thấy thông báo."))
 
 
 class UnreadCountApi(ApiView):

@@ -8,12 +8,12 @@ errors come out as JSON through api.exceptions (a report out of reach is a
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.fields import TextField
-from api.serializers import ErrorSerializer, unit_field
+from api.serializers import error_responses, unit_field
 from api.views import ApiView
 from cases.exceptions import PermissionDenied
 
@@ -32,16 +32,12 @@ MAX_TEXT = 50_000
 MAX_LISTED = 200
 
 
+
 def _errors(*codes):
-    described = {
-        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
-        401: _("Chưa xác thực."),
-        403: _("Vai trò của bạn không cho phép thao tác này."),
-        404: _("Không tìm thấy báo cáo, hoặc bạn không được xem."),
-        409: _("Báo cáo đã gửi, đã có cho kỳ này, hoặc một vụ việc vừa thay đổi."),
-        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return error_responses(
+        *codes, e404=_("Không tìm thấy báo cáo, hoặc bạn không được xem."),
+        e409=_("Báo cáo đã gửi, đã có cho kỳ này, hoặc một vụ việc vừa thay đổi."),
+    )
 
 
 class ReportFilterSerializer(serializers.Serializer):
