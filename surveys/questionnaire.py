@@ -161,4 +161,6 @@ def all_items(content: dict):
 
 
 def question_count(content: dict) -> int:
-    return sum(1 for item in all_items(content) if item.get("type") not in (SECTION, "note"))
+    """How many answers a respondent may give: each line of a matrix counts; sections and notes do not."""
+    return sum(len(item["rows"]) if item.get("type") == "matrix" else 1
+               for item in all_items(content) if item.get("type") not in (SECTION, "note"))

@@ -28,6 +28,7 @@ from .questionnaire import SECTION, clean_content
 
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "appearance")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_MAGIC = {".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}  # a zip; an OLE2 compound file
 
 
 # --- out ----------------------------------------------------------------------------------------
@@ -180,6 +181,8 @@ def xlsform_import(*, data: bytes, filename: str) -> tuple[str, dict]:
         raise ValidationError({"file": [_("Tệp XLSForm phải là .xlsx hoặc .xls.")]})
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": [_("Tệp XLSForm quá lớn (tối đa 5 MB).")]})
+    if not data.startswith(_MAGIC[suffix]):
+        raise ValidationError({"file": [_("Không đọc được tệp: đây không phải là bảng tính XLSForm.")]})
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"phieu{suffix}"
         path.write_bytes(data)
