@@ -5,10 +5,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/reports/", include("reports.urls_api")),  # before api.urls, which ends with a catch-all
+    path("api/v1/surveys/", include("surveys.urls_api")),
     path("api/v1/", include("api.urls")),
     path("health/", include("workflow.urls")),
     path("notifications/", include("notifications.urls")),
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),
+    path("surveys/", include("surveys.urls")),
     path("", include("web.urls")),
 ]

@@ -75,7 +75,9 @@ def _clean(data: PlanInput) -> dict:
         fail("topic", _("Cần nhập chủ đề điều tra."))
     if data.method not in SurveyMethod.values:
         fail("method", _("Phương pháp điều tra không hợp lệ."))
-    if data.period_end < data.period_start:
+    if not (2000 <= data.period_start.year <= 2099 and 2000 <= data.period_end.year <= 2099):
+        fail("period_end", _("Thời gian điều tra phải trong các năm 2000–2099."))
+    elif data.period_end < data.period_start:
         fail("period_end", _("Ngày kết thúc phải sau ngày bắt đầu."))
     elif (data.period_end - data.period_start).days > 3 * 366:
         fail("period_end", _("Một cuộc điều tra kéo dài tối đa 3 năm."))
@@ -149,8 +151,8 @@ def _step_deadlines(data: PlanInput, fail) -> dict:
         if day is None:
             moment = current_calendar().add_working_days(start, max(0, round(working * DEFAULT_STEP_SHARE[kind]) - 1))
             moment = current_calendar().roll_to_working_day(moment)
-        elif day < data.period_start:
-            fail("step_deadlines", _("Hạn của một bước không thể trước ngày bắt đầu."))
+        elif not data.period_start <= day <= data.period_end:
+            fail("step_deadlines", _("Hạn của mỗi bước phải nằm trong thời gian điều tra."))
             continue
         else:
             moment = _due(day)

@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 
 from cases.demo import DEFAULT_DEMO_PASSWORD, USERS, demo_seed
+from surveys.demo import surveys_demo_seed
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, **options):
         password = password or os.environ.get("DEMO_PASSWORD") or None
         result = demo_seed(password=password)
+        surveys_demo_seed()  # a survey plan with its questionnaire (surveys/demo.py)
         if options["verbosity"] < 1:  # bin/run says it in one line of its own
             return
         self.stdout.write(f"Demo cases created: {len(result['cases_created'])}")
