@@ -1,0 +1,51 @@
+"""The survey screens in Chromium: the shared table of show/skip conditions run by the form's own JavaScript,
+the conditions live on the questionnaire, and the plan and questionnaire pages at 390 px and 1366 px
+(no sideways scroll, 44 px targets on a phone, no WCAG 2.1 AA violation). Screenshots for docs/surveys.md."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from surveys.models import SurveyPlan
+
+from .browser_kit import DESKTOP, PHONE, Screens, screen_problems
+
+CASES = json.loads((Path(__file__).parents[1] / "surveys" / "relevant_cases.json").read_text(encoding="utf-8"))["cases"]
+
+RUN_TABLE = """(cases) => cases.map((c) => {
+  try { return {shown: window.DlxhRelevant.evaluate(c.expr, c.answers)}; }
+  catch (e) { if (e instanceof window.DlxhRelevant.RelevantError) return {error: true}; throw e; }
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_survey_screens_and_the_shared_conditions_in_the_browser(browser, live_server):
+    call_command("seed_demo", stdout=io.StringIO())
+    plan = SurveyPlan.objects.get()
+    sessions, problems = {}, []
+    for viewport, prefix in ((DESKTOP, ""), (PHONE, "phone-")):
+        screens = Screens(browser, live_server.url, viewport=viewport, sessions=sessions)
+        page = screens.person("secretariat")
+        page.goto(f"{live_server.url}/surveys/{plan.pk}/")
+        assert page.get_by_test_id("plan-status").inner_text() == "Đã phê duyệt"
+        problems += screen_problems(page, phone=viewport is PHONE)
+        screens.shot(page, f"{prefix}survey-plan")
+        page.goto(f"{live_server.url}/surveys/{plan.pk}/questionnaires/1/")
+        page.wait_for_function("() => window.DlxhRelevant !== undefined")
+        if viewport is DESKTOP:
+            results = page.evaluate(RUN_TABLE, CASES)
+            expected = [{"error": True} if c.get("error") else {"shown": c["shown"]} for c in CASES]
+            assert [(c["expr"], got) for c, got in zip(CASES, results)] == [
+                (c["expr"], want) for c, want in zip(CASES, expected)]
+        problem_question = page.locator(".question[data-name=van_de]")
+        assert problem_question.is_hidden()
+        page.locator("input[name=dung_nuoc_may][value=yes]").check()
+        page.locator("input[name=hai_long][value='1']").check()
+        assert problem_question.is_visible()
+        problems += screen_problems(page, phone=viewport is PHONE)
+        screens.shot(page, f"{prefix}survey-questionnaire")
+        page.context.close()
+    assert problems == []
