@@ -12,5 +12,6 @@ urlpatterns = [
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
+    path("khao-sat/", include("surveys.urls_public")),  # the online form for residents, no login
     path("", include("web.urls")),
 ]

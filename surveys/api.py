@@ -29,7 +29,6 @@ from .services import (
 from .services.plans import KNOWN_VARIABLES, MAX_LINES, MAX_TARGET
 
 MAX_LISTED = 200
-YEAR_2000_TO_2099 = "^20[0-9]{2}-"
 
 
 def _errors(*codes):
@@ -42,17 +41,6 @@ def _errors(*codes):
         429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
     }
     return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
-
-
-@extend_schema_field({"type": "string", "format": "date", "pattern": YEAR_2000_TO_2099})
-class SurveyDateField(serializers.DateField):
-    """A date of the years 2000–2099 (a survey's period and its steps)."""
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not 2000 <= day.year <= 2099:
-            self.fail("invalid", format="YYYY-MM-DD (2000–2099)")
-        return day
 
 
 class QuotaSerializer(serializers.Serializer):
@@ -80,18 +68,18 @@ class StepDeadlinesSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in STEP_ORDER:
-            self.fields[kind] = SurveyDateField(required=False)
+            self.fields[kind] = serializers.DateField(required=False)
 
 
-class PlanInputSerializer(serializers.Serializer):
-    unit = unit_field(required=False, help_text=_(
-        "Mã đơn vị chủ trì (bạn là văn phòng tổng hợp hoặc lãnh đạo của đơn vị); mặc định đơn vị của bạn."))
+class PlanUpdateInputSerializer(serializers.Serializer):
+    """A plan's content; its unit stays the one it was drafted for."""
+
     topic = TextField(max_length=300)
     purpose = TextField(max_length=5000, required=False, allow_blank=True, default="")
     localities = serializers.ListField(child=unit_field(), required=False, default=list, max_length=MAX_LINES,
                                        help_text=_("Mã các đơn vị là địa bàn điều tra, thuộc đơn vị chủ trì."))
-    period_start = SurveyDateField()
-    period_end = SurveyDateField()
+    period_start = serializers.DateField(help_text=_("Năm 2000–2099."))
+    period_end = serializers.DateField(help_text=_("Năm 2000–2099, không trước ngày bắt đầu."))
     method = serializers.ChoiceField(choices=SurveyMethod.choices)
     target_size = WholeNumberField(min_value=1, max_value=MAX_TARGET)
     strata_variables = serializers.ListField(child=serializers.ChoiceField(choices=KNOWN_VARIABLES), required=False,
@@ -100,6 +88,11 @@ class PlanInputSerializer(serializers.Serializer):
     margins = MarginSerializer(many=True, required=False, default=list, max_length=MAX_LINES)
     budget_lines = BudgetLineSerializer(many=True, required=False, default=list, max_length=MAX_LINES)
     step_deadlines = StepDeadlinesSerializer(required=False, default=dict)
+
+
+class PlanInputSerializer(PlanUpdateInputSerializer):
+    unit = unit_field(required=False, help_text=_(
+        "Mã đơn vị chủ trì (bạn là văn phòng tổng hợp hoặc lãnh đạo của đơn vị); mặc định đơn vị của bạn."))
 
 
 def _plan_input(data: dict, unit) -> PlanInput:
@@ -230,13 +223,13 @@ class PlanDetailApi(ApiView):
     def get(self, request, pk):
         return Response(PlanDetailOutputSerializer(plan_get_for_user(user=request.user, pk=pk)).data)
 
-    @extend_schema(tags=["surveys"], request=PlanInputSerializer,
+    @extend_schema(tags=["surveys"], request=PlanUpdateInputSerializer,
                    responses={200: PlanDetailOutputSerializer, **_errors(400, 401, 403, 404, 409, 429)},
                    summary=_("Sửa dự thảo kế hoạch (thay toàn bộ nội dung; đơn vị giữ nguyên)"))
     def put(self, request, pk):
         plan = plan_get_for_user(user=request.user, pk=pk)
         plan_check_writer(request.user, plan.unit)  # 403 before 400
-        serializer = PlanInputSerializer(data=request.data)
+        serializer = PlanUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = plan_update(plan=plan, by=request.user, data=_plan_input(serializer.validated_data, plan.unit))
         return Response(PlanDetailOutputSerializer(plan).data)

@@ -1,6 +1,6 @@
 """Demo data for surveys, on top of `seed_demo`: commune A's approved plan for a survey of clean water, with
-a questionnaire (sections, Likert scale, matrix, skip conditions) and the interviewer `dtv` assigned.
-Answers come with collection (issue 20, item 3). Idempotent: the plan is found by its topic and unit."""
+a questionnaire (sections, Likert scale, matrix, skip conditions) frozen for collection (its online form is
+open to invitation codes issued on the plan page), and the interviewer `dtv` assigned. Idempotent: the plan is found by its topic and unit."""
 
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from cases.demo import COMMUNE_A
 from cases.models import Unit
 
 from .models import SurveyPlan
-from .services import PlanInput, assignment_add, plan_approve, plan_create, questionnaire_draft
+from .services import PlanInput, assignment_add, plan_approve, plan_create, questionnaire_draft, questionnaire_freeze
 
 TOPIC = "Mức độ hài lòng của người dân về dịch vụ nước sạch (dữ liệu mẫu)"
 LEVELS = [{"name": str(n), "label": label} for n, label in enumerate(
@@ -72,8 +72,9 @@ def surveys_demo_seed() -> dict:
                       {"item": "Tổng hợp, viết báo cáo", "amount": 2_000_000}],
     ))
     plan_approve(plan=plan, by=users["leader"])
-    questionnaire_draft(plan=plan, by=users["secretariat"], title="Phiếu hỏi ý kiến người dân về nước sạch",
-                        content=CONTENT)
+    version = questionnaire_draft(plan=plan, by=users["secretariat"], title="Phiếu hỏi ý kiến người dân về nước sạch",
+                                  content=CONTENT)
+    questionnaire_freeze(version=version, by=users["secretariat"])  # collecting: the online form is open
     if "dtv" in users:
         assignment_add(plan=plan, by=users["secretariat"], user=users["dtv"], locality=hamlets[0], target=100)
     return {"plans": 1}

@@ -137,6 +137,10 @@ class QuestionnaireForm(WebForm):
                               help_text=_("Sửa nhanh hơn bằng XLSForm: tải về, sửa trong Excel, tải lên lại."))
 
 
+class InvitationForm(WebForm):
+    count = forms.IntegerField(label=_("Số mã mời"), min_value=1, max_value=2000, initial=50)
+
+
 class XlsformUploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp XLSForm (.xlsx)"))
 

@@ -240,3 +240,54 @@ class InterviewerAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.plan}"
+
+
+# --- collection -------------------------------------------------------------------------------
+
+
+class AnswerChannel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")  # a resident on the online form
+    PAPER = "paper", _("Phiếu giấy")  # entered from a paper form
+    INTERVIEW = "interview", _("Phỏng vấn")  # an interviewer's device
+
+
+class InvitationCode(models.Model):
+    """A one-time code that lets one resident answer once online (mã mời).
+
+    Only the code's digest is kept, and nothing ties a used code to the answer it let in: the answer
+    names no code, the code keeps no time of use, only that it was used.
+    """
+
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.CASCADE, related_name="invitation_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+    # The batch it was issued in (one per issuing), so that a batch can be counted or withdrawn.
+    batch = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("mã mời trả lời")
+        verbose_name_plural = _("mã mời trả lời")
+        indexes = [models.Index(fields=["plan", "used"], name="invitation_plan_used")]
+
+    def __str__(self):
+        return f"{self.plan_id}/{self.batch}"
+
+
+class SurveyAnswer(models.Model):
+    """One respondent's answers to one frozen questionnaire version (phiếu trả lời); no name, phone or address."""
+
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="answers")
+    questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="answers")
+    channel = models.CharField(max_length=16, choices=AnswerChannel.choices)
+    # {question name: answer}: text, a number, a date "YYYY-MM-DD", a choice, or a list of choices.
+    data = models.JSONField(default=dict)
+    # The day it arrived (not the time: a time could be matched against a code's use or a visit).
+    received_on = models.DateField(_("ngày nhận"))
+
+    class Meta:
+        verbose_name = _("phiếu trả lời")
+        verbose_name_plural = _("phiếu trả lời")
+        ordering = ["plan_id", "pk"]
+
+    def __str__(self):
+        return f"{self.plan_id}#{self.pk}"

@@ -6,7 +6,14 @@ from cases.models import Role, Unit
 from cases.permissions import user_grants, users_with_role_on
 
 from .exceptions import SurveyNotFound
-from .models import InterviewerAssignment, PlanStatus, PlanStepAlert, QuestionnaireVersion, SurveyPlan
+from .models import (
+    InterviewerAssignment,
+    PlanStatus,
+    PlanStepAlert,
+    QuestionnaireStatus,
+    QuestionnaireVersion,
+    SurveyPlan,
+)
 from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_plan
 
 
@@ -48,6 +55,22 @@ def plan_get_for_user(*, user, pk) -> SurveyPlan:
     if not may_read_plan(user, plan, assigned=assigned):
         raise SurveyNotFound()
     return plan
+
+
+def plan_public_get(*, pk) -> SurveyPlan:
+    """A plan whose online form is open to anyone: approved, with a frozen questionnaire; else SurveyNotFound."""
+    plan = SurveyPlan.objects.filter(pk=pk if isinstance(pk, int) else -1, status=PlanStatus.APPROVED,
+                                     questionnaires__status=QuestionnaireStatus.FROZEN).select_related("unit").first()
+    if plan is None:
+        raise SurveyNotFound()
+    return plan
+
+
+def invitation_counts(*, plan: SurveyPlan) -> dict:
+    """How many codes were issued and used, and how many answers arrived online."""
+    codes = plan.invitation_codes.all()
+    return {"issued": codes.count(), "used": codes.filter(used=True).count(),
+            "answers": plan.answers.count()}
 
 
 def plan_parts(*, plan: SurveyPlan) -> dict:

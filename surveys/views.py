@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,12 +18,21 @@ from cases.exceptions import CaseError, CaseNotFound
 from cases.selectors import user_roles
 from web.ui import forbidden, refused
 
-from .forms import AssignmentForm, PlanForm, QuestionnaireForm, XlsformUploadForm, plan_initial, unit_choices_below
+from .forms import (
+    AssignmentForm,
+    InvitationForm,
+    PlanForm,
+    QuestionnaireForm,
+    XlsformUploadForm,
+    plan_initial,
+    unit_choices_below,
+)
 from .models import STEP_ORDER
 from .permissions import MENU_ROLES, may_approve_plans, may_write_plans
 from .questionnaire import SECTION, question_count, type_labels
 from .selectors import (
     interviewer_candidates,
+    invitation_counts,
     plan_alerts_for_user,
     plan_get_for_user,
     plan_list_for_user,
@@ -32,6 +42,8 @@ from .selectors import (
 )
 from .services import (
     assignment_add,
+    collection_version,
+    invitation_codes_issue,
     plan_approve,
     plan_create,
     plan_step_complete,
@@ -41,6 +53,7 @@ from .services import (
     questionnaire_import,
     questionnaire_update,
 )
+from .exports import questionnaire_pdf
 from .xlsform import xlsform_export
 
 
@@ -129,6 +142,8 @@ def plan_detail(request, pk):
         "quota_total": sum(q.target for q in parts["quotas"]),
         "assignment_form": AssignmentForm(candidates=interviewer_candidates(plan=plan)) if writer else None,
         "upload_form": XlsformUploadForm() if writer else None, "now": timezone.now(),
+        "invitation_form": InvitationForm() if writer else None, "collection": collection_version(plan),
+        "counts": invitation_counts(plan=plan),
     })
 
 
@@ -172,6 +187,24 @@ def assignment_create(request, pk):
 
 @login_required
 @require_POST
+def invitations_issue(request, pk):
+    """New invitation codes, shown this once (only their digests are kept) on a page to print and cut."""
+    plan = _plan(request, pk)
+    if not may_write_plans(request.user, plan.unit):  # 403 before the count is read
+        return forbidden(request)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Số mã mời phải từ 1 đến 2000."))
+        return redirect("surveys:plan", pk=plan.pk)
+    codes = _run(request, invitation_codes_issue, plan=plan, count=form.cleaned_data["count"])
+    if codes is None:
+        return redirect("surveys:plan", pk=plan.pk)
+    link = request.build_absolute_uri(reverse("surveys_public:form", args=[plan.pk]))
+    return render(request, "surveys/invitations.html", {"plan": plan, "codes": codes, "link": link})
+
+
+@login_required
+@require_POST
 def questionnaire_new(request, pk):
     plan = _plan(request, pk)
     version = _run(request, questionnaire_draft, plan=plan)
@@ -199,7 +232,7 @@ def questionnaire_upload(request, pk):
     return redirect("surveys:questionnaire", pk=plan.pk, number=version.number)
 
 
-def _sections(content: dict) -> list[dict]:
+def sections_of(content: dict) -> list[dict]:
     """The questions grouped for display: loose questions form sections of their own without a heading."""
     sections, loose = [], None
     for item in content.get("items", []):
@@ -242,7 +275,7 @@ def questionnaire_detail(request, pk, number):
                 messages.success(request, _("Đã lưu phiếu hỏi."))
                 return redirect("surveys:questionnaire", pk=plan.pk, number=version.number)
     return render(request, "surveys/questionnaire.html", {
-        "plan": plan, "version": version, "sections": _sections(version.content), "form": form, "writer": writer,
+        "plan": plan, "version": version, "sections": sections_of(version.content), "form": form, "writer": writer,
         "types": type_labels(), "questions": question_count(version.content),
     })
 
@@ -274,5 +307,16 @@ def questionnaire_print(request, pk, number):
     plan = _plan(request, pk)
     version = _version(plan, number)
     return render(request, "surveys/print.html", {
-        "plan": plan, "version": version, "sections": _sections(version.content), "types": type_labels(),
+        "plan": plan, "version": version, "sections": sections_of(version.content), "types": type_labels(),
     })
+
+
+@login_required
+@require_GET
+def questionnaire_print_pdf(request, pk, number):
+    plan = _plan(request, pk)
+    version = _version(plan, number)
+    data = questionnaire_pdf(context={"plan": plan, "version": version, "sections": sections_of(version.content)})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{version.content.get("form_id", "phieu")}-v{version.number}.pdf"'
+    return response

@@ -70,6 +70,8 @@ def test_plan_to_frozen_questionnaire_through_the_screens(demo):
     assert 'data-relevant="${hai_long} &lt;= 2"' in page and "Thang Likert" in page
     printed = secretariat.get(f"/surveys/{plan.pk}/questionnaires/1/print/").content.decode()
     assert "print.css" in printed and "Đánh giá các khâu" in printed and "Chỉ hỏi khi:" in printed
+    pdf = secretariat.get(f"/surveys/{plan.pk}/questionnaires/1/print.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
     secretariat.post(f"/surveys/{plan.pk}/questionnaires/1/freeze/")
     version = plan.questionnaires.get(number=1)

@@ -1,6 +1,6 @@
 """The survey screens in Chromium: the shared table of show/skip conditions run by the form's own JavaScript,
-the conditions live on the questionnaire, and the plan and questionnaire pages at 390 px and 1366 px
-(no sideways scroll, 44 px targets on a phone, no WCAG 2.1 AA violation). Screenshots for docs/surveys.md."""
+the conditions live on the questionnaire, and the plan and questionnaire pages and the residents' online form
+at 390 px and 1366 px (no sideways scroll, 44 px targets on a phone, no WCAG 2.1 AA violation). Screenshots for docs/surveys.md."""
 
 import io
 import json
@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from surveys.models import SurveyPlan
+from django.contrib.auth import get_user_model
+
+from surveys.models import SurveyAnswer, SurveyPlan
+from surveys.services import invitation_codes_issue
 
 from .browser_kit import DESKTOP, PHONE, Screens, screen_problems
 
@@ -25,6 +28,7 @@ RUN_TABLE = """(cases) => cases.map((c) => {
 def test_survey_screens_and_the_shared_conditions_in_the_browser(browser, live_server):
     call_command("seed_demo", stdout=io.StringIO())
     plan = SurveyPlan.objects.get()
+    secretariat = get_user_model().objects.get(username="secretariat")
     sessions, problems = {}, []
     for viewport, prefix in ((DESKTOP, ""), (PHONE, "phone-")):
         screens = Screens(browser, live_server.url, viewport=viewport, sessions=sessions)
@@ -48,4 +52,27 @@ def test_survey_screens_and_the_shared_conditions_in_the_browser(browser, live_s
         problems += screen_problems(page, phone=viewport is PHONE)
         screens.shot(page, f"{prefix}survey-questionnaire")
         page.context.close()
+
+        # A resident on the online form, no login: the code, the questions as conditions allow, thanks.
+        code = invitation_codes_issue(plan=plan, by=secretariat, count=1)[0]
+        page = screens.person(None)
+        page.goto(f"{live_server.url}/khao-sat/{plan.pk}/")
+        problems += screen_problems(page, phone=viewport is PHONE)
+        page.fill("#id_code", code)
+        page.get_by_role("button", name="Bắt đầu trả lời").click()
+        page.locator("input[name=gioi_tinh][value=female]").check()
+        page.locator("input[name=nhom_tuoi][value='35-59']").check()
+        page.locator("input[name=dung_nuoc_may][value=yes]").check()
+        page.locator("input[name=hai_long][value='2']").check()
+        page.locator("input[name=van_de][value=mat_nuoc]").check()
+        page.locator("input[name=so_ngay_mat_nuoc]").fill("3")
+        for row in ("khau_lap_dat", "khau_hoa_don", "khau_su_co"):
+            page.locator(f"input[name={row}][value='3']").check()
+        problems += screen_problems(page, phone=viewport is PHONE)
+        screens.shot(page, f"{prefix}survey-online-form")
+        page.get_by_role("button", name="Gửi câu trả lời").click()
+        assert "Cảm ơn ông/bà đã trả lời!" in page.get_by_test_id("public-done").inner_text()
+        page.context.close()
+    answers = list(SurveyAnswer.objects.values_list("data", flat=True))
+    assert len(answers) == 2 and all(a["so_ngay_mat_nuoc"] == 3 and a["van_de"] == ["mat_nuoc"] for a in answers)
     assert problems == []

@@ -27,7 +27,9 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.survey-answers").forEach(function (form) {
-      form.addEventListener("submit", function (event) { event.preventDefault(); });
+      if (form.hasAttribute("data-preview")) {  // the staff's preview sends nothing
+        form.addEventListener("submit", function (event) { event.preventDefault(); });
+      }
       form.addEventListener("input", function () { refresh(form); });
       form.addEventListener("change", function () { refresh(form); });
       refresh(form);
