@@ -257,7 +257,7 @@ class ObjectField(serializers.JSONField):
 class QuestionnaireInputSerializer(serializers.Serializer):
     title = TextField(max_length=300, required=False)
     content = ObjectField(required=False, help_text=_(
-        "Nội dung phiếu: {form_id, items: [câu hỏi hoặc phần]}; xem docs/surveys.md."))
+        "Nội dung phiếu: form_id và items (các câu hỏi, phần); xem docs/surveys.md."))
 
 
 class QuestionnaireListCreateApi(ApiView):

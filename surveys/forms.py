@@ -23,7 +23,7 @@ VARIABLE_LABELS = {"locality": _("Địa bàn"), "sex": _("Giới tính"), "age_
 _NUMBER = re.compile(r"^\s*(.+?)\s*:\s*([0-9][0-9. ]*)\s*$")
 
 
-def _lines(text: str, field: str, message) -> list[tuple[str, int]]:
+def _lines(text: str, message) -> list[tuple[str, int]]:
     found = []
     for number, line in enumerate((text or "").splitlines()[:MAX_LINES], start=1):
         if not line.strip():
@@ -90,14 +90,14 @@ class PlanForm(WebForm):
 
     def clean_quotas(self):
         quotas = []
-        for number, (stratum, target) in enumerate(_lines(self.cleaned_data["quotas"], "quotas", _(
+        for number, (stratum, target) in enumerate(_lines(self.cleaned_data["quotas"], _(
                 "Dòng %(n)s: viết dạng sex=female, age_group=18-29: 100.")), start=1):
             quotas.append({"stratum": _stratum(stratum, number), "target": target})
         return quotas
 
     def clean_margins(self):
         margins = []
-        for number, (group, population) in enumerate(_lines(self.cleaned_data["margins"], "margins", _(
+        for number, (group, population) in enumerate(_lines(self.cleaned_data["margins"], _(
                 "Dòng %(n)s: viết dạng sex=female: 5300.")), start=1):
             stratum = _stratum(group, number)
             if len(stratum) != 1:
@@ -108,7 +108,7 @@ class PlanForm(WebForm):
 
     def clean_budget_lines(self):
         return [{"item": item, "amount": amount, "note": ""} for item, amount in _lines(
-            self.cleaned_data["budget_lines"], "budget_lines", _("Dòng %(n)s: viết dạng In phiếu: 2000000."))]
+            self.cleaned_data["budget_lines"], _("Dòng %(n)s: viết dạng In phiếu: 2000000."))]
 
     def plan_input(self) -> PlanInput:
         data = {key: value for key, value in self.cleaned_data.items() if not key.startswith("step_")}
