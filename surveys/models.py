@@ -53,6 +53,8 @@ class SurveyPlan(models.Model):
     target_size = models.PositiveIntegerField(_("cỡ mẫu dự kiến"))
     # The variables that cut the sample into strata, e.g. ["locality", "sex", "age_group"].
     strata_variables = models.JSONField(_("biến phân tầng"), default=list, blank=True)
+    # The online form also takes answers without an invitation code: one per browser, 20 per address an hour.
+    open_link = models.BooleanField(_("phiếu mở, không cần mã mời"), default=False)
     status = models.CharField(_("trạng thái"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

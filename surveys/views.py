@@ -44,6 +44,7 @@ from .services import (
     assignment_add,
     collection_version,
     invitation_codes_issue,
+    plan_open_link_set,
     plan_approve,
     plan_create,
     plan_step_complete,
@@ -201,6 +202,17 @@ def invitations_issue(request, pk):
         return redirect("surveys:plan", pk=plan.pk)
     link = request.build_absolute_uri(reverse("surveys_public:form", args=[plan.pk]))
     return render(request, "surveys/invitations.html", {"plan": plan, "codes": codes, "link": link})
+
+
+@login_required
+@require_POST
+def open_link_set(request, pk):
+    plan = _plan(request, pk)
+    enabled = request.POST.get("enabled") == "1"
+    if _run(request, plan_open_link_set, plan=plan, enabled=enabled) is not None:
+        messages.success(request, _("Đã mở phiếu cho mọi người, không cần mã mời.") if enabled
+                         else _("Đã đóng phiếu mở; chỉ người có mã mời mới trả lời được."))
+    return redirect("surveys:plan", pk=plan.pk)
 
 
 @login_required

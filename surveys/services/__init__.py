@@ -2,10 +2,12 @@
 
 from .collection import (
     InvitationInvalid,
+    answer_submit_open,
     answer_submit_online,
     collection_version,
     invitation_codes_issue,
     invitation_usable,
+    plan_open_link_set,
 )
 from .plans import (
     PlanInput,
@@ -21,7 +23,8 @@ from .plans import (
 from .questionnaires import questionnaire_draft, questionnaire_freeze, questionnaire_import, questionnaire_update
 
 __all__ = [
-    "InvitationInvalid", "answer_submit_online", "collection_version", "invitation_codes_issue", "invitation_usable",
+    "InvitationInvalid", "answer_submit_open", "answer_submit_online", "collection_version", "invitation_codes_issue",
+    "invitation_usable", "plan_open_link_set",
     "PlanInput", "assignment_add", "assignment_remove", "plan_alerts_sweep", "plan_approve", "plan_check_writer",
     "plan_create", "plan_step_complete", "plan_update", "questionnaire_draft", "questionnaire_freeze",
     "questionnaire_import", "questionnaire_update",

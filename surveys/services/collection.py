@@ -67,6 +67,25 @@ def invitation_usable(*, plan: SurveyPlan, code: str) -> bool:
     return InvitationCode.objects.filter(plan=plan, digest=code_digest(code), used=False).exists()
 
 
+def plan_open_link_set(*, plan: SurveyPlan, by, enabled: bool) -> SurveyPlan:
+    """Open or close the online form to answers without an invitation code."""
+    plan_check_writer(by, plan.unit)
+    SurveyPlan.objects.filter(pk=plan.pk).update(open_link=bool(enabled), updated_at=timezone.now())
+    plan.open_link = bool(enabled)
+    return plan
+
+
+def answer_submit_open(*, plan: SurveyPlan, raw: dict) -> SurveyAnswer:
+    """A resident's answers through the open link (no code); the form's limits per browser and per address
+    are the caller's, which sees the browser and the address."""
+    version = collection_version(plan)
+    if version is None or plan.is_draft or not plan.open_link:
+        raise TransitionNotAllowed(_("Cuộc điều tra chưa mở để trả lời."))
+    data = answers_clean(content=version.content, raw=raw)
+    return SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE, data=data,
+                                       received_on=timezone.localdate())
+
+
 def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAnswer:
     """A resident's answers through the online form: one answer per invitation code.
 

@@ -102,3 +102,23 @@ def test_no_online_form_before_collection(world, make_plan):
     plan = plan_approve(plan=make_plan(), by=world.leader)
     assert Client().get(f"/khao-sat/{plan.pk}/").status_code == 404
     assert Client().get("/khao-sat/999999/").status_code == 404
+
+
+def test_the_open_link_one_answer_per_browser_and_a_limit_per_address(world, collecting, as_user, settings):
+    url = f"/khao-sat/{collecting.pk}/"
+    assert 'name="code"' in Client().get(url).content.decode()  # closed: a code is asked
+    assert as_user("leader2").post(f"/surveys/{collecting.pk}/open-link/", {"enabled": "1"}).status_code == 404
+    as_user("secretariat").post(f"/surveys/{collecting.pk}/open-link/", {"enabled": "1"})
+    first = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    page = first.get(url).content.decode()
+    assert 'name="gioi_tinh"' in page and 'name="code"' not in page
+    assert first.post(url, {"step": "answers", **GOOD}).status_code == 200
+    again = first.post(url, {"step": "answers", **GOOD})
+    assert again.status_code == 409 and "Trình duyệt này đã gửi câu trả lời" in again.content.decode()
+    assert SurveyAnswer.objects.count() == 1
+    settings.SURVEY_OPEN_PER_HOUR = 2
+    assert Client().post(url, {"step": "answers", **GOOD}).status_code == 200  # another browser, same address
+    assert Client().post(url, {"step": "answers", **GOOD}).status_code == 429
+    assert SurveyAnswer.objects.count() == 2
+    as_user("secretariat").post(f"/surveys/{collecting.pk}/open-link/", {"enabled": "0"})
+    assert 'name="code"' in Client().get(url).content.decode()
