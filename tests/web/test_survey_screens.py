@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 
 from surveys.models import SurveyAnswer, SurveyPlan
 from surveys.services import invitation_codes_issue
+from tests.surveys.relevant_generated import generated_cases
+from tests.surveys.test_relevant import outcome as python_outcome
 
 from .browser_kit import DESKTOP, PHONE, Screens, screen_problems
 
@@ -44,6 +46,12 @@ def test_survey_screens_and_the_shared_conditions_in_the_browser(browser, live_s
             expected = [{"error": True} if c.get("error") else {"shown": c["shown"]} for c in CASES]
             assert [(c["expr"], got) for c, got in zip(CASES, results)] == [
                 (c["expr"], want) for c, want in zip(CASES, expected)]
+            # Beyond the table: seeded random conditions and answers, the browser against Python.
+            generated = generated_cases()
+            in_browser = page.evaluate(RUN_TABLE, generated)
+            in_python = [python_outcome(c["expr"], c["answers"]) for c in generated]
+            assert [(c["expr"], c["answers"], got) for c, got in zip(generated, in_browser)] == [
+                (c["expr"], c["answers"], want) for c, want in zip(generated, in_python)]
         problem_question = page.locator(".question[data-name=van_de]")
         assert problem_question.is_hidden()
         page.locator("input[name=dung_nuoc_may][value=yes]").check()
