@@ -19,7 +19,10 @@ LEVELS = [{"name": str(n), "label": label} for n, label in enumerate(
     ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"], start=1)]
 CONTENT = {"form_id": "nuoc_sach_2026", "items": [
     {"type": "section", "name": "thong_tin", "label": "I. Thông tin người trả lời", "items": [
-        {"type": "select_one", "name": "gioi_tinh", "label": "Giới tính", "required": True, "list_name": "gioi_tinh",
+        {"type": "select_one", "name": "locality", "label": "Ông/bà sống ở thôn nào?", "required": True,
+         "list_name": "locality", "choices": [{"name": "DM-ANBINH-T01", "label": "Thôn Đông"},
+                                             {"name": "DM-ANBINH-T02", "label": "Thôn Đoài"}]},
+        {"type": "select_one", "name": "sex", "label": "Giới tính", "required": True, "list_name": "sex",
          "choices": [{"name": "male", "label": "Nam"}, {"name": "female", "label": "Nữ"}]},
         {"type": "select_one", "name": "nhom_tuoi", "label": "Nhóm tuổi", "required": True, "list_name": "nhom_tuoi",
          "choices": [{"name": "18-34", "label": "18–34"}, {"name": "35-59", "label": "35–59"},

@@ -283,6 +283,8 @@ class SurveyAnswer(models.Model):
     channel = models.CharField(max_length=16, choices=AnswerChannel.choices)
     # {question name: answer}: text, a number, a date "YYYY-MM-DD", a choice, or a list of choices.
     data = models.JSONField(default=dict)
+    # The answer's stratum, {strata variable: category}, read from the questions of the same name.
+    stratum = models.JSONField(default=dict)
     # The day it arrived (not the time: a time could be matched against a code's use or a visit).
     received_on = models.DateField(_("ngày nhận"))
 

@@ -152,6 +152,25 @@ def _check_names_and_conditions(items: list, errors: list) -> None:
                           % {"name": item["name"], "ref": name})
 
 
+def strata_problems(content: dict, *, variables: list[str], categories: dict[str, set[str]]) -> list[str]:
+    """Why answers to this questionnaire could not be counted into the plan's strata (empty when they can).
+
+    Each strata variable is asked by a single-choice question of the same name (`sex`, `age_group`,
+    `locality`) whose choices include every category the plan's quotas and margins use.
+    """
+    questions = {item["name"]: item for item in all_items(content)}
+    problems = []
+    for variable in variables:
+        question = questions.get(variable)
+        if question is None or question["type"] != "select_one":
+            problems.append(_("Phiếu cần câu một lựa chọn mã “%(v)s” để tính chỉ tiêu theo tầng.") % {"v": variable})
+            continue
+        missing = sorted(categories.get(variable, set()) - {c["name"] for c in question["choices"]})
+        if missing:
+            problems.append(_("Câu “%(v)s” thiếu lựa chọn cho các nhóm: %(m)s.") % {"v": variable, "m": ", ".join(missing)})
+    return problems
+
+
 def all_items(content: dict):
     """Every section and question, in order (a section before its questions)."""
     for item in content.get("items", []):

@@ -73,6 +73,14 @@ def invitation_counts(*, plan: SurveyPlan) -> dict:
             "answers": plan.answers.count()}
 
 
+def quota_progress(*, plan: SurveyPlan) -> list[dict]:
+    """Each quota with the answers counted into its stratum so far, as they arrive."""
+    strata = list(plan.answers.values_list("stratum", flat=True))
+    return [{"quota": quota, "answers": sum(1 for stratum in strata
+                                            if all(stratum.get(k) == v for k, v in quota.stratum.items()))}
+            for quota in plan.quotas.all()]
+
+
 def plan_parts(*, plan: SurveyPlan) -> dict:
     """What the plan page and the API show beside the plan's own fields."""
     return {

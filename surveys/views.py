@@ -38,6 +38,7 @@ from .selectors import (
     plan_list_for_user,
     plan_parts,
     questionnaire_get,
+    quota_progress,
     units_planning_for,
 )
 from .services import (
@@ -144,7 +145,7 @@ def plan_detail(request, pk):
         "assignment_form": AssignmentForm(candidates=interviewer_candidates(plan=plan)) if writer else None,
         "upload_form": XlsformUploadForm() if writer else None, "now": timezone.now(),
         "invitation_form": InvitationForm() if writer else None, "collection": collection_version(plan),
-        "counts": invitation_counts(plan=plan),
+        "counts": invitation_counts(plan=plan), "progress": quota_progress(plan=plan),
     })
 
 

@@ -67,6 +67,10 @@ def invitation_usable(*, plan: SurveyPlan, code: str) -> bool:
     return InvitationCode.objects.filter(plan=plan, digest=code_digest(code), used=False).exists()
 
 
+def _stratum(plan: SurveyPlan, data: dict) -> dict:
+    return {variable: data.get(variable, "") for variable in plan.strata_variables}
+
+
 def plan_open_link_set(*, plan: SurveyPlan, by, enabled: bool) -> SurveyPlan:
     """Open or close the online form to answers without an invitation code."""
     plan_check_writer(by, plan.unit)
@@ -83,7 +87,7 @@ def answer_submit_open(*, plan: SurveyPlan, raw: dict) -> SurveyAnswer:
         raise TransitionNotAllowed(_("Cuộc điều tra chưa mở để trả lời."))
     data = answers_clean(content=version.content, raw=raw)
     return SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE, data=data,
-                                       received_on=timezone.localdate())
+                                       stratum=_stratum(plan, data), received_on=timezone.localdate())
 
 
 def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAnswer:
@@ -102,7 +106,7 @@ def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAns
             raise InvitationInvalid()
         data = answers_clean(content=version.content, raw=raw)
         answer = SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE,
-                                             data=data, received_on=timezone.localdate())
+                                             data=data, stratum=_stratum(plan, data), received_on=timezone.localdate())
         invitation.used = True
         invitation.save(update_fields=["used"])
     return answer

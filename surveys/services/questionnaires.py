@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from cases.exceptions import Conflict, TransitionNotAllowed
 
 from ..models import QuestionnaireStatus, QuestionnaireVersion, SurveyPlan
-from ..questionnaire import clean_content
+from ..questionnaire import clean_content, strata_problems
 from ..xlsform import xlsform_import
 from .plans import plan_check_writer
 
@@ -45,6 +45,17 @@ def questionnaire_draft(*, plan: SurveyPlan, by, title: str = "", content: dict 
                                                            content=cleaned, created_by=by)
         except IntegrityError:
             raise Conflict(_("Một phiên bản khác vừa được lập; hãy tải lại trang.")) from None
+
+
+def plan_categories(plan: SurveyPlan) -> dict[str, set[str]]:
+    """Every category each strata variable takes in the plan's quotas and margins."""
+    found: dict[str, set[str]] = {}
+    for stratum in plan.quotas.values_list("stratum", flat=True):
+        for variable, category in stratum.items():
+            found.setdefault(variable, set()).add(category)
+    for variable, category in plan.population_margins.values_list("variable", "category"):
+        found.setdefault(variable, set()).add(category)
+    return found
 
 
 def _lock(version: QuestionnaireVersion) -> QuestionnaireVersion:
@@ -91,6 +102,10 @@ def questionnaire_freeze(*, version: QuestionnaireVersion, by) -> QuestionnaireV
             raise TransitionNotAllowed(_("Phiên bản này đã khóa."))
         if locked.plan.is_draft:
             raise TransitionNotAllowed(_("Kế hoạch chưa được phê duyệt; chưa thể bắt đầu thu thập."))
+        problems = strata_problems(locked.content, variables=locked.plan.strata_variables,
+                                   categories=plan_categories(locked.plan))
+        if problems:  # answers must count into the plan's strata from the first one
+            raise TransitionNotAllowed(" ".join(problems))
         locked.status, locked.frozen_at = QuestionnaireStatus.FROZEN, timezone.now()
         locked.save(update_fields=["status", "frozen_at", "updated_at"])
     return locked

@@ -11,8 +11,8 @@ from surveys.services import PlanInput, plan_create
 
 CONTENT = {"form_id": "phieu_thu", "items": [
     {"type": "section", "name": "chung", "label": "Thông tin chung", "relevant": "", "items": [
-        {"type": "select_one", "name": "gioi_tinh", "label": "Giới tính", "required": True,
-         "list_name": "gt", "choices": [{"name": "nam", "label": "Nam"}, {"name": "nu", "label": "Nữ"}]},
+        {"type": "select_one", "name": "sex", "label": "Giới tính", "required": True,
+         "list_name": "gt", "choices": [{"name": "male", "label": "Nam"}, {"name": "female", "label": "Nữ"}]},
         {"type": "integer", "name": "tuoi", "label": "Tuổi", "required": True},
     ]},
     {"type": "likert", "name": "hai_long", "label": "Mức độ hài lòng với dịch vụ nước sạch", "list_name": "muc_do",

@@ -11,6 +11,7 @@ from surveys.answers import answers_clean
 from surveys.models import InvitationCode, SurveyAnswer
 from surveys.questionnaire import clean_content
 from surveys.services import (
+    questionnaire_update,
     InvitationInvalid,
     answer_submit_online,
     invitation_codes_issue,
@@ -23,7 +24,7 @@ from .conftest import CONTENT
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"gioi_tinh": "nu", "tuoi": "34", "hai_long": "1", "van_de": ["mui", "duc"], "dg_tiep_nhan": "2",
+GOOD = {"sex": "female", "tuoi": "34", "hai_long": "1", "van_de": ["mui", "duc"], "dg_tiep_nhan": "2",
         "dg_xu_ly": "3", "chi_phi": "120.5", "ngay": "2026-12-03", "mo_ta": "Nước có mùi clo."}
 
 
@@ -43,9 +44,9 @@ def test_answers_follow_the_forms_rules():
     kept = answers_clean(content=content, raw={**GOOD, "hai_long": "5", "tuoi": "30"})
     assert "van_de" not in kept and "mo_ta" not in kept
     with pytest.raises(ValidationError) as refused:
-        answers_clean(content=content, raw={"gioi_tinh": "khac", "tuoi": "ba mươi", "ngay": "2026-02-30"})
+        answers_clean(content=content, raw={"sex": "other", "tuoi": "ba mươi", "ngay": "2026-02-30"})
     errors = refused.value.message_dict
-    assert set(errors) == {"gioi_tinh", "tuoi", "ngay", "dg_tiep_nhan", "dg_xu_ly"}  # the matrix's rows are required
+    assert set(errors) == {"sex", "tuoi", "ngay", "dg_tiep_nhan", "dg_xu_ly"}  # the matrix's rows are required
 
 
 def test_one_answer_per_code_and_nothing_links_them(world, collecting):
@@ -57,7 +58,7 @@ def test_one_answer_per_code_and_nothing_links_them(world, collecting):
         answer_submit_online(plan=collecting, code=codes[0], raw={"tuoi": "30"})  # incomplete: nothing kept
     assert not SurveyAnswer.objects.exists() and not stored.filter(used=True).exists()
     answer = answer_submit_online(plan=collecting, code=codes[0].lower(), raw=GOOD)
-    assert answer.data["gioi_tinh"] == "nu" and answer.channel == "online"
+    assert answer.data["sex"] == "female" and answer.channel == "online"
     with pytest.raises(InvitationInvalid):
         answer_submit_online(plan=collecting, code=codes[0], raw=GOOD)
     assert SurveyAnswer.objects.count() == 1 and stored.filter(used=True).count() == 1
@@ -86,10 +87,10 @@ def test_the_online_form_for_residents(world, collecting, as_user, settings):
     wrong = resident.post(url, {"code": "AAAA-AAAA"})
     assert wrong.status_code == 404 and "Mã mời không đúng hoặc đã được dùng." in wrong.content.decode()
     form = resident.post(url, {"code": codes[0]})
-    assert form.status_code == 200 and 'name="gioi_tinh"' in form.content.decode()
-    missing = resident.post(url, {"code": codes[0], "step": "answers", "gioi_tinh": "nu"})
+    assert form.status_code == 200 and 'name="sex"' in form.content.decode()
+    missing = resident.post(url, {"code": codes[0], "step": "answers", "sex": "female"})
     assert missing.status_code == 400 and "Câu này cần trả lời." in missing.content.decode()
-    assert 'value="nu" checked' in missing.content.decode()  # what was given stays filled in
+    assert 'value="female" checked' in missing.content.decode()  # what was given stays filled in
     done = resident.post(url, {"code": codes[0], "step": "answers", **GOOD})
     assert done.status_code == 200 and "Cảm ơn ông/bà đã trả lời!" in done.content.decode()
     again = resident.post(url, {"code": codes[0], "step": "answers", **GOOD})
@@ -111,7 +112,7 @@ def test_the_open_link_one_answer_per_browser_and_a_limit_per_address(world, col
     as_user("secretariat").post(f"/surveys/{collecting.pk}/open-link/", {"enabled": "1"})
     first = Client(HTTP_ACCEPT_LANGUAGE="vi")
     page = first.get(url).content.decode()
-    assert 'name="gioi_tinh"' in page and 'name="code"' not in page
+    assert 'name="sex"' in page and 'name="code"' not in page
     assert first.post(url, {"step": "answers", **GOOD}).status_code == 200
     again = first.post(url, {"step": "answers", **GOOD})
     assert again.status_code == 409 and "Trình duyệt này đã gửi câu trả lời" in again.content.decode()
@@ -122,3 +123,23 @@ def test_the_open_link_one_answer_per_browser_and_a_limit_per_address(world, col
     assert SurveyAnswer.objects.count() == 2
     as_user("secretariat").post(f"/surveys/{collecting.pk}/open-link/", {"enabled": "0"})
     assert 'name="code"' in Client().get(url).content.decode()
+
+
+def test_freezing_needs_the_strata_questions_and_answers_count_into_quotas(world, make_plan, as_user):
+    from cases.exceptions import TransitionNotAllowed
+
+    plan = plan_approve(plan=make_plan(), by=world.leader)  # strata: sex (male, female)
+    without = {"form_id": "f", "items": [{"type": "select_one", "name": "sex", "label": "Giới tính", "list_name": "s",
+                                          "choices": [{"name": "male", "label": "Nam"}]}]}
+    version = questionnaire_draft(plan=plan, by=world.secretariat, content=without)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        questionnaire_freeze(version=version, by=world.secretariat)
+    assert "thiếu lựa chọn cho các nhóm: female" in str(refused.value.message)
+    version = questionnaire_update(version=version, by=world.secretariat, content=CONTENT)
+    questionnaire_freeze(version=version, by=world.secretariat)
+    codes = invitation_codes_issue(plan=plan, by=world.secretariat, count=3)
+    for code, sex in zip(codes, ("female", "female", "male")):
+        answer_submit_online(plan=plan, code=code, raw={**GOOD, "sex": sex})
+    page = as_user("secretariat").get(f"/surveys/{plan.pk}/").content.decode()
+    rows = re.findall(r"<tr><td class=\"small\">sex=(\w+)</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
+    assert rows == [("male", "200", "1"), ("female", "200", "2")]

@@ -36,8 +36,8 @@ def api(username) -> Client:
 PLAN_FORM = {
     "unit": "DM-ANBINH", "topic": "Ý kiến người dân về chuyển đổi số ở xã", "purpose": "Nắm dư luận.",
     "period_start": "01/12/2026", "period_end": "26/02/2027", "method": "face_to_face", "target_size": "300",
-    "localities": ["DM-ANBINH-T01", "DM-ANBINH-T02"], "strata_variables": ["locality", "sex"],
-    "quotas": "locality=DM-ANBINH-T01, sex=male: 75\nlocality=DM-ANBINH-T01, sex=female: 75",
+    "localities": ["DM-ANBINH-T01", "DM-ANBINH-T02"], "strata_variables": ["sex"],
+    "quotas": "sex=male: 150\nsex=female: 150",
     "margins": "sex=male: 2480\nsex=female: 2615", "budget_lines": "In phiếu: 900.000\nBồi dưỡng: 3000000",
     "step_design": "10/12/2026",
 }

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.contrib.auth import get_user_model
 
 from surveys.models import SurveyAnswer, SurveyPlan
+from surveys.selectors import quota_progress
 from surveys.services import invitation_codes_issue
 from tests.surveys.relevant_generated import generated_cases
 from tests.surveys.test_relevant import outcome as python_outcome
@@ -68,7 +69,8 @@ def test_survey_screens_and_the_shared_conditions_in_the_browser(browser, live_s
         problems += screen_problems(page, phone=viewport is PHONE)
         page.fill("#id_code", code)
         page.get_by_role("button", name="Bắt đầu trả lời").click()
-        page.locator("input[name=gioi_tinh][value=female]").check()
+        page.locator("input[name=locality][value=DM-ANBINH-T01]").check()
+        page.locator("input[name=sex][value=female]").check()
         page.locator("input[name=nhom_tuoi][value='35-59']").check()
         page.locator("input[name=dung_nuoc_may][value=yes]").check()
         page.locator("input[name=hai_long][value='2']").check()
@@ -83,4 +85,6 @@ def test_survey_screens_and_the_shared_conditions_in_the_browser(browser, live_s
         page.context.close()
     answers = list(SurveyAnswer.objects.values_list("data", flat=True))
     assert len(answers) == 2 and all(a["so_ngay_mat_nuoc"] == 3 and a["van_de"] == ["mat_nuoc"] for a in answers)
+    progress = {tuple(row["quota"].stratum.values()): row["answers"] for row in quota_progress(plan=plan)}
+    assert progress[("DM-ANBINH-T01", "female")] == 2 and sum(progress.values()) == 2
     assert problems == []
