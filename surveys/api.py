@@ -26,7 +26,7 @@ from .services import (
     questionnaire_freeze,
     questionnaire_update,
 )
-from .services.plans import KNOWN_VARIABLES, MAX_LINES, MAX_TARGET
+from .services.plans import KNOWN_VARIABLES, MAX_AMOUNT, MAX_LINES, MAX_POPULATION, MAX_TARGET
 
 MAX_LISTED = 200
 
@@ -53,12 +53,12 @@ class QuotaSerializer(serializers.Serializer):
 class MarginSerializer(serializers.Serializer):
     variable = serializers.ChoiceField(choices=KNOWN_VARIABLES)
     category = TextField(max_length=64)
-    population = WholeNumberField(min_value=0, max_value=2_000_000_000)
+    population = WholeNumberField(min_value=0, max_value=MAX_POPULATION)
 
 
 class BudgetLineSerializer(serializers.Serializer):
     item = TextField(max_length=300)
-    amount = WholeNumberField(min_value=0, max_value=10**15, help_text=_("Số tiền, đồng."))
+    amount = WholeNumberField(min_value=0, max_value=MAX_AMOUNT, help_text=_("Số tiền, đồng."))
     note = TextField(max_length=300, required=False, allow_blank=True, default="")
 
 

@@ -35,6 +35,8 @@ REMIND_WORKING_DAYS = 2
 DEFAULT_STEP_SHARE = {"design": 0.15, "pilot": 0.25, "collection": 0.6, "cleaning": 0.7, "analysis": 0.8,
                       "report": 0.9, "publication": 1.0}
 MAX_TARGET = 1_000_000
+MAX_POPULATION = 2_000_000_000  # within PostgreSQL's integer
+MAX_AMOUNT = 10**15  # đồng, within PostgreSQL's bigint
 MAX_LINES = 200
 KNOWN_VARIABLES = ("locality", "sex", "age_group")
 
@@ -101,7 +103,11 @@ def _clean(data: PlanInput) -> dict:
         if "locality" in stratum and stratum["locality"] not in locality_codes:
             fail("quotas", _("Tầng có địa bàn “%(c)s” không nằm trong các địa bàn điều tra.") % {"c": stratum["locality"]})
             continue
-        quotas.append({"stratum": stratum, "target": max(0, int(entry.get("target") or 0))})
+        target = int(entry.get("target") or 0)
+        if not 0 <= target <= MAX_TARGET:
+            fail("quotas", _("Chỉ tiêu của một tầng phải từ 0 đến 1.000.000."))
+            continue
+        quotas.append({"stratum": stratum, "target": target})
     if len({tuple(sorted(q["stratum"].items())) for q in quotas}) != len(quotas):
         fail("quotas", _("Có tầng bị khai báo hai lần."))
     if sum(q["target"] for q in quotas) > int(data.target_size or 0) > 0:
@@ -112,8 +118,11 @@ def _clean(data: PlanInput) -> dict:
         if variable not in variables or not category:
             fail("margins", _("Dân số theo nhóm phải theo một biến phân tầng của kế hoạch."))
             continue
-        margins.append({"variable": variable, "category": category[:64],
-                        "population": max(0, int(entry.get("population") or 0))})
+        population = int(entry.get("population") or 0)
+        if not 0 <= population <= MAX_POPULATION:
+            fail("margins", _("Dân số của một nhóm phải từ 0 đến 2.000.000.000."))
+            continue
+        margins.append({"variable": variable, "category": category[:64], "population": population})
     if len({(m["variable"], m["category"]) for m in margins}) != len(margins):
         fail("margins", _("Một nhóm dân số bị khai báo hai lần."))
     lines = []
@@ -122,8 +131,11 @@ def _clean(data: PlanInput) -> dict:
         if not item:
             fail("budget_lines", _("Mỗi khoản kinh phí cần nội dung."))
             continue
-        lines.append({"item": item[:300], "amount": max(0, int(entry.get("amount") or 0)),
-                      "note": str(entry.get("note", "")).strip()[:300]})
+        amount = int(entry.get("amount") or 0)
+        if not 0 <= amount <= MAX_AMOUNT:
+            fail("budget_lines", _("Số tiền của một khoản phải từ 0 đến 10^15 đồng."))
+            continue
+        lines.append({"item": item[:300], "amount": amount, "note": str(entry.get("note", "")).strip()[:300]})
     deadlines = {}
     if not errors.get("period_end"):
         deadlines = _step_deadlines(data, fail)
@@ -273,8 +285,10 @@ def assignment_add(*, plan: SurveyPlan, by, user, locality: Unit | None = None, 
         raise ValidationError({"user": _("Người này không phải điều tra viên của đơn vị hoặc địa bàn điều tra.")})
     if locality is not None and not plan.localities.filter(pk=locality.pk).exists():
         raise ValidationError({"locality": _("Địa bàn phải là một địa bàn của kế hoạch.")})
+    if not 0 <= int(target or 0) <= MAX_TARGET:
+        raise ValidationError({"target": _("Số phiếu được giao phải từ 0 đến 1.000.000.")})
     assignment, _created = InterviewerAssignment.objects.update_or_create(
-        plan=plan, user=user, defaults={"locality": locality, "target": max(0, int(target or 0)), "assigned_by": by})
+        plan=plan, user=user, defaults={"locality": locality, "target": int(target or 0), "assigned_by": by})
     return assignment
 
 

@@ -65,6 +65,8 @@ def test_refusal_comes_before_validation(world):
     ({"margins": [{"variable": "age_group", "category": "18-29", "population": 1}]}, "margins"),
     ({"strata_variables": ["religion"], "quotas": [], "margins": []}, "strata_variables"),
     ({"period_end": date(2026, 11, 1)}, "period_end"),
+    ({"margins": [{"variable": "sex", "category": "male", "population": 10**12}]}, "margins"),
+    ({"budget_lines": [{"item": "In phiếu", "amount": 10**20}]}, "budget_lines"),
     ({"step_deadlines": {"design": date(2026, 12, 20), "pilot": date(2026, 12, 10)}}, "step_deadlines"),
 ])
 def test_bad_sample_designs_are_refused_and_change_nothing(world, changes, field):
