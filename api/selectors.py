@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
 
-from cases.models import TRANSFERRED_KINDS, Case, CaseKind, Unit
+from cases.models import TRANSFERRED_KINDS, Case, CaseKind, Topic, Unit
 from cases.permissions import nearest_intake_unit_id
 from cases.selectors import case_list_for_user
 from workflow.engine import OPEN_TASK_STATUSES
@@ -43,6 +43,20 @@ def open311_readable_cases(*, within: Unit | None, source: ChannelSource | None 
     if within is not None:
         cases = cases.filter(locality__path__startswith=within.path)
     return cases.order_by("-received_at", "-pk")
+
+
+def open311_services() -> list[Topic]:
+    """Every active topic, parents before their subtopics: GeoReport's services and their groups."""
+    return list(Topic.objects.filter(is_active=True).order_by("path"))
+
+
+def open311_service(code: str) -> Topic | None:
+    return Topic.objects.filter(code=code, is_active=True).first()
+
+
+def unit_by_code(code: str, *, active_only: bool = True) -> Unit | None:
+    units = Unit.objects.filter(is_active=True) if active_only else Unit.objects.all()
+    return units.filter(code=code).first()
 
 
 def source_unit(source: ChannelSource) -> Unit | None:

@@ -210,3 +210,39 @@ def paced(url: str, *, headers: dict, rate: float, total: int, method: str = "PO
     return {"rps": len(latencies) / wall, "offered_rps": rate, "p50_ms": statistics.median(latencies),
             "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)], "max_ms": latencies[-1],
             "requests": len(latencies), "non_2xx": failures[0], "socket_errors": 0, "seconds": wall}
+
+
+def paced_calls(call, *, rate: float, total: int, threads: int = 32) -> dict:
+    """`paced` for any client work: `call(i)` (True when it succeeded) is due at start + i/rate.
+
+    The cluster drill's sessions (an intake, its moves, a read, each retried until answered) run this way;
+    latency counts from when each call was due, as in `paced`.
+    """
+    latencies, failures = [], [0]
+    lock = threading.Lock()
+    next_index = [0]
+    start = time.perf_counter() + 0.05
+
+    def worker():
+        while True:
+            with lock:
+                index = next_index[0]
+                next_index[0] += 1
+            if index >= total:
+                return
+            due = start + index / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            ok = call(index)
+            elapsed = (time.perf_counter() - due) * 1000
+            with lock:
+                latencies.append(elapsed)
+                failures[0] += 0 if ok else 1
+
+    _in_threads(worker, threads)
+    wall = time.perf_counter() - start
+    latencies.sort()
+    return {"rps": len(latencies) / wall, "offered_rps": rate, "p50_ms": statistics.median(latencies),
+            "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)], "max_ms": latencies[-1],
+            "requests": len(latencies), "failed": failures[0], "seconds": wall}

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Vụ việc")
+
+    def ready(self):
+        from . import receivers  # noqa: F401

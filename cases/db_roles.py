@@ -24,6 +24,8 @@ APPEND_ONLY_TABLES = (
     "ledger_ledgerleaf", "ledger_ledgernode", "ledger_checkpoint",
     # What oversight leaves behind (reports.oversight): the grants alone guard these, no trigger.
     "reports_inspectionaccesslog", "reports_adminchange",
+    # The opinion notes' hash-chained history (collaborators/migrations/0002_noteevent_append_only.py).
+    "collaborators_noteevent",
 )
 
 

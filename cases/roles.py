@@ -29,3 +29,7 @@ CASE_BLIND_ROLES = frozenset({Role.ADMINISTRATOR, Role.COLLABORATOR, Role.INTERV
 
 def role_codename(role: str) -> str:
     return f"role_{role}"
+
+
+def role_from_codename(codename: str) -> str:
+    return codename.removeprefix("role_")

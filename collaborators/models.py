@@ -265,7 +265,17 @@ class BriefingDecision(models.Model):
     text = models.TextField(_("nội dung kết luận"))
     owner = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị thực hiện"))
     deadline = models.DateTimeField(_("hạn"))
+    # The field the case is filed under when the decision becomes one.
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("lĩnh vực"))
     case = models.OneToOneField(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="briefing_decision")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("kết luận giao ban")
+        verbose_name_plural = _("kết luận giao ban")
+        ordering = ["briefing_id", "pk"]
 
 
 class TrainingSession(models.Model):

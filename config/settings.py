@@ -204,12 +204,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reports falling due are reminded, missing ones escalate to the parent unit (reports.services).
     "reports-alerts-sweep": {"task": "reports.tasks.report_alerts_sweep", "schedule": crontab(hour=7, minute=0)},
+    # Requests to collaborators due within a day: each one not answered is reminded once (collaborators.services).
+    "collaborators-requests-remind": {"task": "collaborators.requests_remind", "schedule": crontab(minute=7)},
     # Survey steps falling due are reminded, missed ones escalate to the tier above (surveys.services).
     "surveys-plan-alerts-sweep": {"task": "surveys.tasks.plan_alerts_sweep", "schedule": crontab(minute=23)},
-    "api-idempotency-keys-purge": {
-        "task": "api.idempotency_keys_purge",
-        "schedule": crontab(minute=17),  # hourly; keys live 24 h
-    },
+    "api-idempotency-keys-purge": {"task": "api.idempotency_keys_purge", "schedule": crontab(minute=17)},  # hourly; 24 h keys
     # Mailboxes of the email channel sources (api.ChannelSource); a missed run is simply caught up by the next.
     "api-email-fetch": {
         "task": "api.email_fetch",

@@ -53,6 +53,18 @@ def poisson_upper_tail(k: int, mean: float) -> float:
     return min(total, 1.0)
 
 
+def series_test(series) -> tuple[float, float] | None:
+    """The signal's test on one series of weekly counts (baseline weeks oldest first, then this week):
+    (baseline mean, p-value) when this week is flagged, else None. Any count of weekly windows uses it
+    (the collaborators' subjects × localities too)."""
+    current, baseline_weeks = series[-1], series[:-1]
+    if current < MIN_COUNT:
+        return None
+    mean = sum(baseline_weeks) / len(baseline_weeks)
+    p_value = poisson_upper_tail(current, max(mean, MEAN_FLOOR))
+    return (mean, p_value) if p_value < P_THRESHOLD else None
+
+
 @dataclass(frozen=True)
 class Signal:
     topic_code: str
@@ -114,13 +126,9 @@ def emerging_issues(*, unit: Unit, user=None, until: datetime | None = None) -> 
     until = until or timezone.now()
     flagged = []
     for (topic_id, locality_id), series in weekly_counts(unit=unit, until=until, user=user).items():
-        current, baseline_weeks = series[-1], series[:-1]
-        if current < MIN_COUNT:
-            continue
-        mean = sum(baseline_weeks) / len(baseline_weeks)
-        p_value = poisson_upper_tail(current, max(mean, MEAN_FLOOR))
-        if p_value < P_THRESHOLD:
-            flagged.append((topic_id, locality_id, current, mean, p_value, tuple(series)))
+        tested = series_test(series)
+        if tested is not None:
+            flagged.append((topic_id, locality_id, series[-1], *tested, tuple(series)))
     if not flagged:
         return []
     topics = {pk: (code, name) for pk, code, name in

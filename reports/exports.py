@@ -25,7 +25,7 @@ from cases.selectors import case_list_for_user
 
 from .diff import LABELS as FIGURE_LABELS
 from .figures import PENDING_DECISION_LABEL
-from . import word
+from . import situation, word
 from .models import ExportFormat, ExportJob
 from .official import official_document
 
@@ -86,29 +86,36 @@ GROUP_KEYS = ("by_topic", "by_status", "by_locality", "by_channel")
 
 
 def document_sections(figures: dict, narrative: str, version) -> list[dict]:
-    """The body of the official document: the figures as tables, then the narrative (Vietnamese, always)."""
-    sections = [{"heading": "I. SỐ LIỆU TIẾP NHẬN, GIẢI QUYẾT", "rows": _summary_rows(figures)}]
+    """The body of the official document: the figures as tables, then the narrative (Vietnamese, always).
+
+    A situation report (or a rapid report on a subject) opens with the state of opinion (reports.situation).
+    """
+    opinion = figures.get("opinion")
+    sections = situation.document_sections(opinion, figures.get("surveys", [])) if opinion else []
+    numerals = ("II", "III") if opinion else ("I", "II")
+    sections.append({"heading": f"{numerals[0]}. SỐ LIỆU TIẾP NHẬN, GIẢI QUYẾT", "rows": _summary_rows(figures)})
+    first = len(sections)
     for number, key in enumerate(GROUP_KEYS, start=1):
         rows = [(row["name"], row["n"]) for row in figures.get(key, [])] or [("—", "—")]
         sections.append({"heading": f"{number}. {FIGURE_LABELS[key]}", "rows": rows})
     emerging = figures.get("emerging", [])
     if emerging:
-        sections.append({"heading": f"{len(sections)}. Vấn đề nổi lên (tăng bất thường)",
+        sections.append({"heading": f"{len(sections) - first + 1}. Vấn đề nổi lên (tăng bất thường)",
                          "header": ("Lĩnh vực", "Địa bàn", "7 ngày qua", "Trung bình 8 tuần trước"),
                          "rows": [(s["topic_name"], s["locality_name"], s["count"], f"{s['baseline']:.1f}".replace(".", ","))
                                   for s in emerging]})
     overdue = figures.get("overdue", {}).get("cases", [])
     if overdue:
-        sections.append({"heading": f"{len(sections)}. Vụ việc quá hạn",
+        sections.append({"heading": f"{len(sections) - first + 1}. Vụ việc quá hạn",
                          "header": ("Mã vụ việc", "Tiêu đề", "Đơn vị xử lý", "Hạn"),
                          "rows": [(c["code"], c["title"], c["owner"], local_time(c["deadline"])) for c in overdue]})
     pending = figures.get("pending_decision", {}).get("cases", [])
     if pending:
-        sections.append({"heading": f"{len(sections)}. {PENDING_DECISION_LABEL}", "paragraphs": [", ".join(pending)]})
+        sections.append({"heading": f"{len(sections) - first + 1}. {PENDING_DECISION_LABEL}", "paragraphs": [", ".join(pending)]})
     paragraphs = [line for line in (narrative or "").splitlines() if line.strip()] or ["—"]
     if version and version.reason:
         paragraphs.append(f"Lý do đính chính (phiên bản {version.number}): {version.reason}")
-    sections.append({"heading": "II. ĐÁNH GIÁ, ĐỀ XUẤT", "paragraphs": paragraphs})
+    sections.append({"heading": f"{numerals[1]}. ĐÁNH GIÁ, ĐỀ XUẤT", "paragraphs": paragraphs})
     return sections
 
 

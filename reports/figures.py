@@ -21,7 +21,9 @@ from cases.actions import CaseAction
 from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Unit
 from workflow.models import CaseClock, ClockKind, Escalation
 
+from .models import ReportKind
 from .periods import bounds, previous_period
+from .situation import opinion_figures, survey_results
 
 OVERDUE_LISTED = 50
 # Up to this many, a unit's case ids are read once and passed as a list: PostgreSQL then probes the
@@ -205,8 +207,12 @@ def _core(cases, ids, moves: Moves, start: date, end: date, now: datetime) -> di
     }
 
 
-def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: datetime | None = None) -> dict:
-    """Everything a report states, as JSON-safe data (names frozen as they are today)."""
+def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: datetime | None = None,
+                   subject_id: int | None = None) -> dict:
+    """Everything a report states, as JSON-safe data (names frozen as they are today).
+
+    A situation report, and a rapid report on one subject, also state the opinion notes (reports.situation).
+    """
     from .emerging import emerging_issues
 
     now = now or timezone.now()
@@ -221,7 +227,9 @@ def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: dateti
     overdue = overdue_cases(cases, as_of).select_related("owner").order_by("deadline", "pk")
     in_period, carried, pending = reported_and_pending(cases, since, until)
     rate, previous_rate = core["on_time"]["rate"], previous["on_time"]["rate"]
-    return {
+    if kind == ReportKind.SITUATION:  # the monthly report accounts for the cases; this one only states them
+        in_period, carried = [], []
+    figures = {
         "schema": FIGURES_SCHEMA,
         "unit": {"code": unit.code, "name": unit.name},
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -254,3 +262,7 @@ def report_figures(*, unit: Unit, kind: str, start: date, end: date, now: dateti
         },
         "emerging": [signal.as_dict() for signal in emerging_issues(unit=unit, until=as_of)],
     }
+    if kind == ReportKind.SITUATION or subject_id is not None:
+        figures["opinion"] = opinion_figures(unit=unit, start=start, end=end, subject_id=subject_id)
+        figures["surveys"] = survey_results(unit=unit, start=start, end=end)
+    return figures

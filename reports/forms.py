@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from web.ui import DATE_FORMATS, DATE_WIDGET, CaseFilterForm, WebForm, indented
 
 from .models import CASE_LIST_FORMATS, ExportFormat, ReportKind
-from .selectors import units_writable_by
+from .selectors import subjects_for_rapid_report, units_writable_by
 
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
@@ -27,14 +27,20 @@ class ReportCreateForm(WebForm):
                                    widget=DATE_WIDGET)
     period_end = forms.DateField(label=_("Đến ngày (báo cáo nhanh)"), required=False, input_formats=DATE_FORMATS,
                                  widget=DATE_WIDGET)
+    subject = forms.ChoiceField(label=_("Chủ đề dư luận (báo cáo nhanh về một chủ đề)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = {u.code: u for u in units_writable_by(user=user)}
         self.fields["unit"].choices = [(code, unit.name) for code, unit in self.units.items()]
+        self.subjects = {str(s.pk): s for s in subjects_for_rapid_report(user=user)[:200]}
+        self.fields["subject"].choices = [("", "—")] + [(pk, s.title) for pk, s in self.subjects.items()]
 
     def clean_unit(self):
         return self.units[self.cleaned_data["unit"]]
+
+    def clean_subject(self):
+        return self.subjects.get(self.cleaned_data["subject"])
 
 
 class NarrativeForm(WebForm):

@@ -22,9 +22,12 @@ class ReportKind(models.TextChoices):
     SIX_MONTH = "six_month", _("Sơ kết 6 tháng")
     ANNUAL = "annual", _("Tổng kết năm")
     AD_HOC = "ad_hoc", _("Báo cáo nhanh, đột xuất")  # when something flares; due within 24 h
+    # The monthly situation report on public opinion, from the collaborators' notes (Cần Thơ plan: before the 15th).
+    SITUATION = "situation", _("Báo cáo tình hình dư luận xã hội")
 
 
-PERIODIC_KINDS = (ReportKind.MONTHLY, ReportKind.QUARTERLY, ReportKind.SIX_MONTH, ReportKind.ANNUAL)
+PERIODIC_KINDS = (ReportKind.MONTHLY, ReportKind.QUARTERLY, ReportKind.SIX_MONTH, ReportKind.ANNUAL,
+                  ReportKind.SITUATION)
 
 
 class ReportStatus(models.TextChoices):
@@ -56,6 +59,9 @@ class Report(models.Model):
     # Number and symbol of the official document ("12-BC/ĐU"), given once at submission from the unit's
     # counter and kept by every version and re-export; empty for a draft (the office writes it by hand).
     document_number = models.CharField(_("số, ký hiệu văn bản"), max_length=60, blank=True)
+    # A rapid report (ad hoc) on one subject the board follows: its figures then hold the opinion on it.
+    subject = models.ForeignKey("collaborators.Subject", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("chủ đề dư luận"))
 
     class Meta:
         verbose_name = _("báo cáo")

@@ -22,6 +22,7 @@ STATE_HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 STATE_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DOCUMENT_KIND = "BÁO CÁO"
 SUBJECT = "Tình hình tiếp nhận, giải quyết ý kiến, kiến nghị, phản ánh"
+SITUATION_SUBJECT = "Tình hình dư luận xã hội"
 # Printed where a draft has no number or date yet: the office fills them in by hand.
 BLANK = "    "
 
@@ -107,7 +108,7 @@ class OfficialDocument:
 def period_phrase(report) -> str:
     """"tháng 10 năm 2026", "quý III năm 2026", ... as the subject line names the period."""
     start, end = report.period_start, report.period_end
-    if report.kind == ReportKind.MONTHLY:
+    if report.kind in (ReportKind.MONTHLY, ReportKind.SITUATION):
         return f"tháng {start.month} năm {start.year}"
     if report.kind == ReportKind.QUARTERLY:
         return f"quý {'I II III IV'.split()[(start.month - 1) // 3]} năm {start.year}"
@@ -147,12 +148,20 @@ def official_document(*, report, version=None) -> OfficialDocument:
         number_line=number_line,
         place_date=place_date(settings.place, day, (day or timezone.localdate()).year),
         kind=DOCUMENT_KIND,
-        subject=f"{SUBJECT} {period_phrase(report)}",
+        subject=_subject_line(report),
         recipients=_punctuated(recipients, party=party),
         signer_authority=settings.signer_authority.upper(),
         signer_title=settings.signer_title.upper(),
         signer_name=settings.signer_name,
     )
+
+
+def _subject_line(report) -> str:
+    if report.kind == ReportKind.SITUATION:
+        return f"{SITUATION_SUBJECT} {period_phrase(report)}"
+    if report.subject_id:  # a rapid report on one subject the board follows
+        return f"{SITUATION_SUBJECT} về “{report.subject.title}” {period_phrase(report)}"
+    return f"{SUBJECT} {period_phrase(report)}"
 
 
 def _punctuated(lines: list[str], *, party: bool) -> list[str]:

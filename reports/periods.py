@@ -40,7 +40,7 @@ def _add_months(day: date, months: int) -> date:
 
 def period_containing(kind: str, day: date) -> tuple[date, date]:
     """The periodic period of `kind` that contains `day`."""
-    if kind == ReportKind.MONTHLY:
+    if kind in (ReportKind.MONTHLY, ReportKind.SITUATION):  # the situation report is monthly too
         length, first = 1, _month_start(day)
     elif kind == ReportKind.QUARTERLY:
         length, first = 3, date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

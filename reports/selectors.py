@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from cases.models import Role, Unit, UnitKind
 from cases.permissions import user_grants
+from collaborators.models import Subject, SubjectStatus
 
 from .exceptions import ReportNotFound
 from .figures import report_figures
 from .models import ExportJob, Report, ReportAlert, ReportStatus, ReportVersion
 from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_report
+from .situation import with_redactions
 
 
 def report_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Report]:
@@ -73,10 +75,13 @@ def report_version(*, report: Report, number: int | None = None) -> ReportVersio
 def report_current_figures(*, report: Report, number: int | None = None) -> dict:
     """A draft's live figures, or a sent report's frozen ones (the newest version unless `number`)."""
     if report.is_draft:
-        return report_figures(unit=report.unit, kind=report.kind, start=report.period_start, end=report.period_end)
+        return report_figures(unit=report.unit, kind=report.kind, start=report.period_start, end=report.period_end,
+                              subject_id=report.subject_id)
     version = report_version(report=report, number=number)
     if version is None:
         raise ReportNotFound()
+    if "opinion" in version.figures:  # a note redacted since is shown redacted here too
+        return {**version.figures, "opinion": with_redactions(version.figures["opinion"])}
     return version.figures
 
 
@@ -191,6 +196,16 @@ def alerts_for_user(*, user) -> QuerySet[ReportAlert]:
 
 def units_writable_by(*, user) -> QuerySet[Unit]:
     return Unit.objects.filter(pk__in={g.unit_id for g in user_grants(user) if g.role in WRITER_ROLES}).order_by("path")
+
+
+def subjects_for_rapid_report(*, user) -> QuerySet[Subject]:
+    """Followed subjects of the units this person writes reports for, of the units below and above them."""
+    scope = Q(pk__in=[])
+    for grant in user_grants(user):
+        if grant.role in WRITER_ROLES:
+            above = [grant.path[:i] for i in range(Unit.steplen, len(grant.path) + 1, Unit.steplen)]
+            scope |= Q(unit__path__startswith=grant.path) | Q(unit__path__in=above)
+    return Subject.objects.filter(scope, status=SubjectStatus.FOLLOWED).order_by("-opened_at")
 
 
 def units_overseen_by(*, user) -> QuerySet[Unit]:

@@ -23,6 +23,7 @@ from cases.exceptions import Conflict, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, Unit
 from cases.services import case_mark_reported
 from cases.validation import required_text
+from collaborators.models import Collaborator, CollaboratorStatus, Subject
 
 from .diff import version_diff
 from .exceptions import ReportNotFound
@@ -45,6 +46,7 @@ from .official import document_settings_defaults
 from .periods import REMIND_DAYS_BEFORE, due_at, last_ended_period, period_containing
 from .permissions import may_inspect, may_read_report, may_write_reports
 from .selectors import expected_reporting_units
+from .situation import narrative_draft, opinion_figures
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ EXPORT_TASK = "reports.tasks.export_job_run"
 
 # Kinds every committee below the top is expected to send (the seeds' monthly
 # report, six-month and annual reviews); quarterly and rapid reports are sent when asked.
-EXPECTED_KINDS = (ReportKind.MONTHLY, ReportKind.SIX_MONTH, ReportKind.ANNUAL)
+EXPECTED_KINDS = (ReportKind.MONTHLY, ReportKind.SIX_MONTH, ReportKind.ANNUAL, ReportKind.SITUATION)
 # A missing report is escalated during this long after its due date (older gaps stay recorded, not re-raised).
 ESCALATION_WINDOW = timedelta(days=31)
 
@@ -62,6 +64,8 @@ ESCALATION_WINDOW = timedelta(days=31)
 def report_title(*, kind: str, start: date, end: date, unit: Unit) -> str:
     if kind == ReportKind.MONTHLY:
         title = _("Báo cáo tháng %(month)s") % {"month": start.strftime("%m/%Y")}
+    elif kind == ReportKind.SITUATION:
+        title = _("Báo cáo tình hình dư luận xã hội tháng %(month)s") % {"month": start.strftime("%m/%Y")}
     elif kind == ReportKind.ANNUAL:
         title = _("Tổng kết năm %(year)s") % {"year": start.year}
     else:
@@ -73,11 +77,12 @@ def report_title(*, kind: str, start: date, end: date, unit: Unit) -> str:
 
 
 def report_draft_create(*, by, unit: Unit, kind: str, period_start: date, period_end: date | None = None,
-                        narrative: str = "", title: str = "") -> Report:
+                        narrative: str = "", title: str = "", subject: Subject | None = None) -> Report:
     """Open a draft for a unit and period; its figures are read from the data until it is sent.
 
     For a periodic kind any day of the period names it; a rapid report
-    names its own dates (at most up to today).
+    names its own dates (at most up to today), and may be on one subject the board follows.
+    A situation report starts with a narrative drafted from the period's notes, to edit.
     """
     if kind not in ReportKind.values:
         raise ValidationError({"kind": _("Loại báo cáo không hợp lệ.")})
@@ -91,6 +96,12 @@ def report_draft_create(*, by, unit: Unit, kind: str, period_start: date, period
         if period_end > today:
             raise ValidationError({"period_end": _("Kỳ báo cáo không được ở tương lai.")})
         start, end = period_start, period_end
+        if subject is not None and not (unit.path.startswith(subject.unit.path) or subject.unit.path.startswith(unit.path)):
+            raise ValidationError({"subject": _("Chủ đề này không thuộc phạm vi của đơn vị.")})
+        if subject is not None and not title:
+            title = _("Báo cáo nhanh về “%(subject)s” — %(unit)s") % {"subject": subject.title, "unit": unit.name}
+    elif subject is not None:
+        raise ValidationError({"subject": _("Chỉ báo cáo nhanh mới lập riêng cho một chủ đề.")})
     else:
         start, end = period_containing(kind, period_start)
         if period_end is not None and period_end != end:
@@ -98,10 +109,12 @@ def report_draft_create(*, by, unit: Unit, kind: str, period_start: date, period
         if start > today:
             raise ValidationError({"period_start": _("Kỳ báo cáo chưa bắt đầu.")})
     now = timezone.now()
+    if kind == ReportKind.SITUATION and not narrative:
+        narrative = narrative_draft(opinion_figures(unit=unit, start=start, end=end))
     try:
         with transaction.atomic():
             return Report.objects.create(
-                unit=unit, kind=kind, period_start=start, period_end=end,
+                unit=unit, kind=kind, period_start=start, period_end=end, subject=subject,
                 title=(title or "").strip()[:300] or report_title(kind=kind, start=start, end=end, unit=unit),
                 narrative=narrative or "", due_at=due_at(kind, end, opened_at=now), created_by=by,
             )
@@ -167,7 +180,7 @@ def report_submit(*, report: Report, by, narrative: str | None = None) -> Report
             locked.narrative = narrative
         now = timezone.now()
         figures = report_figures(unit=locked.unit, kind=locked.kind, start=locked.period_start,
-                                 end=locked.period_end, now=now)
+                                 end=locked.period_end, now=now, subject_id=locked.subject_id)
         included = figures["reported_cases"]
         marked = _mark_reported(report=locked, codes=included["in_period"] + included["carried_over"], by=by)
         ReportVersion.objects.create(
@@ -213,7 +226,7 @@ def report_correct(*, report: Report, by, narrative: str, reason: str) -> Report
         previous = locked.versions.order_by("-number").first()
         now = timezone.now()
         figures = report_figures(unit=locked.unit, kind=locked.kind, start=locked.period_start,
-                                 end=locked.period_end, now=now)
+                                 end=locked.period_end, now=now, subject_id=locked.subject_id)
         included = figures["reported_cases"]
         earlier = previous.figures.get("reported_cases", {})
         diff = version_diff(previous.figures, figures, previous.narrative, narrative)
@@ -254,6 +267,8 @@ def report_alerts_sweep(*, now: datetime | None = None) -> dict:
     today = timezone.localdate(now)
     created = {"remind": 0, "escalate": 0}
     units = list(expected_reporting_units())
+    # A situation report is expected from the units that run a collaborator network.
+    networked = set(Collaborator.objects.filter(status=CollaboratorStatus.ACTIVE).values_list("unit_id", flat=True))
     for kind in EXPECTED_KINDS:
         start, end = last_ended_period(kind, today)
         due = due_at(kind, end)
@@ -265,7 +280,7 @@ def report_alerts_sweep(*, now: datetime | None = None) -> dict:
         )
         action = ReportAlert.Action.REMIND if now < due else ReportAlert.Action.ESCALATE
         for unit in units:
-            if unit.pk in sent:
+            if unit.pk in sent or (kind == ReportKind.SITUATION and unit.pk not in networked):
                 continue
             to_unit = unit if action == ReportAlert.Action.REMIND else _parent_of(unit)
             if to_unit is None:

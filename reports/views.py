@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.exceptions import CaseError, CaseNotFound
 from cases.models import Unit
 from cases.selectors import top_unit, user_roles
+from collaborators.models import Attitude
 from web.ui import forbidden, not_found, refused, selector_filters
 
 from . import exports
@@ -53,6 +54,7 @@ from .services import (
     report_narrative_update,
     report_submit,
 )
+from .situation import attitude_totals
 
 
 def _error_messages(request, error: ValidationError) -> None:
@@ -259,7 +261,7 @@ def unit_children(request, code):
     return render(request, "reports/children.html", {
         "unit": unit, "form": form, "kind": kind, "kind_label": ReportKind(kind).label, "start": start, "end": end,
         "rows": rows, "consolidated": consolidated,
-        "metric_rows": _side_by_side_rows(rows, consolidated),
+        "metric_rows": _side_by_side_rows(rows, consolidated) + _opinion_rows(rows),
         "topic_counts": _topic_rows(rows, consolidated),
         "missing": [row for row in rows if not row.submitted],
     })
@@ -284,6 +286,18 @@ def _side_by_side_rows(rows, consolidated) -> list[tuple[str, list[str], str]]:
          _shown(key, figure_value(consolidated, key)) if consolidated else "—")
         for key in SIDE_BY_SIDE
     ]
+
+
+def _opinion_rows(rows) -> list[tuple[str, list[str], str]]:
+    """The situation reports' notes by attitude, side by side, with their sum; "—" where none was sent."""
+    totals = [attitude_totals(row.figures["opinion"]) if row.figures and "opinion" in row.figures else None
+              for row in rows]
+    if not any(totals):
+        return []
+    keys = [("notes", _("Phiếu thông tin dư luận"))] + [
+        (code, _("Thái độ: %(attitude)s") % {"attitude": label}) for code, label in Attitude.choices]
+    return [(str(label), [str(t.get(key, 0)) if t else "—" for t in totals],
+             str(sum(t.get(key, 0) for t in totals if t))) for key, label in keys]
 
 
 def _topic_rows(rows, consolidated) -> list[tuple[str, list[str], str]]:

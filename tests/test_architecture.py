@@ -10,14 +10,15 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("api", "cases", "config", "ledger", "notifications", "reports", "security", "surveys", "web", "workflow")
+APPS = ("api", "cases", "collaborators", "config", "ledger", "notifications", "reports", "security", "surveys", "web",
+        "workflow")
 MAX_LINES = 450
 
 # What each kind of module is, by its dotted name.
 INTERFACE = [
     r"^web(\.|$)",  # the screens: views, forms, their helpers (web.ui), template tags
     r"^api\.(views|serializers|urls|adapters|pagination|throttling|exceptions)",
-    r"\.(views|views_\w+|forms|urls|urls_\w+|admin|api|apps|tasks|middleware|context_processors|receivers)$",
+    r"\.(views|views_\w+|forms|forms_\w+|urls|urls_\w+|admin|api|apps|tasks|middleware|context_processors|receivers)$",
     r"\.templatetags(\.|$)",
     r"\.management(\.|$)",
     r"^config(\.(urls|wsgi|celery))?$",  # the project's wiring

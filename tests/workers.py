@@ -166,8 +166,9 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def webhook_receiver():
-    """An HTTP server on 127.0.0.1 that records each POST, for the duration of the block."""
+def webhook_receiver(*, host: str = "127.0.0.1", port: int = 0):
+    """An HTTP server (on 127.0.0.1, or an address of a namespace the cluster drill made) that records each
+    POST, for the duration of the block."""
     receiver = Receiver()
     lock = threading.Lock()
 
@@ -189,10 +190,10 @@ def webhook_receiver():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((host, port), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    receiver.url = f"http://{host}:{server.server_address[1]}/hook"
     try:
         yield receiver
     finally:

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from .forms import LoginForm
-from .views import bulk, case, dashboard, dev_mailbox, evidence, inspection, intake, notifications, public, queues
+from .views import bulk, case, dashboard, dev_mailbox, evidence, inspection, intake, notifications, offline, public, queues
 
 app_name = "web"
 
@@ -43,6 +43,9 @@ urlpatterns = [
     path("inbox/preferences/", notifications.notification_preferences, name="notification_preferences"),
     path("dev/mailbox/", dev_mailbox.mailbox, name="dev_mailbox"),  # the embedded default's kept email (DEBUG)
     path("dev/mailbox/<str:name>/", dev_mailbox.mailbox_message, name="dev_mailbox_message"),
+    # The installable app (docs/offline.md): its manifest, and its service worker at the root to cover every page.
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("inspection/", inspection.inspection, name="inspection"),
     path("inspection/checkpoints/<int:pk>.json", inspection.inspection_checkpoint, name="inspection_checkpoint"),

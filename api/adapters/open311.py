@@ -37,7 +37,9 @@ from ..idempotency import idempotent
 from ..inbound import inbound_intake_record
 from ..integration_keys import integration_key_source
 from ..models import ChannelSource
-from ..selectors import open311_readable_cases, source_filed_cases, source_unit
+from ..selectors import (
+    open311_readable_cases, open311_service, open311_services, source_filed_cases, source_unit, unit_by_code,
+)
 from ..throttling import Open311AddressThrottle, Open311KeyThrottle
 from .georeport_formats import GeoReportJSONRenderer, GeoReportXMLRenderer, georeport_errors
 from .open311_serializers import (
@@ -88,7 +90,7 @@ def jurisdiction_root(params) -> Unit | None:
     unit_code = configured[name]
     if not unit_code:
         return None
-    unit = Unit.objects.filter(code=unit_code).first()
+    unit = unit_by_code(unit_code, active_only=False)
     if unit is None:  # a configuration naming a unit that is gone serves nothing rather than everything
         raise Open311Error(404, _("Không có jurisdiction_id “%(id)s”.") % {"id": name})
     return unit
@@ -178,7 +180,7 @@ class ServiceListApi(Open311Api):
                    responses={200: ServiceSerializer(many=True), **_ERRORS}, summary="GeoReport v2: services (topics)")
     def get(self, request, format=None):
         jurisdiction_root(request.query_params)
-        topics = list(Topic.objects.filter(is_active=True).order_by("path"))
+        topics = open311_services()
         groups = {t.path: t.name for t in topics if t.depth == 1}
         keywords: dict[str, list[str]] = {}
         for topic in topics:  # a topic's subtopics name what it covers
@@ -195,7 +197,7 @@ class ServiceDefinitionApi(Open311Api):
                    responses={200: ServiceDefinitionSerializer, **_ERRORS}, summary="GeoReport v2: a service's attributes")
     def get(self, request, service_code, format=None):
         jurisdiction_root(request.query_params)
-        topic = Topic.objects.filter(code=service_code, is_active=True).first()
+        topic = open311_service(service_code)
         if topic is None:
             raise Open311Error(404, _("Không có service_code “%(code)s”.") % {"code": service_code[:32]})
         return Response(ServiceDefinitionSerializer(service_definition(topic)).data)
@@ -238,7 +240,7 @@ class ServiceRequestListCreateApi(Open311Api):
         params = ServiceRequestInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        topic = Topic.objects.filter(code=data["service_code"], is_active=True).first()
+        topic = open311_service(data["service_code"])
         if topic is None:
             raise Open311Error(404, _("Không có service_code “%(code)s”.") % {"code": data["service_code"]})
         kind = _kind_attribute(request.data)
@@ -324,7 +326,7 @@ def _locality(address_id: str, *, source: ChannelSource, scopes) -> Unit:
     unit and the jurisdiction; anything else is refused, never filed somewhere the key does not reach."""
     locality = source.default_locality
     if address_id:
-        locality = Unit.objects.filter(code=address_id, is_active=True).first()
+        locality = unit_by_code(address_id)
         if locality is None:
             raise Open311Error(400, _("Không có address_id “%(id)s”.") % {"id": address_id})
     for scope in scopes:

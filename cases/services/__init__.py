@@ -17,7 +17,7 @@ from .notes import case_note_add, case_note_refuse_unless_allowed
 from .public_status import case_public_feedback
 from .reference import topic_upsert, unit_upsert
 from .reporters import reporter_pseudonym, reporter_reveal, reporter_reveal_shown
-from .roles import unit_role_grant, unit_role_revoke, work_after_role_withdrawn
+from .roles import unit_role_grant, unit_role_revoke, work_after_person_deactivated, work_after_role_withdrawn
 from .thumbnails import attachment_thumbnail_make, attachment_thumbnails_missing_make
 from .transitions import (
     case_acknowledge,
@@ -80,5 +80,6 @@ __all__ = [
     "unit_role_grant",
     "unit_role_revoke",
     "unit_upsert",
+    "work_after_person_deactivated",
     "work_after_role_withdrawn",
 ]

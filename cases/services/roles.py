@@ -9,7 +9,8 @@ from workflow.roles import ABOVE_OWNER, OWNER, STEPS, roles_that_make
 
 from ..actions import CaseAction
 from ..audit import case_event_announce, case_event_append
-from ..models import FINAL_STATUSES, Case, Role, RoleChange, Unit, role_codename
+from ..models import FINAL_STATUSES, Case, Role, RoleChange, Unit, UnitUserObjectPermission, role_codename
+from ..roles import role_from_codename
 from ..permissions import forget_grants, has_direct_role, has_role, users_with_role_on
 from ..signals import unit_role_changed
 from .transitions import handover_data, lock_case
@@ -76,6 +77,20 @@ def work_after_role_withdrawn(*, user, unit: Unit, role: str, by=None) -> int:
                 continue
             _rehome_work(locked, unit=unit, user=user, orphaned=orphaned, by=by)
     return len(case_ids)
+
+
+def work_after_person_deactivated(*, user, by=None) -> int:
+    """A deactivated account keeps its grants on paper but none works (cases.permissions.user_grants):
+    its work moves exactly as if each of its roles had been withdrawn. Returns the cases touched."""
+    forget_grants(user)
+    held = UnitUserObjectPermission.objects.filter(
+        user=user, permission__codename__in=[role_codename(role) for role in Role.values]
+    ).select_related("content_object", "permission")
+    touched = 0
+    for grant in held:
+        role = role_from_codename(grant.permission.codename)
+        touched += work_after_role_withdrawn(user=user, unit=grant.content_object, role=role, by=by)
+    return touched
 
 
 def _left_without(unit: Unit, step, role: str) -> bool:

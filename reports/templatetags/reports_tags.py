@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from cases.selectors import top_unit, user_roles
+from collaborators.models import Attitude
 
 from ..emerging import emerging_issues
 from ..permissions import PANEL_ROLES
@@ -80,6 +81,12 @@ def signed_points(value) -> str:
 def get_item(mapping, key):
     return mapping.get(key) if isinstance(mapping, dict) else None
 
+
+
+@register.filter
+def attitude_label(code) -> str:
+    """An attitude of the opinion notes in the reader's language (figures store its code)."""
+    return Attitude(code).label if code in Attitude.values else code
 
 
 @register.filter

@@ -48,7 +48,8 @@ NOT_FUZZED = "|".join((
 # Idempotency-Key draft says; the fuzzer repeats keys). Everything else a schema can say, it says.
 DATA_DEPENDENT_FIELDS = {
     "POST /api/v1/auth/token/": {"non_field_errors", "otp"},  # a wrong password, a second factor owed
-    "POST /api/v1/cases/": {"channel", "topic", "locality"},  # codes that exist, are active, are in your reach
+    # Codes that exist, are active, are in your reach; a receipt time not ahead of now.
+    "POST /api/v1/cases/": {"channel", "topic", "locality", "received_at"},
     "POST /api/v1/cases/{code}/transitions/verify/": {"topic", "locality"},
     "POST /api/v1/cases/{code}/transitions/merge/": {"into"},  # an open case of your unit, not this one
     "POST /api/v1/cases/{code}/transitions/assign/": {"unit", "assignee"},  # a unit in your reach, someone of it
@@ -64,6 +65,11 @@ DATA_DEPENDENT_FIELDS = {
     # A questionnaire's content is checked as a whole: unique names, known types, conditions that parse.
     "POST /api/v1/surveys/plans/{id}/questionnaires/": {"content", "title"},
     "PUT /api/v1/surveys/plans/{id}/questionnaires/{number}/": {"content", "title"},
+    # A unit you run, a topic that exists; text that names no resident (collaborators.pii: a phone number, an
+    # e-mail address, an identity-card number), which a pattern could not say.
+    "POST /api/v1/subjects/": {"unit", "topic", "title", "description"},
+    "POST /api/v1/opinion-notes/": {"locality", "subject", "new_subject", "summary", "recommendation", "observed_on",
+                                    "idempotency_key"},
 }
 
 

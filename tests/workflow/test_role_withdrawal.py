@@ -145,3 +145,29 @@ def test_a_report_left_with_neither_secretariat_nor_leader_waits_where_someone_m
     event = CaseEvent.objects.filter(case=case).latest("seq")
     assert (event.action, event.data["step"], event.data["to_unit"]) == (
         "work_moved_up", "report_step", world.hamlet_a.code)
+
+
+def test_an_account_switched_off_moves_its_work_as_a_withdrawn_role_would(world, new_case):
+    """Deactivated in the admin (a plain save): the open task goes back to the queue, the unit's leader holds the step."""
+    case = assigned_to_hamlet(world, new_case, assignee=world.hamlet_handler)
+    world.hamlet_handler.is_active = False
+    world.hamlet_handler.save()
+
+    (task,) = open_tasks_of_case(case)
+    assert (task.flow_task.name, task.owner_id) == ("orient_step", None)
+    case.refresh_from_db()
+    assert case.assignee_id is None
+    assert my_tasks(user=world.hamlet_leader).filter(pk=task.pk).exists()
+    assert "orient" in case_available_transitions(case=case, user=world.hamlet_leader)
+    actions = list(CaseEvent.objects.filter(case=case).order_by("seq").values_list("action", flat=True))
+    assert actions[-2:] == ["unassigned", "work_to_leaders"]
+
+
+def test_an_account_saved_while_already_off_or_still_on_moves_nothing(world, new_case):
+    case = assigned_to_hamlet(world, new_case, assignee=world.hamlet_handler)
+    before = CaseEvent.objects.filter(case=case).count()
+    world.hamlet_handler.first_name = "Lan"
+    world.hamlet_handler.save()
+    assert CaseEvent.objects.filter(case=case).count() == before
+    case.refresh_from_db()
+    assert case.assignee_id == world.hamlet_handler.pk

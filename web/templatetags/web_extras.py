@@ -15,6 +15,7 @@ from cases.models import CaseKind, CaseStatus, Channel, Priority, Role, Topic, U
 from cases.selectors import person_by_username, user_roles
 from cases.services import reporter_pseudonym
 from cases.upload_checks import PREVIEWABLE_TYPES, UploadRefusal
+from collaborators.permissions import only_collaborator
 from workflow.selectors import remaining_text
 
 from .. import labels
@@ -218,6 +219,10 @@ def nav_roles(context) -> dict:
         # Surveys: their planners and readers, and interviewers (who see only the surveys they are assigned to).
         "surveys": bool(roles & {Role.LEADER, Role.SECRETARIAT, Role.SUPERVISOR, Role.INSPECTOR, Role.INTERVIEWER}),
         "admin": user.is_staff,
+        # The collaborators app: its overview for those who run or oversee a network; a collaborator's own notes.
+        "collaborators": bool(roles & {Role.LEADER, Role.SECRETARIAT, Role.SUPERVISOR, Role.INSPECTOR}),
+        "my_notes": Role.COLLABORATOR in roles,
+        "only_collaborator": only_collaborator(user),
     }
 
 

@@ -9,7 +9,7 @@ take), "Việc của đơn vị", "Chuyển lên tôi" (directions after an esca
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from cases.exports import case_export_csv_counted
 from cases.models import OPEN_STATUSES, Role
 from cases.selectors import user_roles
+from collaborators.permissions import only_collaborator
 from reports.models import OversightRead
 from reports.oversight import oversight_read_record
 from workflow.figures import OPEN_STATUS_FILTER, TASK_TABS, tab_cases
@@ -96,6 +97,8 @@ def _tasks_by_case(user, tab, case_ids):
 @login_required
 @require_GET
 def queue(request):
+    if only_collaborator(request.user):  # case-blind: their work is their notes (collaborators app)
+        return redirect("collaborators:my_notes")
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = queue_filters(request, form)
     tab = request.GET.get("tab")

@@ -1,0 +1,23 @@
+"""A person's account switched off, by any path (the admin, a command, the shell): their work moves on."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
+
+from .services import work_after_person_deactivated
+
+User = get_user_model()
+
+
+@receiver(pre_save, sender=User, dispatch_uid="cases.person_deactivating")
+def _note_deactivation(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None or instance.is_active or (update_fields is not None and "is_active" not in update_fields):
+        return
+    instance._deactivated = User.objects.filter(pk=instance.pk, is_active=True).exists()
+
+
+@receiver(post_save, sender=User, dispatch_uid="cases.person_deactivated")
+def _move_work_of_deactivated(sender, instance, **kwargs):
+    # In the save's own transaction (the admin's is atomic): the account and its work change together.
+    if instance.__dict__.pop("_deactivated", False):
+        work_after_person_deactivated(user=instance)
