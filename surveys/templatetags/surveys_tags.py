@@ -1,6 +1,7 @@
 """What the questionnaire templates look up: an answer given and an error by question name."""
 
 from django import template
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -22,3 +23,14 @@ def chosen(given, name_and_choice: str) -> bool:
 @register.simple_tag
 def pair(name, choice) -> str:
     return f"{name} {choice}"
+
+
+@register.filter
+def grouped(number) -> str:
+    """A whole number with its thousands grouped as the reader writes them: 3.900.000 in Vietnamese, 3,900,000
+    in English."""
+    try:
+        text = f"{int(number):,}"
+    except (TypeError, ValueError):
+        return str(number)
+    return text if (get_language() or "vi").startswith("en") else text.replace(",", ".")

@@ -50,7 +50,7 @@ def test_plan_to_frozen_questionnaire_through_the_screens(demo):
     plan = SurveyPlan.objects.get(topic=PLAN_FORM["topic"])
     assert response.status_code == 302 and response["Location"] == f"/surveys/{plan.pk}/"
     page = secretariat.get(f"/surveys/{plan.pk}/").content.decode()
-    assert "Dự thảo" in page and "Tổng: 3900000 đồng" in page and "Phê duyệt kế hoạch" not in page
+    assert "Dự thảo" in page and "Tổng: 3.900.000 đồng" in page and "Phê duyệt kế hoạch" not in page
     assert plan.margins() == {"sex": {"male": 2480, "female": 2615}}
 
     # Only a leader of commune A approves; another commune's leader does not even find it.
