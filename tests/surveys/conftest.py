@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from cases.models import Role, Unit
 from cases.services import unit_role_grant
@@ -33,6 +34,13 @@ CONTENT = {"form_id": "phieu_thu", "items": [
      "relevant": "selected(${van_de}, 'mui') or not(${tuoi} < 60)"},
     {"type": "note", "name": "cam_on", "label": "Cảm ơn ông/bà."},
 ]}
+
+
+@pytest.fixture(autouse=True)
+def _in_vietnamese():
+    """The services' messages in the product's default language, whatever an earlier test left active."""
+    with translation.override("vi"):
+        yield
 
 
 @pytest.fixture
