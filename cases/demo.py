@@ -97,6 +97,7 @@ USERS = [
     ("handler_province", Role.HANDLER, PROVINCE[0]),
     ("inspector", Role.INSPECTOR, PROVINCE[0]),
     ("admin", Role.ADMINISTRATOR, PROVINCE[0]),
+    ("dtv", Role.INTERVIEWER, COMMUNE_A[0]),  # điều tra viên: only the surveys they are assigned to
 ]
 
 DISPLAY_NAMES = {
@@ -104,7 +105,7 @@ DISPLAY_NAMES = {
     "secretariat": ("Phạm Thị", "Hoa"), "clerk2": ("Hoàng Thị", "Mai"), "leader2": ("Vũ Văn", "Nam"),
     "handler2": ("Đỗ Văn", "Tuấn"), "supervisor": ("Bùi Thị", "Thu"),
     "leader_province": ("Ngô Văn", "Thắng"), "handler_province": ("Lý Thị", "Hạnh"), "inspector": ("Đặng Văn", "Khoa"),
-    "admin": ("Quản trị", "Hệ thống"),
+    "admin": ("Quản trị", "Hệ thống"), "dtv": ("Trương Thị", "Ngọc"),
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     "security",
     "collaborators",
+    "surveys",  # issue 20: opinion surveys (plan, questionnaire)
     "ledger",  # issue 15: the case history anchored in a signed Merkle tree
 ]
 
@@ -216,12 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": CLOCKS_SWEEP_SECONDS},  # a backlog of sweeps is pointless: the next one does it all
     },
     # Reports falling due are reminded, missing ones escalate to the parent unit (reports.services).
-    "reports-alerts-sweep": {
-        "task": "reports.tasks.report_alerts_sweep",
-        "schedule": crontab(hour=7, minute=0),
-    },
+    "reports-alerts-sweep": {"task": "reports.tasks.report_alerts_sweep", "schedule": crontab(hour=7, minute=0)},
     # Requests to collaborators due within a day: each one not answered is reminded once (collaborators.services).
     "collaborators-requests-remind": {"task": "collaborators.requests_remind", "schedule": crontab(minute=7)},
+    # Survey steps falling due are reminded, missed ones escalate to the tier above (surveys.services).
+    "surveys-plan-alerts-sweep": {"task": "surveys.tasks.plan_alerts_sweep", "schedule": crontab(minute=23)},
     "api-idempotency-keys-purge": {"task": "api.idempotency_keys_purge", "schedule": crontab(minute=17)},  # hourly; 24 h keys
     # Mailboxes of the email channel sources (api.ChannelSource); a missed run is simply caught up by the next.
     "api-email-fetch": {

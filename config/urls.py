@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/reports/", include("reports.urls_api")),  # before api.urls, which ends with a catch-all
+    path("api/v1/surveys/", include("surveys.urls_api")),
     path("api/v1/", include("collaborators.urls_api")),  # collaborators/, subjects/, opinion-notes/; no catch-all
     path("api/v1/", include("api.urls")),
     path("health/", include("workflow.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("security/", include("security.urls")),
     path("reports/", include("reports.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("khao-sat/", include("surveys.urls_public")),  # the online form for residents, no login
     path("collaborators/", include("collaborators.urls")),
     path("collaborators/", include("collaborators.urls_briefings")),
     path("", include("web.urls")),

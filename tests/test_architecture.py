@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("api", "cases", "collaborators", "config", "ledger", "notifications", "reports", "security", "web", "workflow")
+APPS = ("api", "cases", "collaborators", "config", "ledger", "notifications", "reports", "security", "surveys", "web",
+        "workflow")
 MAX_LINES = 450
 
 # What each kind of module is, by its dotted name.

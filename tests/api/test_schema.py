@@ -59,6 +59,12 @@ DATA_DEPENDENT_FIELDS = {
     # A unit you write for; a period that has begun, given as `period` or as `kind` with `period_start`, not both.
     "POST /api/v1/reports/": {"unit", "period", "kind", "period_start", "period_end"},
     "POST /api/v1/reports/{id}/corrections/": {"narrative"},  # a correction that changes something
+    # A unit you plan for, localities inside it, strata and margins that fit the plan's variables, dates in order.
+    "POST /api/v1/surveys/plans/": {"unit", "localities", "quotas", "margins", "period_end", "step_deadlines"},
+    "PUT /api/v1/surveys/plans/{id}/": {"localities", "quotas", "margins", "period_end", "step_deadlines"},
+    # A questionnaire's content is checked as a whole: unique names, known types, conditions that parse.
+    "POST /api/v1/surveys/plans/{id}/questionnaires/": {"content", "title"},
+    "PUT /api/v1/surveys/plans/{id}/questionnaires/{number}/": {"content", "title"},
     # A unit you run, a topic that exists; text that names no resident (collaborators.pii: a phone number, an
     # e-mail address, an identity-card number), which a pattern could not say.
     "POST /api/v1/subjects/": {"unit", "topic", "title", "description"},

@@ -216,6 +216,8 @@ def nav_roles(context) -> dict:
         "intake": bool(roles & {Role.INTAKE_CLERK, Role.LEADER}),
         "dashboard": bool(roles & {Role.LEADER, Role.SUPERVISOR, Role.INSPECTOR, Role.SECRETARIAT}),
         "inspection": bool(roles & {Role.INSPECTOR, Role.SUPERVISOR}),
+        # Surveys: their planners and readers, and interviewers (who see only the surveys they are assigned to).
+        "surveys": bool(roles & {Role.LEADER, Role.SECRETARIAT, Role.SUPERVISOR, Role.INSPECTOR, Role.INTERVIEWER}),
         "admin": user.is_staff,
         # The collaborators app: its overview for those who run or oversee a network; a collaborator's own notes.
         "collaborators": bool(roles & {Role.LEADER, Role.SECRETARIAT, Role.SUPERVISOR, Role.INSPECTOR}),

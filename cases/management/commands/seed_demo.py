@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from cases.demo import DEFAULT_DEMO_PASSWORD, USERS, demo_seed
 from collaborators.demo import LOGINS as COLLABORATOR_LOGINS
 from collaborators.demo import collaborators_demo_seed
+from surveys.demo import surveys_demo_seed
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, **options):
         password = password or os.environ.get("DEMO_PASSWORD") or None
         result = demo_seed(password=password)
+        surveys_demo_seed()  # a survey plan with its questionnaire (surveys/demo.py)
         collaborators_demo_seed(password=password)  # collaborators, subjects and a month of their notes
         if options["verbosity"] < 1:  # bin/run says it in one line of its own
             return

@@ -1,0 +1,124 @@
+"""Reads of surveys, already scoped to what the person may see; a plan out of reach looks missing."""
+
+from django.db.models import Q, QuerySet
+
+from cases.models import Role, Unit
+from cases.permissions import user_grants, users_with_role_on
+
+from .exceptions import SurveyNotFound
+from .models import (
+    InterviewerAssignment,
+    PlanStatus,
+    PlanStepAlert,
+    QuestionnaireStatus,
+    QuestionnaireVersion,
+    SurveyPlan,
+)
+from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_plan
+
+
+def _scope(user) -> Q:
+    grants = user_grants(user)
+    scope = Q(pk__in=[])
+    writer_units = sorted({g.unit_id for g in grants if g.role in WRITER_ROLES})
+    if writer_units:
+        scope |= Q(unit_id__in=writer_units)
+    for grant in grants:
+        if grant.role in SUBTREE_READER_ROLES:
+            scope |= Q(unit__path__startswith=grant.path)
+        if grant.role in ABOVE_READER_ROLES:
+            scope |= (Q(unit__path__startswith=grant.path) & ~Q(unit__path=grant.path)
+                      & Q(status=PlanStatus.APPROVED))
+    if any(g.role == Role.INTERVIEWER for g in grants):
+        scope |= Q(pk__in=InterviewerAssignment.objects.filter(user=user).values("plan_id"))
+    return scope
+
+
+def plan_list_for_user(*, user, filters: dict | None = None) -> QuerySet[SurveyPlan]:
+    """Plans this person may read, newest period first. Filters: unit (code), status."""
+    plans = SurveyPlan.objects.filter(_scope(user)).select_related("unit")
+    filters = filters or {}
+    if unit := filters.get("unit"):
+        plans = plans.filter(unit__code=unit)
+    if status := filters.get("status"):
+        plans = plans.filter(status=status)
+    return plans.order_by("-period_start", "-pk")
+
+
+def plan_get_for_user(*, user, pk) -> SurveyPlan:
+    """One plan, or SurveyNotFound when it is missing or out of reach."""
+    try:
+        plan = SurveyPlan.objects.select_related("unit", "created_by", "approved_by").get(pk=int(pk))
+    except (SurveyPlan.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise SurveyNotFound() from None
+    assigned = InterviewerAssignment.objects.filter(plan=plan, user_id=getattr(user, "pk", None)).exists()
+    if not may_read_plan(user, plan, assigned=assigned):
+        raise SurveyNotFound()
+    return plan
+
+
+def plan_public_get(*, pk) -> SurveyPlan:
+    """A plan whose online form is open to anyone: approved, with a frozen questionnaire; else SurveyNotFound."""
+    plan = SurveyPlan.objects.filter(pk=pk if isinstance(pk, int) else -1, status=PlanStatus.APPROVED,
+                                     questionnaires__status=QuestionnaireStatus.FROZEN).select_related("unit").first()
+    if plan is None:
+        raise SurveyNotFound()
+    return plan
+
+
+def invitation_counts(*, plan: SurveyPlan) -> dict:
+    """How many codes were issued and used, and how many answers arrived online."""
+    codes = plan.invitation_codes.all()
+    return {"issued": codes.count(), "used": codes.filter(used=True).count(),
+            "answers": plan.answers.count()}
+
+
+def quota_progress(*, plan: SurveyPlan) -> list[dict]:
+    """Each quota with the answers counted into its stratum so far, as they arrive."""
+    strata = list(plan.answers.values_list("stratum", flat=True))
+    return [{"quota": quota, "answers": sum(1 for stratum in strata
+                                            if all(stratum.get(k) == v for k, v in quota.stratum.items()))}
+            for quota in plan.quotas.all()]
+
+
+def plan_parts(*, plan: SurveyPlan) -> dict:
+    """What the plan page and the API show beside the plan's own fields."""
+    return {
+        "localities": list(plan.localities.order_by("path")),
+        "quotas": list(plan.quotas.all()),
+        "margins": list(plan.population_margins.all()),
+        "budget_lines": list(plan.budget_lines.all()),
+        "steps": list(plan.steps.select_related("done_by").order_by("deadline", "pk")),
+        "assignments": list(plan.assignments.select_related("user", "locality")),
+        "questionnaires": list(plan.questionnaires.order_by("-number")),
+    }
+
+
+def questionnaire_get(*, plan: SurveyPlan, number) -> QuestionnaireVersion:
+    """A version of a plan the caller has already found through plan_get_for_user."""
+    try:
+        return plan.questionnaires.get(number=int(number))
+    except (QuestionnaireVersion.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise SurveyNotFound() from None
+
+
+def units_planning_for(*, user) -> QuerySet[Unit]:
+    """The units whose plans this person may draft."""
+    ids = sorted({g.unit_id for g in user_grants(user) if g.role in WRITER_ROLES})
+    return Unit.objects.filter(pk__in=ids, is_active=True).order_by("path")
+
+
+def plan_alerts_for_user(*, user) -> QuerySet[PlanStepAlert]:
+    """Open step alerts addressed to a unit where the person writes plans or holds a leader's or supervisor's role."""
+    ids = sorted({g.unit_id for g in user_grants(user)
+                  if g.role in (*WRITER_ROLES, Role.SUPERVISOR)})
+    return (PlanStepAlert.objects.filter(to_unit_id__in=ids, resolved_at__isnull=True)
+            .select_related("step__plan__unit", "to_unit").order_by("-created_at"))
+
+
+def interviewer_candidates(*, plan: SurveyPlan):
+    """People holding the interviewer role on the plan's unit or one of its localities."""
+    users = users_with_role_on(unit=plan.unit, roles=[Role.INTERVIEWER])
+    for locality in plan.localities.all():
+        users = users | users_with_role_on(unit=locality, roles=[Role.INTERVIEWER])
+    return users.distinct().order_by("username")

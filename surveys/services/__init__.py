@@ -1,0 +1,31 @@
+"""Every write of the surveys app; callers import from here."""
+
+from .collection import (
+    InvitationInvalid,
+    answer_submit_open,
+    answer_submit_online,
+    collection_version,
+    invitation_codes_issue,
+    invitation_usable,
+    plan_open_link_set,
+)
+from .plans import (
+    PlanInput,
+    assignment_add,
+    assignment_remove,
+    plan_alerts_sweep,
+    plan_approve,
+    plan_check_writer,
+    plan_create,
+    plan_step_complete,
+    plan_update,
+)
+from .questionnaires import questionnaire_draft, questionnaire_freeze, questionnaire_import, questionnaire_update
+
+__all__ = [
+    "InvitationInvalid", "answer_submit_open", "answer_submit_online", "collection_version", "invitation_codes_issue",
+    "invitation_usable", "plan_open_link_set",
+    "PlanInput", "assignment_add", "assignment_remove", "plan_alerts_sweep", "plan_approve", "plan_check_writer",
+    "plan_create", "plan_step_complete", "plan_update", "questionnaire_draft", "questionnaire_freeze",
+    "questionnaire_import", "questionnaire_update",
+]

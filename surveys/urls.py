@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("new/", views.plan_new, name="new"),
+    path("<int:pk>/", views.plan_detail, name="plan"),
+    path("<int:pk>/edit/", views.plan_edit, name="edit"),
+    path("<int:pk>/approve/", views.plan_approve_view, name="approve"),
+    path("<int:pk>/steps/<str:kind>/done/", views.step_done, name="step_done"),
+    path("<int:pk>/interviewers/", views.assignment_create, name="assign"),
+    path("<int:pk>/invitations/", views.invitations_issue, name="invitations"),
+    path("<int:pk>/open-link/", views.open_link_set, name="open_link"),
+    path("<int:pk>/questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
+    path("<int:pk>/questionnaires/import/", views.questionnaire_upload, name="questionnaire_import"),
+    path("<int:pk>/questionnaires/<int:number>/", views.questionnaire_detail, name="questionnaire"),
+    path("<int:pk>/questionnaires/<int:number>/freeze/", views.questionnaire_freeze_view, name="questionnaire_freeze"),
+    path("<int:pk>/questionnaires/<int:number>/xlsform.xlsx", views.questionnaire_xlsform, name="questionnaire_xlsform"),
+    path("<int:pk>/questionnaires/<int:number>/print/", views.questionnaire_print, name="questionnaire_print"),
+    path("<int:pk>/questionnaires/<int:number>/print.pdf", views.questionnaire_print_pdf, name="questionnaire_pdf"),
+]

@@ -1,0 +1,19 @@
+"""/api/v1/surveys/: included by config.urls before the api app's catch-all."""
+
+from django.urls import path, re_path
+
+from api.views import not_found
+
+from . import api
+
+urlpatterns = [
+    path("plans/", api.PlanListCreateApi.as_view(), name="api-survey-plans"),
+    path("plans/<int:pk>/", api.PlanDetailApi.as_view(), name="api-survey-plan"),
+    path("plans/<int:pk>/approve/", api.PlanApproveApi.as_view(), name="api-survey-plan-approve"),
+    path("plans/<int:pk>/questionnaires/", api.QuestionnaireListCreateApi.as_view(), name="api-survey-questionnaires"),
+    path("plans/<int:pk>/questionnaires/<int:number>/", api.QuestionnaireDetailApi.as_view(),
+         name="api-survey-questionnaire"),
+    path("plans/<int:pk>/questionnaires/<int:number>/freeze/", api.QuestionnaireFreezeApi.as_view(),
+         name="api-survey-questionnaire-freeze"),
+    re_path(r"^[\s\S]*$", not_found),
+]
