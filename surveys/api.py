@@ -4,12 +4,12 @@ as JSON through api.exceptions (a plan out of reach is a 404, a frozen version a
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.fields import TextField, WholeNumberField
-from api.serializers import ErrorSerializer, unit_field
+from api.serializers import error_responses, unit_field
 from api.views import ApiView
 from cases.exceptions import PermissionDenied
 
@@ -32,15 +32,10 @@ MAX_LISTED = 200
 
 
 def _errors(*codes):
-    described = {
-        400: _("Dữ liệu không hợp lệ; `errors` nêu lỗi theo từng trường."),
-        401: _("Chưa xác thực."),
-        403: _("Vai trò của bạn không cho phép thao tác này."),
-        404: _("Không tìm thấy cuộc điều tra, hoặc bạn không được xem."),
-        409: _("Kế hoạch đã phê duyệt, phiếu hỏi đã khóa, hoặc đã có một phiên bản đang soạn."),
-        429: _("Gửi quá nhiều yêu cầu; thử lại sau."),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return error_responses(
+        *codes, e404=_("Không tìm thấy cuộc điều tra, hoặc bạn không được xem."),
+        e409=_("Kế hoạch đã phê duyệt, phiếu hỏi đã khóa, hoặc đã có một phiên bản đang soạn."),
+    )
 
 
 class QuotaSerializer(serializers.Serializer):
