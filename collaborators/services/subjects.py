@@ -74,7 +74,7 @@ def request_recipients(*, subject: Subject, localities, sectors):
     """Active collaborators of the subject's unit subtree who cover one of the localities or sectors chosen
     (every active collaborator there when none is chosen)."""
     collaborators = Collaborator.objects.filter(status=CollaboratorStatus.ACTIVE,
-                                                unit__path__startswith=subject.unit.path)
+                                                unit__path__startswith=subject.unit.path).select_related("user")
     if localities or sectors:
         collaborators = collaborators.filter(Q(localities__in=localities) | Q(sectors__in=sectors))
     return collaborators.distinct()
