@@ -37,21 +37,40 @@ class AgendaFields(WebForm):
                                                 lambda c: f"{c.full_name} ({c.unit.name})")
 
 
+class UnitChoiceForm(WebForm):
+    """The unit a writer with several units holds the briefing (or training) for: chosen first, with a GET, so that
+    the subjects and collaborators offered are that unit's (`?unit=<code>`)."""
+
+    unit = forms.ChoiceField(label=_("Đơn vị tổ chức"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = indented(units, base_depth=min((u.depth for u in units), default=1))
+
+
+def _chosen_unit(form, units, unit):
+    """The unit a form is for: the one posted, else the one chosen on the page, else the writer's first."""
+    form.units = {u.code: u for u in units}
+    form.fields["unit"].choices = [(code, u.name) for code, u in form.units.items()]
+    posted = form.units.get(form.data.get("unit")) if form.is_bound else None
+    chosen = posted or unit or next(iter(form.units.values()), None)
+    if chosen is not None:
+        form.initial["unit"] = chosen.code
+    return chosen
+
+
 class BriefingCreateForm(AgendaFields):
-    unit = forms.ChoiceField(label=_("Đơn vị"))
+    # Chosen above the form (UnitChoiceForm); sent back with it.
+    unit = forms.ChoiceField(label=_("Đơn vị"), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Loại giao ban"), choices=BriefingKind.choices)
     held_at = forms.DateTimeField(label=_("Thời gian"), input_formats=DATETIME_FORMATS, widget=DATETIME_WIDGET)
     field_order = ["unit", "kind", "held_at", "place", "subjects", "attendees"]
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = {u.code: u for u in units}
-        self.fields["unit"].choices = indented(self.units.values(), base_depth=min(
-            (u.depth for u in self.units.values()), default=1))
-        chosen = self.units.get(self.data.get("unit")) if self.is_bound else None
-        first = chosen or next(iter(self.units.values()), None)
-        if first is not None:
-            self.set_unit(first)
+        self.unit = _chosen_unit(self, units, unit)
+        if self.unit is not None:
+            self.set_unit(self.unit)
 
     def clean_unit(self):
         return self.units[self.cleaned_data["unit"]]
@@ -84,20 +103,17 @@ class DecisionForm(WebForm):
 
 
 class TrainingForm(WebForm):
-    unit = forms.ChoiceField(label=_("Đơn vị"))
+    unit = forms.ChoiceField(label=_("Đơn vị"), widget=forms.HiddenInput)  # chosen above, like a briefing's
     title = forms.CharField(label=_("Nội dung tập huấn"), max_length=300)
     held_on = forms.DateField(label=_("Ngày"), input_formats=DATE_FORMATS, widget=DATE_WIDGET)
     attendees = forms.MultipleChoiceField(label=_("Cộng tác viên tham dự"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = {u.code: u for u in units}
-        self.fields["unit"].choices = [(code, u.name) for code, u in self.units.items()]
-        chosen = self.units.get(self.data.get("unit")) if self.is_bound else None
-        first = chosen or next(iter(self.units.values()), None)
-        if first is not None:
-            self.fields["attendees"].choices = _ids(briefing_collaborator_choices(unit=first),
+        self.unit = _chosen_unit(self, units, unit)
+        if self.unit is not None:
+            self.fields["attendees"].choices = _ids(briefing_collaborator_choices(unit=self.unit),
                                                     lambda c: f"{c.full_name} ({c.unit.name})")
 
     def clean_unit(self):

@@ -23,7 +23,15 @@ from cases.safe_csv import safe_csv_writer
 from reports.periods import parse_period
 from web.ui import forbidden, not_found, refused
 
-from .forms_briefings import BriefingCreateForm, DecisionForm, MinutesForm, PeriodForm, RatingForm, TrainingForm
+from .forms_briefings import (
+    BriefingCreateForm,
+    DecisionForm,
+    MinutesForm,
+    PeriodForm,
+    RatingForm,
+    TrainingForm,
+    UnitChoiceForm,
+)
 from .selectors_briefings import (
     briefing_decisions,
     briefing_get_for_user,
@@ -81,11 +89,21 @@ def briefing_list(request):
     briefings = list(briefing_list_for_user(user=request.user)[:200])
     if not (units or briefings):
         return forbidden(request, _("Trang này dành cho lãnh đạo, văn phòng tổng hợp, giám sát và kiểm tra."))
+    # A writer with several units chooses one first (`?unit=<code>`): the forms then offer that unit's subjects
+    # and collaborators. A unit that is not theirs is a 404, like one that does not exist.
+    chosen = None
+    if request.GET.get("unit"):
+        chosen = next((u for u in units if u.code == request.GET["unit"]), None)
+        if chosen is None:
+            raise Http404
+    form = BriefingCreateForm(units=units, unit=chosen, initial={"held_at": timezone.localtime().replace(second=0)})
     return render(request, "collaborators/briefing_list.html", {
         "briefings": briefings,
-        "form": BriefingCreateForm(units=units, initial={"held_at": timezone.localtime().replace(second=0)})
-        if units else None,
-        "training_form": TrainingForm(units=units) if units else None,
+        "unit_form": UnitChoiceForm(units=units, initial={"unit": form.unit.code}, auto_id="id_chooser_%s")
+        if len(units) > 1 else None,
+        "chosen_unit": form.unit,
+        "form": form if units else None,
+        "training_form": TrainingForm(units=units, unit=chosen, auto_id="id_training_%s") if units else None,
         "evaluated": list(units_evaluated_for(user=request.user)),
         "year": timezone.localdate().year,
     })
@@ -100,12 +118,12 @@ def briefing_create_view(request):
     form = BriefingCreateForm(request.POST, units=units)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("briefings:list")
+        return _back_to_list(form.unit)
     data = form.cleaned_data
     briefing = _run(request, briefing_create, unit=data["unit"], kind=data["kind"], held_at=data["held_at"],
                     place=data["place"], subject_ids=data["subjects"], attendee_ids=data["attendees"])
     if briefing is None:
-        return redirect("briefings:list")
+        return _back_to_list(form.unit)
     messages.success(request, _("Đã tạo buổi giao ban; hãy ghi biên bản và kết luận."))
     return redirect("briefings:detail", pk=briefing.pk)
 
@@ -194,7 +212,12 @@ def training_create(request):
     elif _run(request, training_session_create, unit=form.cleaned_data["unit"], title=form.cleaned_data["title"],
               held_on=form.cleaned_data["held_on"], attendee_ids=form.cleaned_data["attendees"]) is not None:
         messages.success(request, _("Đã ghi nhận buổi tập huấn."))
-    return redirect("briefings:list")
+    return _back_to_list(form.unit)
+
+
+def _back_to_list(unit):
+    """The briefings page, on the unit the form was for."""
+    return redirect(reverse("briefings:list") + ("?" + urlencode({"unit": unit.code}) if unit else ""))
 
 
 # --- evaluation -----------------------------------------------------------------------------

@@ -37,8 +37,10 @@ def _wants_json(request) -> bool:
 def _note_form(request, collaborator, data=None):
     localities = Unit.objects.filter(path__startswith=collaborator.unit.path, is_active=True).order_by("path")
     covered = collaborator.localities.order_by("path").first()
+    # `?subject=<id>` (a request's notification, the open requests) chooses the subject, when it is one to file on.
+    initial = {"subject": request.GET["subject"]} if request.GET.get("subject", "").isdigit() else {}
     return NoteForm(data, subjects=subjects_to_file_on(user=request.user), localities=localities,
-                    initial_locality=covered)
+                    initial_locality=covered, initial=initial)
 
 
 def _form_errors(form_or_error) -> dict:

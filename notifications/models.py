@@ -23,8 +23,11 @@ class EmailMode(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One thing one person should hear about a case event (the bell's rows).
+    """One thing one person should hear (the bell's rows): a case event, or a message about something else.
 
+    A case event's notification names its case and event. A message that is not about a case (a request to
+    collaborators, its reminder: `services_direct.notification_send`) has neither; it names what it is about
+    (`about`, unique per person, so it reaches them once) and where it opens (`link`).
     The text is rendered when shown, from `kind` and `params` (case code,
     title, unit names; never anything about the reporter), so it follows the
     reader's language.
@@ -33,8 +36,13 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("người nhận")
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("vụ việc"))
-    event = models.ForeignKey("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("vụ việc")
+    )
+    event = models.ForeignKey("cases.CaseEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # A message not about a case: what it is about ("opinion-request:12") and the page it opens.
+    about = models.CharField(max_length=100, blank=True)
+    link = models.CharField(max_length=300, blank=True)
     kind = models.CharField(_("loại"), max_length=32)
     params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
@@ -49,6 +57,16 @@ class Notification(models.Model):
         constraints = [
             # An event reaches a person once, however often the receiver runs.
             models.UniqueConstraint(fields=["event", "recipient"], name="notification_event_recipient_unique"),
+            # So does a message about anything else.
+            models.UniqueConstraint(
+                fields=["about", "recipient"], name="notification_about_recipient_unique", condition=~Q(about=""),
+            ),
+            # Either a case event's (its case and event) or another message's (what it is about and its page).
+            models.CheckConstraint(
+                name="notification_case_event_or_about",
+                condition=Q(case__isnull=False, event__isnull=False, about="")
+                | Q(case__isnull=True, event__isnull=True, link__gt="") & ~Q(about=""),
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent"),
@@ -60,6 +78,13 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient_id} {self.kind} {self.params.get('code', '')}"
+
+    @property
+    def opens(self) -> str:
+        """The page the bell's row opens: the case, or the message's own page."""
+        from django.urls import reverse
+
+        return self.link or reverse("web:case", args=[self.params.get("code", "")])
 
     @property
     def text(self) -> str:
@@ -127,7 +152,8 @@ class OutboxMessage(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
-    event = models.ForeignKey("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
+    # The case event it delivers; none for a message not about a case (it has its notification).
+    event = models.ForeignKey("cases.CaseEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     # The webhook body, fixed at commit so every retry sends the same bytes.
     payload = models.JSONField(default=dict, blank=True)
 
@@ -156,6 +182,11 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(
                 fields=["event", "endpoint"], name="outbox_event_endpoint_unique",
                 condition=Q(endpoint__isnull=False),
+            ),
+            # A webhook carries a case event; a person's delivery carries its notification.
+            models.CheckConstraint(
+                name="outbox_event_or_notification",
+                condition=Q(event__isnull=False) | Q(notification__isnull=False, endpoint__isnull=True),
             ),
         ]
         indexes = [

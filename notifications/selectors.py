@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 
 from .models import EmailMode, Notification, NotificationPreference
 from .texts import notification_group_text
@@ -66,6 +67,13 @@ class NotificationGroup:
     @property
     def key_query(self) -> str:
         return urlencode(self.key)
+
+    @property
+    def opens(self) -> str:
+        """Where the row opens: a group of one its case (or its message's page), a larger one the list of them."""
+        if self.single is not None:
+            return self.single.opens
+        return reverse("web:notification_group") + "?" + self.key_query
 
 
 def notification_groups_for_user(*, user, limit: int = 20) -> list[NotificationGroup]:

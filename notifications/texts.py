@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import CaseAction
 
+# Kinds of messages that are not about a case (notifications.services_direct): a request to collaborators
+# (đợt nắm bắt dư luận) and its reminder. Their params: the subject's title, the asking unit, the deadline.
+OPINION_REQUEST = "opinion_request"
+OPINION_REQUEST_REMIND = "opinion_request_remind"
+
 # kind → (subject, sentence)
 TEXTS = {
     CaseAction.INTAKE: (
@@ -68,6 +73,14 @@ TEXTS = {
     CaseAction.WORK_TO_LEADERS: (
         _("Lãnh đạo nhận việc của vụ việc %(code)s"),
         _("Không còn ai giữ vai trò cho bước tiếp theo của vụ việc %(code)s «%(title)s»; việc do lãnh đạo %(unit)s xử lý."),
+    ),
+    OPINION_REQUEST: (
+        _("Đợt nắm bắt dư luận: %(title)s"),
+        _("%(unit)s đề nghị nắm tình hình dư luận về “%(title)s”, hạn báo cáo %(due)s."),
+    ),
+    OPINION_REQUEST_REMIND: (
+        _("Nhắc báo cáo đợt nắm bắt dư luận: %(title)s"),
+        _("Đợt nắm bắt dư luận về “%(title)s” hết hạn lúc %(due)s. Xin gửi phiếu thông tin trước hạn."),
     ),
 }
 FALLBACK = (_("Cập nhật vụ việc %(code)s"), _("Vụ việc %(code)s «%(title)s» có cập nhật mới."))
@@ -138,6 +151,16 @@ GROUPS = {
         _("Lãnh đạo nhận việc không còn người giữ"),
         ngettext_lazy("Lãnh đạo %(unit)s nhận việc của %(count)s vụ việc",
                       "Lãnh đạo %(unit)s nhận việc của %(count)s vụ việc", "count"),
+    ),
+    OPINION_REQUEST: (
+        _("Đợt nắm bắt dư luận"),
+        ngettext_lazy("%(count)s đợt nắm bắt dư luận của %(unit)s", "%(count)s đợt nắm bắt dư luận của %(unit)s",
+                      "count"),
+    ),
+    OPINION_REQUEST_REMIND: (
+        _("Nhắc hạn đợt nắm bắt dư luận"),
+        ngettext_lazy("Nhắc hạn %(count)s đợt nắm bắt dư luận của %(unit)s",
+                      "Nhắc hạn %(count)s đợt nắm bắt dư luận của %(unit)s", "count"),
     ),
 }
 GROUP_FALLBACK = ngettext_lazy(

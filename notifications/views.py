@@ -26,7 +26,10 @@ from .services import NotificationNotFound, notification_mark_all_read, notifica
 class NotificationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    case = serializers.CharField(source="params.code")
+    # The case's code; null for a message not about a case (a request to collaborators).
+    case = serializers.CharField(source="params.code", allow_null=True)
+    # The page of this site it opens (the case's, or the message's own).
+    link = serializers.CharField(source="opens")
     subject = serializers.CharField()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -55,8 +58,10 @@ class NotificationGroupOutput(serializers.Serializer):
     unread = serializers.IntegerField()
     text = serializers.CharField()
     latest_at = serializers.DateTimeField()
-    # The case, when the group is a single notification.
+    # The case, when the group is a single notification about a case.
     case = serializers.SerializerMethodField()
+    # The page of this site it opens: a group of one its case or its message's page, a larger one their list.
+    link = serializers.CharField(source="opens")
 
     def get_case(self, group) -> str | None:
         return group.single.params.get("code") if group.single else None

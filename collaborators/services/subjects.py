@@ -1,17 +1,19 @@
 """Subjects the board follows (chủ đề dư luận) and requests to collaborators (đợt nắm bắt), with reminders."""
 
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from cases.exceptions import PermissionDenied
 from cases.models import Topic, Unit
+from notifications.services_direct import notification_send
+from notifications.texts import OPINION_REQUEST, OPINION_REQUEST_REMIND
 from workflow.calendar import add_working_days
 
 from ..models import (
@@ -72,7 +74,7 @@ def request_recipients(*, subject: Subject, localities, sectors):
     """Active collaborators of the subject's unit subtree who cover one of the localities or sectors chosen
     (every active collaborator there when none is chosen)."""
     collaborators = Collaborator.objects.filter(status=CollaboratorStatus.ACTIVE,
-                                                unit__path__startswith=subject.unit.path)
+                                                unit__path__startswith=subject.unit.path).select_related("user")
     if localities or sectors:
         collaborators = collaborators.filter(Q(localities__in=localities) | Q(sectors__in=sectors))
     return collaborators.distinct()
@@ -108,7 +110,20 @@ def opinion_request_send(*, by, subject: Subject, questions: str, working_days: 
     request.localities.set(localities)
     request.sectors.set(sectors)
     RequestRecipient.objects.bulk_create([RequestRecipient(request=request, collaborator=c) for c in recipients])
+    # The bell (and e-mail, as each prefers) of every recipient with a login: once each, with the request.
+    _notify(request, kind=OPINION_REQUEST, users=[c.user for c in recipients if c.user_id])
     return request
+
+
+def _notify(request: OpinionRequest, *, kind: str, users) -> None:
+    """Tell collaborators about a request (or its reminder): the row opens their note screen on its subject."""
+    subject = request.subject
+    notification_send(
+        recipients=users, kind=kind, about=f"{kind}:{request.pk}",
+        link=reverse("collaborators:my_notes") + "?" + urlencode({"subject": subject.pk}),
+        params={"title": subject.title, "unit": subject.unit.name,
+                "due": timezone.localtime(request.deadline).strftime("%H:%M %d/%m/%Y")},
+    )
 
 
 def opinion_requests_remind(*, now: datetime | None = None) -> int:
@@ -118,7 +133,7 @@ def opinion_requests_remind(*, now: datetime | None = None) -> int:
     due = RequestRecipient.objects.filter(
         answered_at__isnull=True, reminded_at__isnull=True, request__deadline__gt=now,
         request__deadline__lte=now + REMIND_BEFORE, collaborator__status=CollaboratorStatus.ACTIVE,
-    ).select_related("request__subject", "collaborator__user")
+    ).select_related("request__subject__unit", "collaborator__user")
     reminded = 0
     for recipient in due:
         with transaction.atomic():
@@ -126,18 +141,6 @@ def opinion_requests_remind(*, now: datetime | None = None) -> int:
             if not RequestRecipient.objects.filter(pk=recipient.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue
             reminded += 1
-            user = recipient.collaborator.user
-            if user is not None and user.email:
-                transaction.on_commit(lambda r=recipient, u=user: _mail_reminder(r, u), robust=True)
+            # In the bell and by e-mail (as the collaborator prefers), in this transaction: once, with the claim.
+            _notify(recipient.request, kind=OPINION_REQUEST_REMIND, users=[recipient.collaborator.user])
     return reminded
-
-
-def _mail_reminder(recipient: RequestRecipient, user) -> None:
-    with override("vi"):
-        deadline = timezone.localtime(recipient.request.deadline).strftime("%d/%m/%Y %H:%M")
-        send_mail(
-            subject=_("Nhắc báo cáo đợt nắm bắt dư luận: %(title)s") % {"title": recipient.request.subject.title},
-            message=_("Đợt nắm bắt dư luận về “%(title)s” hết hạn lúc %(deadline)s. Xin gửi phiếu thông tin "
-                      "trước hạn.") % {"title": recipient.request.subject.title, "deadline": deadline},
-            from_email=None, recipient_list=[user.email],
-        )

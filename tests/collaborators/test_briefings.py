@@ -122,3 +122,45 @@ def test_the_briefing_evaluation_and_situation_pages_in_english_show_no_vietname
             text = text.replace(written, " ")
         assert [label for label in labels if label in text] == [], path
     assert "Public-opinion situation report" in text and "State of public opinion" in text  # it can tell
+
+
+def test_a_writer_of_two_units_chooses_the_unit_and_the_lists_follow_it(world, network, as_user):
+    """The secretariat of commune A is also commune B's: the page asks for the unit first (?unit=), and the new
+    briefing's subjects and collaborators (and the training's) are the chosen unit's, never the first one's."""
+    from cases.models import Role
+    from cases.services import unit_role_grant
+
+    unit_role_grant(user=world.secretariat, unit=world.commune_b, role=Role.SECRETARIAT)
+    market = make.subject(world.commune_b, "Di dời chợ phường B", by=world.leader2)
+    secretariat = as_user("secretariat")
+
+    def offered(page):
+        html = page.content.decode()
+        return {name for name in ("Chất lượng nước sạch", "Cộng tác viên Lan", "Di dời chợ phường B",
+                                  "Cộng tác viên của phường B") if name in html}
+
+    first = secretariat.get("/collaborators/briefings/")
+    assert 'data-testid="unit-chooser"' in first.content.decode()
+    assert [code for code, _label in first.context["unit_form"].fields["unit"].choices] == ["P-A", "P-B"]
+    assert offered(first) == {"Chất lượng nước sạch", "Cộng tác viên Lan"}
+    chosen = secretariat.get("/collaborators/briefings/?unit=P-B")
+    assert offered(chosen) == {"Di dời chợ phường B", "Cộng tác viên của phường B"}
+    html = chosen.content.decode()
+    assert html.count('<input type="hidden" name="unit" value="P-B"') == 2  # the briefing's and the training's
+    assert '<option value="P-B" selected>' in html
+
+    response = secretariat.post("/collaborators/briefings/new/", {
+        "unit": "P-B", "kind": "ad_hoc", "held_at": "20/05/2026 14:00",
+        "subjects": [str(market.pk)], "attendees": [str(network["other"].pk)]})
+    briefing = Briefing.objects.get()
+    assert response.status_code == 302 and (briefing.unit, list(briefing.subjects.all()),
+                                             list(briefing.attendees.all())) == (world.commune_b, [market],
+                                                                                 [network["other"]])
+    # A mix of the two units' lists is refused, back on the unit chosen; nothing is stored.
+    refused = secretariat.post("/collaborators/briefings/new/", {
+        "unit": "P-B", "kind": "ad_hoc", "held_at": "21/05/2026 14:00", "attendees": [str(network["lan"].pk)]})
+    assert refused["Location"] == "/collaborators/briefings/?unit=P-B" and Briefing.objects.count() == 1
+
+    # A unit that is not theirs is not found; a writer of one unit gets no chooser.
+    assert secretariat.get("/collaborators/briefings/?unit=P").status_code == 404
+    assert 'data-testid="unit-chooser"' not in as_user("leader").get("/collaborators/briefings/").content.decode()

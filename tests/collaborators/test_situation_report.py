@@ -57,7 +57,8 @@ def test_secretariat_drafts_leader_submits_province_reads_commune_b_never(demo_n
     secretariat = _client("secretariat")
     response = secretariat.post("/reports/new/", {"unit": "DM-ANBINH", "kind": "situation",
                                                   "period_start": "01/03/2026"})
-    report = Report.objects.get(kind=ReportKind.SITUATION)
+    # (seed_demo drafted February's on 1 March.)
+    report = Report.objects.get(kind=ReportKind.SITUATION, period_start=at(2026, 3, 1).date())
     assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
     assert report.due_at == at(2026, 4, 15, 0)  # before the 15th of the next month
     page = secretariat.get(f"/reports/{report.pk}/").content.decode()
@@ -158,13 +159,14 @@ def test_the_situation_report_is_reminded_before_the_15th_and_escalated_after(wo
 
 
 def test_the_demo_adds_a_briefing_with_minutes_and_a_situation_report_drafted_from_the_months_notes(db):
-    from collaborators.models import Briefing, OpinionNote
+    from collaborators.models import Briefing, OpinionNote, TrainingSession
 
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_briefings", verbosity=0)
-    call_command("seed_briefings", verbosity=0)  # idempotent
+    call_command("seed_demo", verbosity=0)  # the briefing and the situation report come with it
+    call_command("seed_demo", verbosity=0)  # idempotent
+    call_command("seed_briefings", verbosity=0)  # the old command, an alias now: adds nothing more
     briefing = Briefing.objects.get()
     assert (briefing.unit.code, briefing.kind) == ("DM-ANBINH", "monthly") and "Kết luận" in briefing.minutes
+    assert TrainingSession.objects.count() == 1
     assert briefing.decisions.get().owner.code == "DM-ANBINH-BXD"
     report = Report.objects.get(kind=ReportKind.SITUATION)
     assert (report.unit.code, report.status) == ("DM-ANBINH", ReportStatus.DRAFT)

@@ -51,15 +51,8 @@ class PreferenceForm(forms.Form):
         self.fields["shown_kinds"].choices = notification_kind_choices()
 
 
-def _group_link(group) -> str:
-    """Where a row opens: a group of one opens its case, a larger one the list of its cases."""
-    if group.single is not None:
-        return reverse("web:case", args=[group.single.params.get("code", "")])
-    return reverse("web:notification_group") + "?" + group.key_query
-
-
 def _rows(groups) -> list[tuple]:
-    return [(group, _group_link(group)) for group in groups]
+    return [(group, group.opens) for group in groups]
 
 
 @login_required

@@ -4,9 +4,10 @@ from collaborators.demo_briefings import briefings_demo_seed
 
 
 class Command(BaseCommand):
-    help = ("Demo briefing and situation report on top of seed_demo and the collaborators' demo: a monthly briefing "
-            "of commune A last month with minutes and a decision, a training session, a drafted situation report "
-            "for last month. Idempotent.")
+    # seed_demo does this itself now; kept as an idempotent alias for scripts that still call it.
+    help = ("Demo briefing and situation report (seed_demo adds them itself; this only completes a demo seeded "
+            "before it did): a monthly briefing of commune A last month with minutes and a decision, a training "
+            "session, a drafted situation report for last month. Idempotent.")
 
     def handle(self, *args, **options):
         from cases.models import Unit
