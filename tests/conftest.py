@@ -127,6 +127,16 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that rendered in English must not leave it active: the next one's system-written texts (a sweep's
+    event notes) would be stored in English, as no worker would ever write them."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @dataclass
 class World:
     province: Unit
