@@ -287,6 +287,10 @@ class SurveyAnswer(models.Model):
     stratum = models.JSONField(default=dict)
     # The day it arrived (not the time: a time could be matched against a code's use or a visit).
     received_on = models.DateField(_("ngày nhận"))
+    # An interviewer's answer (collected on a device, maybe without a signal): the key the device chose, so that
+    # a repeat stores nothing more, and when the device says it was collected. Empty for the online form.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    collected_at = models.DateTimeField(_("thời điểm thu thập"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("phiếu trả lời")
