@@ -53,6 +53,8 @@ class SurveyPlan(models.Model):
     target_size = models.PositiveIntegerField(_("cỡ mẫu dự kiến"))
     # The variables that cut the sample into strata, e.g. ["locality", "sex", "age_group"].
     strata_variables = models.JSONField(_("biến phân tầng"), default=list, blank=True)
+    # Paper forms entered twice, by two clerks, to check the entry: every Nth form by its number (1: all; 0: none).
+    double_entry_every = models.PositiveIntegerField(_("nhập lại kiểm tra mỗi N phiếu"), default=10)
     # The online form also takes answers without an invitation code: one per browser, 20 per address an hour.
     open_link = models.BooleanField(_("phiếu mở, không cần mã mời"), default=False)
     status = models.CharField(_("trạng thái"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
@@ -299,3 +301,59 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return f"{self.plan_id}#{self.pk}"
+
+
+# --- paper forms -------------------------------------------------------------------------------
+
+
+class PaperEntry(models.Model):
+    """One keying of one paper form (phiếu giấy) by one clerk: the first makes the answer; a sampled form is keyed
+    a second time, blind, by another clerk, and the two are compared field by field (PaperDecision)."""
+
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="paper_entries")
+    # The number printed or written on the paper form.
+    form_number = models.PositiveIntegerField(_("số phiếu"))
+    round = models.PositiveSmallIntegerField(_("lần nhập"))  # 1 or 2
+    data = models.JSONField(default=dict)
+    # The answer the first keying made (the second keying only checks it).
+    answer = models.ForeignKey(SurveyAnswer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập phiếu giấy")
+        verbose_name_plural = _("lượt nhập phiếu giấy")
+        ordering = ["plan_id", "form_number", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "form_number", "round"], name="paperentry_once"),
+            models.CheckConstraint(condition=Q(round__in=[1, 2]), name="paperentry_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan_id}/{self.form_number}#{self.round}"
+
+
+class PaperDecision(models.Model):
+    """How a field keyed differently by the two clerks was settled, by whom and when; the answer takes the value."""
+
+    class Choice(models.TextChoices):
+        FIRST = "first", _("Giữ lần nhập 1")
+        SECOND = "second", _("Theo lần nhập 2")
+
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="paper_decisions")
+    form_number = models.PositiveIntegerField(_("số phiếu"))
+    field = models.CharField(_("câu hỏi"), max_length=64)
+    first_value = models.JSONField(null=True, blank=True)
+    second_value = models.JSONField(null=True, blank=True)
+    choice = models.CharField(_("quyết định"), max_length=8, choices=Choice.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quyết định chênh lệch nhập phiếu")
+        verbose_name_plural = _("quyết định chênh lệch nhập phiếu")
+        ordering = ["plan_id", "form_number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "form_number", "field"], name="paperdecision_once")]
+
+    def __str__(self):
+        return f"{self.plan_id}/{self.form_number}: {self.field}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_interview
+from . import views, views_interview, views_paper
 
 app_name = "surveys"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:pk>/interviewers/", views.assignment_create, name="assign"),
     path("<int:pk>/invitations/", views.invitations_issue, name="invitations"),
     path("<int:pk>/interview/", views_interview.interview_form, name="interview"),
+    path("<int:pk>/paper/", views_paper.paper_entry, name="paper"),
+    path("<int:pk>/paper/sample/", views_paper.paper_sample_set, name="paper_sample"),
+    path("<int:pk>/paper/<int:number>/", views_paper.paper_form, name="paper_form"),
     path("<int:pk>/open-link/", views.open_link_set, name="open_link"),
     path("<int:pk>/questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
     path("<int:pk>/questionnaires/import/", views.questionnaire_upload, name="questionnaire_import"),
