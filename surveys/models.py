@@ -7,10 +7,14 @@ The questionnaire is versioned: a version is a draft until collection starts, th
 change after that is a new version.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from cases.fields import EncryptedTextField
 
 
 class SurveyMethod(models.TextChoices):
@@ -357,3 +361,49 @@ class PaperDecision(models.Model):
 
     def __str__(self):
         return f"{self.plan_id}/{self.form_number}: {self.field}"
+
+
+# --- follow-up contacts ------------------------------------------------------------------------
+
+
+class FollowUpContact(models.Model):
+    """How to reach a respondent again, kept only with their consent and apart from their answer.
+
+    Nothing links it to the answer, either way: no foreign key, a random id (no sequence to line up with the
+    answers'), and only the day it came. Encrypted at rest like a case's reporter (cases.fields); never exported
+    or listed with answers; read only by the unit's secretariat or leaders, each read logged (FollowUpContactRead).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="followup_contacts")
+    consent = models.BooleanField(_("người trả lời đồng ý được liên hệ lại"))
+    full_name = EncryptedTextField(_("họ tên"), blank=True)
+    phone = EncryptedTextField(_("số điện thoại"), blank=True)
+    address = EncryptedTextField(_("địa chỉ"), blank=True)
+    received_on = models.DateField(_("ngày nhận"))
+
+    class Meta:
+        verbose_name = _("liên hệ lại người trả lời")
+        verbose_name_plural = _("liên hệ lại người trả lời")
+        ordering = ["plan_id", "received_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(consent=True), name="followupcontact_consent")]
+
+    def __str__(self):
+        return str(_("Liên hệ %(ref)s") % {"ref": str(self.id)[:8]})
+
+
+class FollowUpContactRead(models.Model):
+    """One read of a follow-up contact: who, when, why."""
+
+    contact = models.ForeignKey(FollowUpContact, on_delete=models.PROTECT, related_name="reads")
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do"))
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt xem liên hệ người trả lời")
+        verbose_name_plural = _("lượt xem liên hệ người trả lời")
+        ordering = ["-read_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.read_by} → {self.contact_id}"

@@ -7,6 +7,8 @@ from cases.permissions import user_grants, users_with_role_on
 
 from .exceptions import SurveyNotFound
 from .models import (
+    FollowUpContact,
+    FollowUpContactRead,
     InterviewerAssignment,
     PaperDecision,
     PaperEntry,
@@ -185,3 +187,17 @@ def paper_sample_forms(*, plan: SurveyPlan) -> list[dict]:
 
 def paper_entry_count(*, plan: SurveyPlan) -> int:
     return PaperEntry.objects.filter(plan=plan, round=1).count()
+
+
+def followup_contacts_listed(*, plan: SurveyPlan) -> list[dict]:
+    """The plan's follow-up contacts without their content (a reference, the day, how often read): nothing
+    decrypted until someone reads one with a reason."""
+    from django.db.models import Count
+
+    rows = (FollowUpContact.objects.filter(plan=plan).annotate(read_count=Count("reads"))
+            .values("id", "received_on", "read_count").order_by("received_on", "id"))
+    return [{**row, "ref": str(row["id"])[:8]} for row in rows]
+
+
+def followup_contact_reads(*, plan: SurveyPlan):
+    return FollowUpContactRead.objects.filter(contact__plan=plan).select_related("read_by").order_by("-read_at")[:200]

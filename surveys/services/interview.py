@@ -22,6 +22,7 @@ from ..answers import answers_clean
 from ..exceptions import SurveyNotFound
 from ..models import AnswerChannel, InterviewerAssignment, SurveyAnswer, SurveyPlan
 from .collection import _stratum, collection_version
+from .contacts import answer_raw_without_contact, contact_clean, contact_store
 
 # A device's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -73,9 +74,11 @@ def answer_submit_interview(*, plan: SurveyPlan, by, raw: dict, idempotency_key,
     if version is None or plan.is_draft:
         raise TransitionNotAllowed(_("Cuộc điều tra chưa mở để trả lời."))
     moment = _collected_at(collected_at)
-    data = answers_clean(content=version.content, raw=raw)
+    contact = contact_clean(raw)
+    data = answers_clean(content=version.content, raw=answer_raw_without_contact(raw))
     try:
         with transaction.atomic():
+            contact_store(plan=plan, contact=contact)
             answer = SurveyAnswer.objects.create(
                 plan=plan, questionnaire=version, channel=AnswerChannel.INTERVIEW, data=data,
                 stratum=_stratum(plan, data), received_on=timezone.localdate(), idempotency_key=key,
