@@ -105,3 +105,20 @@ def test_contacts_read_by_the_secretariat_with_a_reason_every_read_logged(world,
         assert as_user(username).post(url, {"contact": str(contact.pk), "reason": "x"}).status_code == status
         assert "0912" not in as_user(username).get(url).content.decode()
     assert FollowUpContactRead.objects.count() == 2
+
+
+def test_the_new_screens_in_english(world, collecting):
+    from django.test import Client
+
+    from tests.web.conftest import visible_text
+
+    for username, path, english, vietnamese in (
+        ("dtv", "interview/", "Follow-up contact (optional)", "Liên hệ lại"),
+        ("secretariat", "paper/", "Form number (printed on the paper form)", "Số phiếu"),
+        ("secretariat", "contacts/", "Contact reads", "Nhật ký"),
+    ):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(world.users[username])
+        client.cookies["django_language"] = "en"
+        shown = visible_text(client.get(f"/surveys/{collecting.pk}/{path}"))
+        assert english in shown and vietnamese not in shown, path
