@@ -12,6 +12,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from collaborators.pii import pii_found, pii_message
+
 from .questionnaire import SECTION
 from .relevant import evaluate
 
@@ -94,6 +96,8 @@ def answers_clean(*, content: dict, raw: dict) -> dict:
                 kept[name] = value
             elif question["required"] and name not in errors:
                 errors[name] = _("Câu này cần trả lời.")
+        if question["type"] == "text" and name not in errors and (found := pii_found(kept.get(name, ""))):
+            errors[name] = pii_message(found)  # answers carry no phone, e-mail or identity number
     if errors:
         raise ValidationError(errors)
     return kept

@@ -7,10 +7,14 @@ The questionnaire is versioned: a version is a draft until collection starts, th
 change after that is a new version.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from cases.fields import EncryptedTextField
 
 
 class SurveyMethod(models.TextChoices):
@@ -53,6 +57,8 @@ class SurveyPlan(models.Model):
     target_size = models.PositiveIntegerField(_("cỡ mẫu dự kiến"))
     # The variables that cut the sample into strata, e.g. ["locality", "sex", "age_group"].
     strata_variables = models.JSONField(_("biến phân tầng"), default=list, blank=True)
+    # Paper forms entered twice, by two clerks, to check the entry: every Nth form by its number (1: all; 0: none).
+    double_entry_every = models.PositiveIntegerField(_("nhập lại kiểm tra mỗi N phiếu"), default=10)
     # The online form also takes answers without an invitation code: one per browser, 20 per address an hour.
     open_link = models.BooleanField(_("phiếu mở, không cần mã mời"), default=False)
     status = models.CharField(_("trạng thái"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
@@ -287,6 +293,10 @@ class SurveyAnswer(models.Model):
     stratum = models.JSONField(default=dict)
     # The day it arrived (not the time: a time could be matched against a code's use or a visit).
     received_on = models.DateField(_("ngày nhận"))
+    # An interviewer's answer (collected on a device, maybe without a signal): the key the device chose, so that
+    # a repeat stores nothing more, and when the device says it was collected. Empty for the online form.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    collected_at = models.DateTimeField(_("thời điểm thu thập"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("phiếu trả lời")
@@ -295,3 +305,105 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return f"{self.plan_id}#{self.pk}"
+
+
+# --- paper forms -------------------------------------------------------------------------------
+
+
+class PaperEntry(models.Model):
+    """One keying of one paper form (phiếu giấy) by one clerk: the first makes the answer; a sampled form is keyed
+    a second time, blind, by another clerk, and the two are compared field by field (PaperDecision)."""
+
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="paper_entries")
+    # The number printed or written on the paper form.
+    form_number = models.PositiveIntegerField(_("số phiếu"))
+    round = models.PositiveSmallIntegerField(_("lần nhập"))  # 1 or 2
+    data = models.JSONField(default=dict)
+    # The answer the first keying made (the second keying only checks it).
+    answer = models.ForeignKey(SurveyAnswer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập phiếu giấy")
+        verbose_name_plural = _("lượt nhập phiếu giấy")
+        ordering = ["plan_id", "form_number", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "form_number", "round"], name="paperentry_once"),
+            models.CheckConstraint(condition=Q(round__in=[1, 2]), name="paperentry_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan_id}/{self.form_number}#{self.round}"
+
+
+class PaperDecision(models.Model):
+    """How a field keyed differently by the two clerks was settled, by whom and when; the answer takes the value."""
+
+    class Choice(models.TextChoices):
+        FIRST = "first", _("Giữ lần nhập 1")
+        SECOND = "second", _("Theo lần nhập 2")
+
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="paper_decisions")
+    form_number = models.PositiveIntegerField(_("số phiếu"))
+    field = models.CharField(_("câu hỏi"), max_length=64)
+    first_value = models.JSONField(null=True, blank=True)
+    second_value = models.JSONField(null=True, blank=True)
+    choice = models.CharField(_("quyết định"), max_length=8, choices=Choice.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quyết định chênh lệch nhập phiếu")
+        verbose_name_plural = _("quyết định chênh lệch nhập phiếu")
+        ordering = ["plan_id", "form_number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "form_number", "field"], name="paperdecision_once")]
+
+    def __str__(self):
+        return f"{self.plan_id}/{self.form_number}: {self.field}"
+
+
+# --- follow-up contacts ------------------------------------------------------------------------
+
+
+class FollowUpContact(models.Model):
+    """How to reach a respondent again, kept only with their consent and apart from their answer.
+
+    Nothing links it to the answer, either way: no foreign key, a random id (no sequence to line up with the
+    answers'), and only the day it came. Encrypted at rest like a case's reporter (cases.fields); never exported
+    or listed with answers; read only by the unit's secretariat or leaders, each read logged (FollowUpContactRead).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(SurveyPlan, on_delete=models.PROTECT, related_name="followup_contacts")
+    consent = models.BooleanField(_("người trả lời đồng ý được liên hệ lại"))
+    full_name = EncryptedTextField(_("họ tên"), blank=True)
+    phone = EncryptedTextField(_("số điện thoại"), blank=True)
+    address = EncryptedTextField(_("địa chỉ"), blank=True)
+    received_on = models.DateField(_("ngày nhận"))
+
+    class Meta:
+        verbose_name = _("liên hệ lại người trả lời")
+        verbose_name_plural = _("liên hệ lại người trả lời")
+        ordering = ["plan_id", "received_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(consent=True), name="followupcontact_consent")]
+
+    def __str__(self):
+        return str(_("Liên hệ %(ref)s") % {"ref": str(self.id)[:8]})
+
+
+class FollowUpContactRead(models.Model):
+    """One read of a follow-up contact: who, when, why."""
+
+    contact = models.ForeignKey(FollowUpContact, on_delete=models.PROTECT, related_name="reads")
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do"))
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt xem liên hệ người trả lời")
+        verbose_name_plural = _("lượt xem liên hệ người trả lời")
+        ordering = ["-read_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.read_by} → {self.contact_id}"

@@ -7,7 +7,11 @@ from cases.permissions import user_grants, users_with_role_on
 
 from .exceptions import SurveyNotFound
 from .models import (
+    FollowUpContact,
+    FollowUpContactRead,
     InterviewerAssignment,
+    PaperDecision,
+    PaperEntry,
     PlanStatus,
     PlanStepAlert,
     QuestionnaireStatus,
@@ -122,3 +126,78 @@ def interviewer_candidates(*, plan: SurveyPlan):
     for locality in plan.localities.all():
         users = users | users_with_role_on(unit=locality, roles=[Role.INTERVIEWER])
     return users.distinct().order_by("username")
+
+
+def _labels(content: dict) -> tuple[dict[str, str], dict[str, dict]]:
+    """{answer name: its question's label} (a matrix row: "question — row"), and {answer name: {code: label}}."""
+    from .answers import _questions
+
+    found, choices = {}, {}
+    for question, _section in _questions(content):
+        names = ([(row["name"], f"{question['label']} — {row['label']}") for row in question["rows"]]
+                 if question["type"] == "matrix" else [(question["name"], question["label"])])
+        if question["type"] == "note":
+            continue
+        for name, label in names:
+            found[name] = label
+            choices[name] = {c["name"]: c["label"] for c in question.get("choices") or []}
+    return found, choices
+
+
+def _shown(value, choices: dict) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(choices.get(v, str(v)) for v in value)
+    return choices.get(str(value), str(value))
+
+
+def paper_discrepancies(*, plan: SurveyPlan, form_number: int) -> list[dict]:
+    """The fields of one paper form keyed differently by the two clerks, in the questionnaire's order, each with
+    its decision when one was taken. Empty when the form was keyed once or the two keyings agree."""
+    entries = {e.round: e for e in PaperEntry.objects.filter(plan=plan, form_number=form_number)
+               .select_related("answer__questionnaire", "entered_by")}
+    if 1 not in entries or 2 not in entries:
+        return []
+    first, second = entries[1].data, entries[2].data
+    labels, choices = _labels(entries[1].answer.questionnaire.content)
+    decisions = {d.field: d for d in PaperDecision.objects.filter(plan=plan, form_number=form_number)
+                 .select_related("decided_by")}
+    order = list(labels) + sorted((set(first) | set(second)) - set(labels))
+    return [{"field": name, "label": labels.get(name, name), "first": first.get(name), "second": second.get(name),
+             "first_shown": _shown(first.get(name), choices.get(name, {})),
+             "second_shown": _shown(second.get(name), choices.get(name, {})), "decision": decisions.get(name)}
+            for name in order if first.get(name) != second.get(name)]
+
+
+def paper_sample_forms(*, plan: SurveyPlan) -> list[dict]:
+    """The paper forms keyed so far in the double-entry sample: number, keyed twice or not, fields still open."""
+    entries = PaperEntry.objects.filter(plan=plan).select_related("entered_by").order_by("form_number", "round")
+    by_number: dict[int, dict] = {}
+    for entry in entries:
+        if plan.double_entry_every and entry.form_number % plan.double_entry_every == 0:
+            by_number.setdefault(entry.form_number, {})[entry.round] = entry
+    rows = []
+    for number, rounds in by_number.items():
+        fields = paper_discrepancies(plan=plan, form_number=number) if 2 in rounds else []
+        rows.append({"number": number, "first": rounds.get(1), "second": rounds.get(2), "fields": len(fields),
+                     "open": sum(1 for f in fields if f["decision"] is None)})
+    return rows
+
+
+def paper_entry_count(*, plan: SurveyPlan) -> int:
+    return PaperEntry.objects.filter(plan=plan, round=1).count()
+
+
+def followup_contacts_listed(*, plan: SurveyPlan) -> list[dict]:
+    """The plan's follow-up contacts without their content (a reference, the day, how often read): nothing
+    decrypted until someone reads one with a reason."""
+    from django.db.models import Count
+
+    rows = (FollowUpContact.objects.filter(plan=plan).annotate(read_count=Count("reads"))
+            .values("id", "received_on", "read_count").order_by("received_on", "id"))
+    return [{**row, "ref": str(row["id"])[:8]} for row in rows]
+
+
+def followup_contact_reads(*, plan: SurveyPlan):
+    return FollowUpContactRead.objects.filter(contact__plan=plan).select_related("read_by").order_by("-read_at")[:200]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_contacts, views_interview, views_paper
 
 app_name = "surveys"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/steps/<str:kind>/done/", views.step_done, name="step_done"),
     path("<int:pk>/interviewers/", views.assignment_create, name="assign"),
     path("<int:pk>/invitations/", views.invitations_issue, name="invitations"),
+    path("<int:pk>/interview/", views_interview.interview_form, name="interview"),
+    path("<int:pk>/paper/", views_paper.paper_entry, name="paper"),
+    path("<int:pk>/paper/sample/", views_paper.paper_sample_set, name="paper_sample"),
+    path("<int:pk>/paper/<int:number>/", views_paper.paper_form, name="paper_form"),
+    path("<int:pk>/contacts/", views_contacts.contacts, name="contacts"),
     path("<int:pk>/open-link/", views.open_link_set, name="open_link"),
     path("<int:pk>/questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
     path("<int:pk>/questionnaires/import/", views.questionnaire_upload, name="questionnaire_import"),

@@ -44,6 +44,8 @@ from .selectors import (
 from .services import (
     assignment_add,
     collection_version,
+    interviewer_assigned,
+    may_key_paper,
     invitation_codes_issue,
     plan_open_link_set,
     plan_approve,
@@ -146,6 +148,8 @@ def plan_detail(request, pk):
         "upload_form": XlsformUploadForm() if writer else None, "now": timezone.now(),
         "invitation_form": InvitationForm() if writer else None, "collection": collection_version(plan),
         "counts": invitation_counts(plan=plan), "progress": quota_progress(plan=plan),
+        "interviewing": interviewer_assigned(plan=plan, user=request.user),
+        "paper_keying": collection_version(plan) is not None and may_key_paper(request.user, plan),
     })
 
 

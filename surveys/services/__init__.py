@@ -9,6 +9,9 @@ from .collection import (
     invitation_usable,
     plan_open_link_set,
 )
+from .contacts import contact_read, may_read_contacts
+from .interview import Collected, answer_submit_interview, interviewer_assigned
+from .paper import may_key_paper, paper_decide, paper_entry_save, paper_in_sample, plan_double_entry_set
 from .plans import (
     PlanInput,
     assignment_add,
@@ -24,7 +27,8 @@ from .questionnaires import questionnaire_draft, questionnaire_freeze, questionn
 
 __all__ = [
     "InvitationInvalid", "answer_submit_open", "answer_submit_online", "collection_version", "invitation_codes_issue",
-    "invitation_usable", "plan_open_link_set",
+    "invitation_usable", "plan_open_link_set", "Collected", "answer_submit_interview", "interviewer_assigned",
+    "contact_read", "may_read_contacts", "may_key_paper", "paper_decide", "paper_entry_save", "paper_in_sample", "plan_double_entry_set",
     "PlanInput", "assignment_add", "assignment_remove", "plan_alerts_sweep", "plan_approve", "plan_check_writer",
     "plan_create", "plan_step_complete", "plan_update", "questionnaire_draft", "questionnaire_freeze",
     "questionnaire_import", "questionnaire_update",

@@ -17,6 +17,7 @@ from cases.exceptions import CaseError, TransitionNotAllowed
 
 from ..answers import answers_clean
 from ..models import AnswerChannel, InvitationCode, QuestionnaireStatus, SurveyAnswer, SurveyPlan
+from .contacts import answer_raw_without_contact, contact_clean, contact_store
 from .plans import plan_check_writer
 
 # Letters and digits that cannot be mistaken for one another when read aloud or from paper.
@@ -85,9 +86,12 @@ def answer_submit_open(*, plan: SurveyPlan, raw: dict) -> SurveyAnswer:
     version = collection_version(plan)
     if version is None or plan.is_draft or not plan.open_link:
         raise TransitionNotAllowed(_("Cuộc điều tra chưa mở để trả lời."))
-    data = answers_clean(content=version.content, raw=raw)
-    return SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE, data=data,
-                                       stratum=_stratum(plan, data), received_on=timezone.localdate())
+    contact = contact_clean(raw)
+    data = answers_clean(content=version.content, raw=answer_raw_without_contact(raw))
+    with transaction.atomic():
+        contact_store(plan=plan, contact=contact)
+        return SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE, data=data,
+                                           stratum=_stratum(plan, data), received_on=timezone.localdate())
 
 
 def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAnswer:
@@ -104,7 +108,9 @@ def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAns
                       .filter(plan=plan, digest=code_digest(code), used=False).first())
         if invitation is None:
             raise InvitationInvalid()
-        data = answers_clean(content=version.content, raw=raw)
+        contact = contact_clean(raw)
+        data = answers_clean(content=version.content, raw=answer_raw_without_contact(raw))
+        contact_store(plan=plan, contact=contact)
         answer = SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE,
                                              data=data, stratum=_stratum(plan, data), received_on=timezone.localdate())
         invitation.used = True

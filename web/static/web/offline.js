@@ -153,6 +153,12 @@
     event.preventDefault();
     var keyField = form.querySelector('[name="idempotency_key"]');
     var key = (keyField && keyField.value) || uuid();
+    // data-offline-stamp="NAME ...": those fields get the device's time of submission (ISO 8601, UTC), e.g. the
+    // time an interview was collected, which may be long before it reaches the server.
+    (form.getAttribute("data-offline-stamp") || "").split(/\s+/).forEach(function (name) {
+      if (!name) return;
+      form.querySelectorAll('[name="' + name + '"]').forEach(function (input) { input.value = new Date().toISOString(); });
+    });
     var fields = fieldsOf(form).filter(function (pair) { return pair[0] !== "idempotency_key"; });
     fields.push(["idempotency_key", key]);
     var item = { key: key, kind: form.getAttribute("data-offline"), url: form.action, fields: fields,
@@ -160,6 +166,7 @@
     fromHere[key] = form;
     put(item).then(function () {
       form.reset();
+      form.dispatchEvent(new Event("change", { bubbles: true }));  // scripts showing parts of the form redraw
       if (keyField) keyField.value = uuid();  // the next submission gets its own key
       status(label("saved"));
       return flush();
