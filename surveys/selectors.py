@@ -1,7 +1,9 @@
 """Reads of surveys, already scoped to what the person may see; a plan out of reach looks missing."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from cases.exceptions import PermissionDenied
 from cases.models import Role, Unit
 from cases.permissions import user_grants, users_with_role_on
 
@@ -12,9 +14,10 @@ from .models import (
     PlanStepAlert,
     QuestionnaireStatus,
     QuestionnaireVersion,
+    SurveyAnswer,
     SurveyPlan,
 )
-from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_plan
+from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_answers, may_read_plan
 
 
 def _scope(user) -> Q:
@@ -122,3 +125,22 @@ def interviewer_candidates(*, plan: SurveyPlan):
     for locality in plan.localities.all():
         users = users | users_with_role_on(unit=locality, roles=[Role.INTERVIEWER])
     return users.distinct().order_by("username")
+
+
+def answers_for_user(*, user, plan: SurveyPlan) -> QuerySet[SurveyAnswer]:
+    """A plan's answers (no contact data is ever stored with them), for those who may read them; the plan was
+    found through plan_get_for_user, so anyone else who sees the plan is refused (403)."""
+    if not may_read_answers(user, plan):
+        raise PermissionDenied(_("Chỉ văn phòng tổng hợp, lãnh đạo của đơn vị và giám sát, thanh tra mới xem "
+                                 "phiếu trả lời."))
+    return (plan.answers.select_related("questionnaire").prefetch_related("corrections").order_by("pk"))
+
+
+def plans_collecting_for(*, user) -> list[SurveyPlan]:
+    """Approved plans with collection running (a frozen version, not closed) that this person collects for:
+    assigned as an interviewer, or the secretariat or a leader of the unit."""
+    writer_units = sorted({g.unit_id for g in user_grants(user) if g.role in WRITER_ROLES})
+    scope = Q(unit_id__in=writer_units) | Q(pk__in=InterviewerAssignment.objects.filter(user=user).values("plan_id"))
+    return list(SurveyPlan.objects.filter(scope, status=PlanStatus.APPROVED, closed_at__isnull=True,
+                                          questionnaires__status=QuestionnaireStatus.FROZEN)
+                .distinct().select_related("unit").order_by("pk"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/steps/<str:kind>/done/", views.step_done, name="step_done"),
     path("<int:pk>/interviewers/", views.assignment_create, name="assign"),
     path("<int:pk>/invitations/", views.invitations_issue, name="invitations"),
+    path("<int:pk>/close/", views.plan_close_view, name="close"),
     path("<int:pk>/open-link/", views.open_link_set, name="open_link"),
     path("<int:pk>/questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
     path("<int:pk>/questionnaires/import/", views.questionnaire_upload, name="questionnaire_import"),

@@ -1,7 +1,14 @@
 """Every write of the surveys app; callers import from here."""
 
 from .collection import (
+    LATE_WINDOW,
+    Collected,
     InvitationInvalid,
+    answer_collect,
+    answer_correct,
+    answer_corrected,
+    closed_message,
+    plan_close,
     answer_submit_open,
     answer_submit_online,
     collection_version,
@@ -23,6 +30,7 @@ from .plans import (
 from .questionnaires import questionnaire_draft, questionnaire_freeze, questionnaire_import, questionnaire_update
 
 __all__ = [
+    "LATE_WINDOW", "Collected", "answer_collect", "answer_correct", "answer_corrected", "closed_message", "plan_close",
     "InvitationInvalid", "answer_submit_open", "answer_submit_online", "collection_version", "invitation_codes_issue",
     "invitation_usable", "plan_open_link_set",
     "PlanInput", "assignment_add", "assignment_remove", "plan_alerts_sweep", "plan_approve", "plan_check_writer",
