@@ -1,6 +1,6 @@
 """Reads of surveys, already scoped to what the person may see; a plan out of reach looks missing."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cases.exceptions import PermissionDenied
@@ -9,6 +9,7 @@ from cases.permissions import user_grants, users_with_role_on
 
 from .exceptions import SurveyNotFound
 from .models import (
+    AnswerCorrection,
     InterviewerAssignment,
     PlanStatus,
     PlanStepAlert,
@@ -133,7 +134,8 @@ def answers_for_user(*, user, plan: SurveyPlan) -> QuerySet[SurveyAnswer]:
     if not may_read_answers(user, plan):
         raise PermissionDenied(_("Chỉ văn phòng tổng hợp, lãnh đạo của đơn vị và giám sát, thanh tra mới xem "
                                  "phiếu trả lời."))
-    return (plan.answers.select_related("questionnaire").prefetch_related("corrections").order_by("pk"))
+    corrections = Prefetch("corrections", queryset=AnswerCorrection.objects.select_related("by"))
+    return plan.answers.select_related("questionnaire").prefetch_related(corrections).order_by("pk")
 
 
 def plans_collecting_for(*, user) -> list[SurveyPlan]:

@@ -147,7 +147,8 @@ def test_plan_to_frozen_questionnaire_through_the_api(demo):
 def test_the_endpoints_are_in_the_schema(demo):
     schema = web("leader").get("/api/v1/schema/?format=json").json()
     for path in ("/api/v1/surveys/plans/", "/api/v1/surveys/plans/{id}/approve/",
-                 "/api/v1/surveys/plans/{id}/questionnaires/{number}/freeze/"):
+                 "/api/v1/surveys/plans/{id}/questionnaires/{number}/freeze/", "/api/v1/surveys/plans/{id}/answers/",
+                 "/api/v1/surveys/plans/{id}/close/", "/api/v1/surveys/plans/{id}/answers/{answer_id}/corrections/"):
         assert path in schema["paths"]
 
 
