@@ -3,7 +3,8 @@
 ODK Collect and Enketo sign in with HTTP Basic over the existing accounts (the Authentication API allows it
 over HTTPS). Digest is not offered: it needs the password, or a hash of it with the realm, kept on the
 server, and the accounts keep only a salted one-way hash. An account that must give a second factor cannot
-give it here and is refused. Every response carries `X-OpenRosa-Version: 1.0` and a `Date`.
+give it here and is refused. Every response carries `X-OpenRosa-Version: 1.0` and a `Date`; a submission
+must carry `X-OpenRosa-Version` too (as the OpenRosa request standard says), which a cross-site form cannot.
 """
 
 import base64
@@ -105,6 +106,10 @@ def submission(request):
         return _challenge()
     if request.method == "HEAD":
         return _headers(HttpResponse(status=204))
+    if not request.headers.get("X-OpenRosa-Version"):
+        # Every OpenRosa client sends it; a page on another site cannot (a custom header needs CORS), so a
+        # browser's remembered Basic credentials cannot be used to post answers from there.
+        return _message(_("Thiếu tiêu đề X-OpenRosa-Version: yêu cầu không đến từ một ứng dụng OpenRosa."), 400)
     upload = request.FILES.get("xml_submission_file")
     if upload is None:
         return _message(_("Thiếu phần xml_submission_file trong yêu cầu multipart."), 400)

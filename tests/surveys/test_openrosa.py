@@ -92,6 +92,8 @@ def test_form_list_download_and_a_submission_stored_once(collecting):
 
     instance_id = f"uuid:{uuid.uuid4()}"
     document = filled_instance(xform.content, ANSWERS, instance_id)
+    without_header = Client(HTTP_AUTHORIZATION=collect().defaults["HTTP_AUTHORIZATION"])
+    assert submit(without_header, document).status_code == 400 and not SurveyAnswer.objects.exists()
     first = submit(collect(), document)
     assert first.status_code == 201, first.content
     assert b"<OpenRosaResponse xmlns=\"http://openrosa.org/http/response\"><message>" in first.content
