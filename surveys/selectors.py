@@ -71,10 +71,10 @@ def plan_public_get(*, pk) -> SurveyPlan:
 
 
 def invitation_counts(*, plan: SurveyPlan) -> dict:
-    """How many codes were issued and used, and how many answers arrived online."""
+    """How many codes were issued and used, how many answers arrived, and how many of them late."""
     codes = plan.invitation_codes.all()
     return {"issued": codes.count(), "used": codes.filter(used=True).count(),
-            "answers": plan.answers.count()}
+            "answers": plan.answers.count(), "late": plan.answers.filter(late=True).count()}
 
 
 def quota_progress(*, plan: SurveyPlan) -> list[dict]:

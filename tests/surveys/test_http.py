@@ -161,6 +161,7 @@ def test_demo_survey_collected_then_closed_as_the_demo_users(demo):
     assert "Kết thúc thu thập" not in web("dtv").get(f"/surveys/{plan.pk}/").content.decode()  # not the interviewer's
     closed = web("secretariat").post(f"/surveys/{plan.pk}/close/", follow=True).content.decode()
     assert "Đã kết thúc thu thập; không nhận phiếu trả lời mới." in closed and 'data-testid="collection-closed"' in closed
+    assert "Phiếu nhận muộn: 0." in closed
     refused = api("dtv").post(f"/api/v1/surveys/plans/{plan.pk}/answers/", answer, content_type="application/json")
     assert refused.status_code == 409 and "đã kết thúc thu thập" in refused.json()["detail"]
     assert "đã kết thúc thu thập" in Client(HTTP_ACCEPT_LANGUAGE="vi").get(f"/khao-sat/{plan.pk}/").content.decode()
