@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from pyxform.xls2xform import convert
@@ -113,9 +114,14 @@ def instance_parse(data: bytes) -> Instance:
     walk(root, False)
     end_text = answers.pop(END_NAME, "")
     if end_text:
-        finished = parse_datetime(end_text)
+        try:
+            finished = parse_datetime(end_text)
+        except ValueError:  # well formed, but no such day or hour
+            finished = None
         if finished is None:
             raise ValidationError(_("Thời điểm kết thúc phỏng vấn không đọc được."))
+        if timezone.is_naive(finished):  # no offset given: the server's time zone
+            finished = timezone.make_aware(finished)
     if not instance_id:
         raise ValidationError(_("Thiếu meta/instanceID trong phiếu gửi lên."))
     return Instance(form_id=root.get("id", ""), version=root.get("version", ""), instance_id=instance_id[:100],

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from surveys.models import SurveyAnswer
+from surveys.openrosa import instance_parse
 from surveys.services import assignment_add, plan_approve, plan_close, questionnaire_draft, questionnaire_freeze
 
 from .conftest import CONTENT
@@ -130,3 +132,23 @@ def test_submissions_refused_by_scope_and_after_closing(world, collecting):
                                                   end="2026-12-10T10:15:00.000+07:00"))
         assert after.status_code == 409 and "đã kết thúc thu thập" in after.content.decode()
     assert SurveyAnswer.objects.filter(late=True).count() == 1
+
+
+@pytest.mark.parametrize("document, problem", [
+    (b"<data id='dlxh_khao_sat_1'><sex>male</sex></data>", "Thiếu meta/instanceID"),
+    (b"<data id='x'><dlxh_end>2026-13-45T08:15:00</dlxh_end><meta><instanceID>u</instanceID></meta></data>",
+     "không đọc được"),
+    (b"<!DOCTYPE d [<!ENTITY e 'x'>]><data id='x'><q>&e;</q><meta><instanceID>u</instanceID></meta></data>",
+     "không phải XML hợp lệ"),
+])
+def test_an_instance_is_refused_with_its_reason(document, problem):
+    with pytest.raises(ValidationError) as refused:
+        instance_parse(document)
+    assert problem in refused.value.messages[0]
+
+
+def test_an_end_time_without_offset_is_the_servers_time_zone():
+    parsed = instance_parse(b"<data id='dlxh_khao_sat_4' version='2'><g><sex>male</sex></g>"
+                            b"<dlxh_end>2026-12-10T08:15:00</dlxh_end><meta><instanceID>uuid:a</instanceID></meta></data>")
+    assert parsed.finished_at == datetime(2026, 12, 10, 8, 15, tzinfo=TZ) and parsed.answers == {"sex": "male"}
+    assert (parsed.form_id, parsed.version, parsed.instance_id) == ("dlxh_khao_sat_4", "2", "uuid:a")
