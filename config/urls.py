@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
     path("khao-sat/", include("surveys.urls_public")),  # the online form for residents, no login
+    path("openrosa/", include("surveys.urls_openrosa")),  # ODK Collect, Enketo: HTTP Basic over the accounts
     path("collaborators/", include("collaborators.urls")),
     path("collaborators/", include("collaborators.urls_briefings")),
     path("", include("web.urls")),

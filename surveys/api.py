@@ -9,15 +9,29 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.fields import TextField, WholeNumberField
+from api.idempotency import idempotent
 from api.serializers import error_responses, unit_field
-from api.views import ApiView
+from api.views import IDEMPOTENCY_PARAMETER, ApiView
 from cases.exceptions import PermissionDenied
 
 from .models import STEP_ORDER, PlanStatus, SurveyMethod
 from .questionnaire import question_count
-from .selectors import plan_get_for_user, plan_list_for_user, plan_parts, questionnaire_get, units_planning_for
+from .exceptions import SurveyNotFound
+from .permissions import may_collect
+from .selectors import (
+    answers_for_user,
+    plan_get_for_user,
+    plan_list_for_user,
+    plan_parts,
+    questionnaire_get,
+    units_planning_for,
+)
 from .services import (
     PlanInput,
+    answer_collect,
+    answer_correct,
+    answer_corrected,
+    plan_close,
     plan_approve,
     plan_check_writer,
     plan_create,
@@ -138,6 +152,7 @@ class PlanOutputSerializer(serializers.Serializer):
     target_size = serializers.IntegerField()
     status = serializers.ChoiceField(choices=PlanStatus.choices)
     approved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True, help_text=_("Lúc kết thúc thu thập; trống khi chưa kết thúc."))
 
 
 class PlanDetailOutputSerializer(PlanOutputSerializer):
@@ -302,3 +317,105 @@ class QuestionnaireFreezeApi(ApiView):
         plan = plan_get_for_user(user=request.user, pk=pk)
         version = questionnaire_freeze(version=questionnaire_get(plan=plan, number=number), by=request.user)
         return Response(QuestionnaireDetailOutputSerializer(version).data)
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+MAX_ANSWERS_LISTED = 1000
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    answers = ObjectField(help_text=_(
+        "Các câu trả lời theo tên câu hỏi: chữ, số, ngày năm-tháng-ngày, một lựa chọn hoặc danh sách lựa chọn. "
+        "Kiểm tra theo đúng quy tắc của phiếu trực tuyến."))
+    collected_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text=_(
+        "Lúc thu thập trên thiết bị (ngoại tuyến). Sau khi kết thúc thu thập, phiếu thu thập trước thời điểm đó "
+        "còn được nhận trong 7 ngày và đánh dấu nhận muộn."))
+
+
+class CorrectionOutputSerializer(serializers.Serializer):
+    changes = serializers.JSONField()
+    reason = serializers.CharField()
+    by = serializers.CharField(source="by.username")
+    at = serializers.DateTimeField()
+
+
+class AnswerOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    questionnaire = serializers.IntegerField(source="questionnaire.number")
+    channel = serializers.CharField()
+    data = serializers.JSONField(help_text=_("Các câu trả lời như khi nhận, không bao giờ sửa."))
+    corrected = serializers.SerializerMethodField()
+    stratum = serializers.DictField(child=serializers.CharField())
+    received_on = serializers.DateField()
+    late = serializers.BooleanField()
+    corrections = CorrectionOutputSerializer(many=True)
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_corrected(self, answer):
+        return answer_corrected(answer)
+
+
+class AnswerListCreateApi(ApiView):
+    @extend_schema(tags=["surveys"], responses={200: AnswerOutputSerializer(many=True), **_errors(401, 403, 404, 429)},
+                   summary=_("Các phiếu trả lời của một cuộc điều tra (không có thông tin liên hệ)"))
+    def get(self, request, pk):
+        plan = plan_get_for_user(user=request.user, pk=pk)
+        answers = answers_for_user(user=request.user, plan=plan)[:MAX_ANSWERS_LISTED]
+        return Response(AnswerOutputSerializer(answers, many=True).data)
+
+    @extend_schema(tags=["surveys"], request=AnswerInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+                   responses={201: AnswerOutputSerializer, **_errors(400, 401, 403, 404, 409, 422, 429)},
+                   summary=_("Gửi một phiếu trả lời (điều tra viên được phân công; gửi lại cùng khóa không lưu hai lần)"))
+    def post(self, request, pk):
+        plan = plan_get_for_user(user=request.user, pk=pk)
+        if not may_collect(request.user, plan):  # 403 before 400
+            raise PermissionDenied(_("Chỉ điều tra viên được phân công hoặc văn phòng tổng hợp, lãnh đạo của đơn vị "
+                                     "mới gửi phiếu trả lời."))
+        return idempotent(request, lambda: self._collect(request, plan))
+
+    def _collect(self, request, plan):
+        serializer = AnswerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            collected = answer_collect(plan=plan, by=request.user, raw=serializer.validated_data["answers"],
+                                       collected_at=serializer.validated_data["collected_at"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and set(error.message_dict) == {"collected_at"}:
+                raise
+            # Each question's problem, under `answers` (its name first).
+            messages = ([f"{name}: {text}" for name, texts in error.message_dict.items() for text in texts]
+                        if hasattr(error, "error_dict") else error.messages)
+            raise ValidationError({"answers": messages}) from None
+        return Response(AnswerOutputSerializer(collected.answer).data, status=status.HTTP_201_CREATED)
+
+
+class PlanCloseApi(ApiView):
+    @extend_schema(tags=["surveys"], request=None,
+                   responses={200: PlanDetailOutputSerializer, **_errors(401, 403, 404, 409, 429)},
+                   summary=_("Kết thúc thu thập: không nhận phiếu mới; phiếu thu thập trước đó nhận thêm 7 ngày"))
+    def post(self, request, pk):
+        plan = plan_close(plan=plan_get_for_user(user=request.user, pk=pk), by=request.user)
+        return Response(PlanDetailOutputSerializer(plan).data)
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    changes = ObjectField(help_text=_("Câu hỏi và câu trả lời mới; null để bỏ câu trả lời."))
+    reason = TextField(max_length=500)
+
+
+class AnswerCorrectionApi(ApiView):
+    @extend_schema(tags=["surveys"], request=CorrectionInputSerializer,
+                   responses={201: AnswerOutputSerializer, **_errors(400, 401, 403, 404, 409, 429)},
+                   summary=_("Hiệu chỉnh một phiếu trả lời sau khi kết thúc thu thập (ghi lại ai, vì sao)"))
+    def post(self, request, pk, answer_id):
+        plan = plan_get_for_user(user=request.user, pk=pk)
+        answer = answers_for_user(user=request.user, plan=plan).filter(pk=answer_id).first()
+        if answer is None:
+            raise SurveyNotFound()
+        plan_check_writer(request.user, plan.unit)  # 403 before 400
+        serializer = CorrectionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answer_correct(answer=answer, by=request.user, **serializer.validated_data)
+        answer = answers_for_user(user=request.user, plan=plan).get(pk=answer.pk)
+        return Response(AnswerOutputSerializer(answer).data, status=status.HTTP_201_CREATED)

@@ -61,6 +61,9 @@ class SurveyPlan(models.Model):
     double_entry_every = models.PositiveIntegerField(_("nhập lại kiểm tra mỗi N phiếu"), default=10)
     # The online form also takes answers without an invitation code: one per browser, 20 per address an hour.
     open_link = models.BooleanField(_("phiếu mở, không cần mã mời"), default=False)
+    # Collection closed at this moment: no new answers; answers collected offline before it are taken for
+    # LATE_WINDOW after it, marked late (surveys.services.collection).
+    closed_at = models.DateTimeField(_("kết thúc thu thập lúc"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -297,11 +300,19 @@ class SurveyAnswer(models.Model):
     # a repeat stores nothing more, and when the device says it was collected. Empty for the online form.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     collected_at = models.DateTimeField(_("thời điểm thu thập"), null=True, blank=True)
+    # Collected before collection closed but received after it, within the late window.
+    late = models.BooleanField(_("nhận muộn"), default=False)
+    # The collecting device's own id of this answer (OpenRosa's meta/instanceID): a repeat is stored once.
+    instance_id = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         verbose_name = _("phiếu trả lời")
         verbose_name_plural = _("phiếu trả lời")
         ordering = ["plan_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "instance_id"], condition=Q(instance_id__isnull=False),
+                                    name="surveyanswer_instance_once"),
+        ]
 
     def __str__(self):
         return f"{self.plan_id}#{self.pk}"
@@ -407,3 +418,22 @@ class FollowUpContactRead(models.Model):
 
     def __str__(self):
         return f"{self.read_by} → {self.contact_id}"
+class AnswerCorrection(models.Model):
+    """A recorded correction of an answer after collection closed (hiệu chỉnh): who, why, which answers
+    changed to what. The answer's own row is never edited; its corrected reading is the original with its
+    corrections applied in order."""
+
+    answer = models.ForeignKey(SurveyAnswer, on_delete=models.PROTECT, related_name="corrections")
+    # {question name: new answer, or None to clear it}
+    changes = models.JSONField(_("nội dung hiệu chỉnh"))
+    reason = models.CharField(_("lý do"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hiệu chỉnh phiếu trả lời")
+        verbose_name_plural = _("hiệu chỉnh phiếu trả lời")
+        ordering = ["answer_id", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.answer}: {self.reason}"

@@ -42,3 +42,15 @@ def may_read_plan(user, plan, *, assigned: bool) -> bool:
 
 def writable_unit_ids(user) -> list[int]:
     return sorted({g.unit_id for g in user_grants(user) if g.role in WRITER_ROLES})
+
+
+def may_collect(user, plan) -> bool:
+    """An interviewer assigned to the plan, or the secretariat or a leader of its unit, sends answers."""
+    if may_write_plans(user, plan.unit):
+        return True
+    return plan.assignments.filter(user_id=getattr(user, "pk", None)).exists()
+
+
+def may_read_answers(user, plan) -> bool:
+    """The unit's secretariat and leaders, and supervisors and inspectors on or above it, read the answers."""
+    return may_write_plans(user, plan.unit) or roles_above_or_on(user, plan.unit, SUBTREE_READER_ROLES)

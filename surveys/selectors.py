@@ -1,12 +1,15 @@
 """Reads of surveys, already scoped to what the person may see; a plan out of reach looks missing."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from cases.exceptions import PermissionDenied
 from cases.models import Role, Unit
 from cases.permissions import user_grants, users_with_role_on
 
 from .exceptions import SurveyNotFound
 from .models import (
+    AnswerCorrection,
     FollowUpContact,
     FollowUpContactRead,
     InterviewerAssignment,
@@ -16,9 +19,10 @@ from .models import (
     PlanStepAlert,
     QuestionnaireStatus,
     QuestionnaireVersion,
+    SurveyAnswer,
     SurveyPlan,
 )
-from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_plan
+from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_answers, may_read_plan
 
 
 def _scope(user) -> Q:
@@ -71,10 +75,10 @@ def plan_public_get(*, pk) -> SurveyPlan:
 
 
 def invitation_counts(*, plan: SurveyPlan) -> dict:
-    """How many codes were issued and used, and how many answers arrived online."""
+    """How many codes were issued and used, how many answers arrived, and how many of them late."""
     codes = plan.invitation_codes.all()
     return {"issued": codes.count(), "used": codes.filter(used=True).count(),
-            "answers": plan.answers.count()}
+            "answers": plan.answers.count(), "late": plan.answers.filter(late=True).count()}
 
 
 def quota_progress(*, plan: SurveyPlan) -> list[dict]:
@@ -201,3 +205,21 @@ def followup_contacts_listed(*, plan: SurveyPlan) -> list[dict]:
 
 def followup_contact_reads(*, plan: SurveyPlan):
     return FollowUpContactRead.objects.filter(contact__plan=plan).select_related("read_by").order_by("-read_at")[:200]
+def answers_for_user(*, user, plan: SurveyPlan) -> QuerySet[SurveyAnswer]:
+    """A plan's answers (no contact data is ever stored with them), for those who may read them; the plan was
+    found through plan_get_for_user, so anyone else who sees the plan is refused (403)."""
+    if not may_read_answers(user, plan):
+        raise PermissionDenied(_("Chỉ văn phòng tổng hợp, lãnh đạo của đơn vị và giám sát, thanh tra mới xem "
+                                 "phiếu trả lời."))
+    corrections = Prefetch("corrections", queryset=AnswerCorrection.objects.select_related("by"))
+    return plan.answers.select_related("questionnaire").prefetch_related(corrections).order_by("pk")
+
+
+def plans_collecting_for(*, user) -> list[SurveyPlan]:
+    """Approved plans with collection running (a frozen version, not closed) that this person collects for:
+    assigned as an interviewer, or the secretariat or a leader of the unit."""
+    writer_units = sorted({g.unit_id for g in user_grants(user) if g.role in WRITER_ROLES})
+    scope = Q(unit_id__in=writer_units) | Q(pk__in=InterviewerAssignment.objects.filter(user=user).values("plan_id"))
+    return list(SurveyPlan.objects.filter(scope, status=PlanStatus.APPROVED, closed_at__isnull=True,
+                                          questionnaires__status=QuestionnaireStatus.FROZEN)
+                .distinct().select_related("unit").order_by("pk"))

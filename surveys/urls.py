@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/paper/sample/", views_paper.paper_sample_set, name="paper_sample"),
     path("<int:pk>/paper/<int:number>/", views_paper.paper_form, name="paper_form"),
     path("<int:pk>/contacts/", views_contacts.contacts, name="contacts"),
+    path("<int:pk>/close/", views.plan_close_view, name="close"),
     path("<int:pk>/open-link/", views.open_link_set, name="open_link"),
     path("<int:pk>/questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
     path("<int:pk>/questionnaires/import/", views.questionnaire_upload, name="questionnaire_import"),

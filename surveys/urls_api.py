@@ -15,5 +15,9 @@ urlpatterns = [
          name="api-survey-questionnaire"),
     path("plans/<int:pk>/questionnaires/<int:number>/freeze/", api.QuestionnaireFreezeApi.as_view(),
          name="api-survey-questionnaire-freeze"),
+    path("plans/<int:pk>/close/", api.PlanCloseApi.as_view(), name="api-survey-plan-close"),
+    path("plans/<int:pk>/answers/", api.AnswerListCreateApi.as_view(), name="api-survey-answers"),
+    path("plans/<int:pk>/answers/<int:answer_id>/corrections/", api.AnswerCorrectionApi.as_view(),
+         name="api-survey-answer-corrections"),
     re_path(r"^[\s\S]*$", not_found),
 ]

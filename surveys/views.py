@@ -47,6 +47,7 @@ from .services import (
     interviewer_assigned,
     may_key_paper,
     invitation_codes_issue,
+    plan_close,
     plan_open_link_set,
     plan_approve,
     plan_create,
@@ -207,6 +208,15 @@ def invitations_issue(request, pk):
         return redirect("surveys:plan", pk=plan.pk)
     link = request.build_absolute_uri(reverse("surveys_public:form", args=[plan.pk]))
     return render(request, "surveys/invitations.html", {"plan": plan, "codes": codes, "link": link})
+
+
+@login_required
+@require_POST
+def plan_close_view(request, pk):
+    plan = _plan(request, pk)
+    if _run(request, plan_close, plan=plan) is not None:
+        messages.success(request, _("Đã kết thúc thu thập; không nhận phiếu trả lời mới."))
+    return redirect("surveys:plan", pk=plan.pk)
 
 
 @login_required

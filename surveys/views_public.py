@@ -18,7 +18,7 @@ from cases.exceptions import CaseError, CaseNotFound
 
 from .questionnaire import type_labels
 from .selectors import plan_public_get
-from .services import answer_submit_online, answer_submit_open, collection_version, invitation_usable
+from .services import answer_submit_online, answer_submit_open, closed_message, collection_version, invitation_usable
 from .views import sections_of
 
 TRIES = 20
@@ -80,6 +80,9 @@ def public_form(request, pk):
         raise Http404 from None
     version = collection_version(plan)
     context = {"plan": plan, "version": version, "types": type_labels(), "step": "code"}
+    if plan.closed_at is not None:
+        context.update(step="closed", error=closed_message(plan))
+        return render(request, "surveys/public_form.html", context, status=409 if request.method == "POST" else 200)
     if plan.open_link and not request.POST.get("code"):
         return _open_form(request, plan, context)
     if request.method != "POST":

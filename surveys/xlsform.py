@@ -52,12 +52,19 @@ def _question_rows(item: dict) -> list[tuple]:
     return [(xls_type, item["name"], item["label"], item["hint"], required, item["relevant"], appearance)]
 
 
-def xlsform_export(*, content: dict, title: str, version: int) -> bytes:
-    """The questionnaire as an XLSForm workbook (survey, choices, settings sheets)."""
+# The metadata row the OpenRosa form carries: when the device finished the answer (surveys.openrosa).
+END_NAME = "dlxh_end"
+
+
+def xlsform_export(*, content: dict, title: str, version: int, with_end: bool = False) -> bytes:
+    """The questionnaire as an XLSForm workbook (survey, choices, settings sheets); `with_end` adds the
+    `end` metadata row (the time the device finished the answer), for the form ODK Collect downloads."""
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"
     survey.append(SURVEY_COLUMNS)
+    if with_end:
+        survey.append(("end", END_NAME, "", "", "", "", ""))
     choices = workbook.create_sheet("choices")
     choices.append(("list_name", "name", "label"))
     written_lists = set()

@@ -65,6 +65,9 @@ DATA_DEPENDENT_FIELDS = {
     # A questionnaire's content is checked as a whole: unique names, known types, conditions that parse.
     "POST /api/v1/surveys/plans/{id}/questionnaires/": {"content", "title"},
     "PUT /api/v1/surveys/plans/{id}/questionnaires/{number}/": {"content", "title"},
+    # Answers checked by the questionnaire's rules; a collection time before the closing, not ahead of now.
+    "POST /api/v1/surveys/plans/{id}/answers/": {"answers", "collected_at"},
+    "POST /api/v1/surveys/plans/{id}/answers/{answer_id}/corrections/": {"changes", "reason"},
     # A unit you run, a topic that exists; text that names no resident (collaborators.pii: a phone number, an
     # e-mail address, an identity-card number), which a pattern could not say.
     "POST /api/v1/subjects/": {"unit", "topic", "title", "description"},

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from surveys.demo import TOPIC as DEMO_TOPIC
 from surveys.models import PlanStatus, QuestionnaireStatus, SurveyPlan
 from tests.api.conftest import person_token
 
@@ -90,7 +91,7 @@ def test_plan_to_frozen_questionnaire_through_the_screens(demo):
 
 
 def test_scope_on_the_screens(demo):
-    plan = SurveyPlan.objects.get()  # the demo's, of commune A, with dtv assigned
+    plan = SurveyPlan.objects.get(topic=DEMO_TOPIC)  # the demo's, of commune A, with dtv assigned
     assert web("supervisor").get(f"/surveys/{plan.pk}/").status_code == 200
     assert web("dtv").get(f"/surveys/{plan.pk}/").status_code == 200
     assert plan.topic in web("dtv").get("/surveys/").content.decode()
@@ -146,5 +147,23 @@ def test_plan_to_frozen_questionnaire_through_the_api(demo):
 def test_the_endpoints_are_in_the_schema(demo):
     schema = web("leader").get("/api/v1/schema/?format=json").json()
     for path in ("/api/v1/surveys/plans/", "/api/v1/surveys/plans/{id}/approve/",
-                 "/api/v1/surveys/plans/{id}/questionnaires/{number}/freeze/"):
+                 "/api/v1/surveys/plans/{id}/questionnaires/{number}/freeze/", "/api/v1/surveys/plans/{id}/answers/",
+                 "/api/v1/surveys/plans/{id}/close/", "/api/v1/surveys/plans/{id}/answers/{answer_id}/corrections/"):
         assert path in schema["paths"]
+
+
+def test_demo_survey_collected_then_closed_as_the_demo_users(demo):
+    plan = SurveyPlan.objects.get(topic=DEMO_TOPIC)
+    answer = {"answers": {"locality": "DM-ANBINH-T01", "sex": "male", "nhom_tuoi": "35-59", "dung_nuoc_may": "no"}}
+    sent = api("dtv").post(f"/api/v1/surveys/plans/{plan.pk}/answers/", answer, content_type="application/json",
+                           HTTP_IDEMPOTENCY_KEY="dtv-demo-1")
+    assert sent.status_code == 201 and sent.json()["channel"] == "interview"
+    assert "Kết thúc thu thập" not in web("dtv").get(f"/surveys/{plan.pk}/").content.decode()  # not the interviewer's
+    closed = web("secretariat").post(f"/surveys/{plan.pk}/close/", follow=True).content.decode()
+    assert "Đã kết thúc thu thập; không nhận phiếu trả lời mới." in closed and 'data-testid="collection-closed"' in closed
+    assert "Phiếu nhận muộn: 0." in closed
+    refused = api("dtv").post(f"/api/v1/surveys/plans/{plan.pk}/answers/", answer, content_type="application/json")
+    assert refused.status_code == 409 and "đã kết thúc thu thập" in refused.json()["detail"]
+    assert "đã kết thúc thu thập" in Client(HTTP_ACCEPT_LANGUAGE="vi").get(f"/khao-sat/{plan.pk}/").content.decode()
+    listed = api("secretariat").get(f"/api/v1/surveys/plans/{plan.pk}/answers/").json()
+    assert [row["data"]["locality"] for row in listed] == ["DM-ANBINH-T01"]
