@@ -105,7 +105,7 @@ class SubjectListCreateApi(ApiView):
         return Response(SubjectOutputSerializer(subject).data, status=status.HTTP_201_CREATED)
 
 
-class NoteOutputSerializer(serializers.Serializer):
+class OpinionNoteOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     subject = serializers.IntegerField(source="subject_id")
     subject_title = serializers.CharField(source="subject.title")
@@ -123,7 +123,7 @@ class NoteOutputSerializer(serializers.Serializer):
     case = serializers.CharField(source="case.code", allow_null=True, default=None)
 
 
-class NoteInputSerializer(serializers.Serializer):
+class OpinionNoteInputSerializer(serializers.Serializer):
     subject = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
                                        max_value=2**31 - 1, help_text=_("Số của chủ đề đang theo dõi."))
     new_subject = TextField(required=False, allow_blank=True, default="", max_length=300,
@@ -150,7 +150,7 @@ class NoteFilterSerializer(serializers.Serializer):
 
 class NoteListCreateApi(ApiView):
     @extend_schema(tags=["collaborators"], parameters=[NoteFilterSerializer],
-                   responses={200: NoteOutputSerializer(many=True), **_errors(400, 401, 429)},
+                   responses={200: OpinionNoteOutputSerializer(many=True), **_errors(400, 401, 429)},
                    summary=_("Phiếu thông tin dư luận bạn được xem, mới nhất trước"))
     def get(self, request):
         filters = NoteFilterSerializer(data=request.query_params)
@@ -161,10 +161,10 @@ class NoteListCreateApi(ApiView):
         if data.get("locality"):
             notes = notes.filter(locality__code=data["locality"])
         notes = notes.select_related("case")[:MAX_LISTED]
-        return Response(NoteOutputSerializer(notes, many=True).data)
+        return Response(OpinionNoteOutputSerializer(notes, many=True).data)
 
-    @extend_schema(tags=["collaborators"], request=NoteInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
-                   responses={201: NoteOutputSerializer, 200: NoteOutputSerializer,
+    @extend_schema(tags=["collaborators"], request=OpinionNoteInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+                   responses={201: OpinionNoteOutputSerializer, 200: OpinionNoteOutputSerializer,
                               **_errors(400, 401, 403, 422, 429)},
                    summary=_("Gửi một phiếu thông tin dư luận (cộng tác viên)"))
     def post(self, request):
@@ -172,7 +172,7 @@ class NoteListCreateApi(ApiView):
         return idempotent(request, lambda: self._file(request))
 
     def _file(self, request):
-        serializer = NoteInputSerializer(data=request.data, context={"request": request})
+        serializer = OpinionNoteInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         subject_id = data.pop("subject")
@@ -180,7 +180,7 @@ class NoteListCreateApi(ApiView):
         if data["idempotency_key"] is None:
             data["idempotency_key"] = _uuid_or_none(request.headers.get(HEADER))
         filed = note_file(by=request.user, subject=subject, **data)
-        return Response(NoteOutputSerializer(filed.note).data,
+        return Response(OpinionNoteOutputSerializer(filed.note).data,
                         status=status.HTTP_201_CREATED if filed.created else status.HTTP_200_OK)
 
 
@@ -192,7 +192,7 @@ def _uuid_or_none(value):
 
 
 class NoteDetailApi(ApiView):
-    @extend_schema(tags=["collaborators"], responses={200: NoteOutputSerializer, **_errors(401, 404, 429)},
+    @extend_schema(tags=["collaborators"], responses={200: OpinionNoteOutputSerializer, **_errors(401, 404, 429)},
                    summary=_("Một phiếu thông tin dư luận"))
     def get(self, request, code):
-        return Response(NoteOutputSerializer(note_get_for_user(user=request.user, code=code)).data)
+        return Response(OpinionNoteOutputSerializer(note_get_for_user(user=request.user, code=code)).data)

@@ -346,8 +346,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.fields.empty_query_values_allowed"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # Two choice sets are called "kind" (a case's and a report's): each keeps its own name in the schema.
+    # Choice sets sharing a field name ("kind", "status") each keep their own name in the schema.
     "ENUM_NAME_OVERRIDES": {"CaseKindEnum": "cases.models.CaseKind", "ReportKindEnum": "reports.models.ReportKind",
+                            "SubjectKindEnum": "collaborators.models.SubjectKind", "PlanStatusEnum":
+                            "surveys.models.PlanStatus", "StrataVariableEnum": "surveys.services.plans.KNOWN_VARIABLES",
                             "ErrorCodeEnum": "api.exceptions.ERROR_CODES"},  # and the API's error codes
 }
 

@@ -72,7 +72,7 @@ def test_a_task_queued_by_a_request_logs_with_the_requests_id(client, json_lines
     response = client.get("/queue/", HTTP_X_REQUEST_ID="req-4f2a9c")
     assert response["X-Request-ID"] == "req-4f2a9c"
 
-    for _ in range(200):  # bounded wait for the worker thread
+    for _ in range(600):  # bounded wait for the worker thread (30 s: slow on a busy machine)
         if any(line["message"] == "sent by the worker" for line in json_lines()):
             break
         time.sleep(0.05)
