@@ -74,3 +74,23 @@ def test_only_interviewers_assigned_to_the_plan(world, collecting, make_plan, as
     assert not SurveyAnswer.objects.exists()
     plan_page = as_user("dtv").get(f"/surveys/{collecting.pk}/").content.decode()
     assert f'href="/surveys/{collecting.pk}/interview/"' in plan_page
+
+
+def test_an_answer_collected_offline_before_closing_arrives_late_and_is_marked(collecting, as_user, world):
+    """The offline form files through the same door as the API and OpenRosa: the 7-day late window holds."""
+    import time_machine
+
+    from surveys.services import plan_close
+
+    start = timezone.now().replace(microsecond=0)
+    before = (start - timedelta(hours=3)).isoformat()
+    with time_machine.travel(start, tick=False):
+        plan_close(plan=collecting, by=world.secretariat)
+    with time_machine.travel(start + timedelta(days=2), tick=False):
+        phone = as_user("dtv")  # signed in then (a session does not last two days)
+        late = _post(phone, collecting, uuid.uuid4(), before)
+        assert late.status_code == 201
+        refused = _post(phone, collecting, uuid.uuid4(), (start + timedelta(hours=1)).isoformat())
+        assert refused.status_code == 409 and "đã kết thúc thu thập" in refused.json()["detail"]
+    answer = SurveyAnswer.objects.get(plan=collecting)
+    assert (answer.late, answer.channel) == (True, AnswerChannel.INTERVIEW)
