@@ -60,8 +60,8 @@ class RawWriter:
         while self._carry >= 1:
             self._carry -= 1
             cur.execute(
-                "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, recipient_id) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, recipient_id, about, "
+                "link) VALUES (%s, %s, %s, %s, %s, %s, '', '') ON CONFLICT DO NOTHING RETURNING id",
                 (action, json.dumps({"code": case_id}), now, case_id, event_id, recipient_id))
             row = cur.fetchone()
             if row:
@@ -251,7 +251,7 @@ class RawWriter:
                         for recipient_id, email in cur.fetchall():
                             cur.execute(
                                 "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, "
-                                "recipient_id) VALUES ('remind', %s, %s, %s, %s, %s) RETURNING id",
+                                "recipient_id, about, link) VALUES ('remind', %s, %s, %s, %s, %s, '', '') RETURNING id",
                                 (json.dumps({"code": code}), now, case_id, event_id, recipient_id))
                             note_id = cur.fetchone()[0]
                             for channel in ("inapp", "email") if email else ("inapp",):

@@ -15,6 +15,8 @@ from cases.actions import CaseAction
 # (đợt nắm bắt dư luận) and its reminder. Their params: the subject's title, the asking unit, the deadline.
 OPINION_REQUEST = "opinion_request"
 OPINION_REQUEST_REMIND = "opinion_request_remind"
+# The kinds of message that are not about a case (services_direct); every other kind is a CaseAction.
+DIRECT_KINDS = frozenset({OPINION_REQUEST, OPINION_REQUEST_REMIND})
 
 # kind → (subject, sentence)
 TEXTS = {

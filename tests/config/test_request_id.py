@@ -27,7 +27,7 @@ TASK_LOG = logging.getLogger("tests.request_id.task")
 WEB_LOG = logging.getLogger("tests.request_id.web")
 
 
-@app.task(name="tests.request_id.log_line")
+@app.task(name="tests.request_id.log_line", lazy=False)  # registered now, whatever finalizes the app when
 def log_line(text):
     TASK_LOG.info(text)
 
