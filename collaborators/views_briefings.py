@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.exceptions import CaseError, CaseNotFound
+from cases.exceptions import CaseNotFound
 from cases.models import OPEN_STATUSES, Unit
 from cases.safe_csv import safe_csv_writer
 from reports.periods import parse_period
-from web.ui import forbidden, not_found, refused
+from web.ui import forbidden, not_found, refused, run_service_for_page
 
 from .forms_briefings import (
     BriefingCreateForm,
@@ -55,18 +55,7 @@ from .services.briefings import (
 from .services.evaluation import evaluation_period_check, evaluation_rate
 
 
-def _run(request, service, **kwargs):
-    """Run a service as this person: its answer, or None once its refusal is shown as a message."""
-    try:
-        return service(by=request.user, **kwargs)
-    except CaseNotFound:
-        raise Http404 from None
-    except ValidationError as error:
-        for text in getattr(error, "messages", [str(error)]):
-            messages.error(request, text)
-    except CaseError as error:
-        messages.error(request, refused(error.message))
-    return None
+_run = run_service_for_page
 
 
 def _form_errors(request, form) -> None:

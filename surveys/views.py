@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.exceptions import CaseError, CaseNotFound
+from cases.exceptions import CaseNotFound
 from cases.selectors import user_roles
-from web.ui import forbidden, refused
+from web.ui import forbidden, run_service_for_page
 
 from .forms import (
     AssignmentForm,
@@ -62,18 +61,7 @@ from .exports import questionnaire_pdf
 from .xlsform import xlsform_export
 
 
-def _run(request, service, **kwargs):
-    """A service's answer, or None once its refusal is shown as a message; out of reach is a 404."""
-    try:
-        return service(by=request.user, **kwargs)
-    except CaseNotFound:
-        raise Http404 from None
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    except CaseError as error:
-        messages.error(request, refused(error.message))
-    return None
+_run = run_service_for_page
 
 
 def _plan(request, pk):

@@ -11,15 +11,18 @@ from datetime import datetime, time, timedelta
 from functools import cached_property
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.signals import request_finished, request_started
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.exceptions import CaseNotFound
+from cases.exceptions import CaseError, CaseNotFound
 from cases.models import CaseStatus, Priority, Unit
 from cases.selectors import all_channels, all_topics, person_unit_names, scope_units
 from cases.text import fold
@@ -39,6 +42,21 @@ def forbidden(request, message=None):
 
 def refused(message) -> str:
     return str(message) if message else gettext("Không thực hiện được thao tác.")
+
+
+def run_service_for_page(request, service, **kwargs):
+    """Run a service as this person from a screen: its answer, or None once its refusal is shown as a message;
+    out of reach is a 404."""
+    try:
+        return service(by=request.user, **kwargs)
+    except CaseNotFound:
+        raise Http404 from None
+    except ValidationError as error:
+        for text in getattr(error, "messages", [str(error)]):
+            messages.error(request, text)
+    except CaseError as error:
+        messages.error(request, refused(error.message))
+    return None
 
 
 # --- long lists ------------------------------------------------------------------------------
