@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cases.exceptions import CaseError, PermissionDenied, TransitionNotAllowed
 
 from ..answers import answers_clean
+from ..dataset import corrected
 from ..models import AnswerChannel, AnswerCorrection, InvitationCode, QuestionnaireStatus, SurveyAnswer, SurveyPlan
 from ..permissions import may_collect, may_write_plans
 from .contacts import answer_raw_without_contact, contact_clean, contact_store
@@ -230,14 +231,7 @@ def _collected_before(plan: SurveyPlan, *, instance_id, idempotency_key) -> Surv
 
 def answer_corrected(answer: SurveyAnswer) -> dict:
     """The answer as corrected: the original with its corrections applied in order."""
-    data = dict(answer.data)
-    for correction in answer.corrections.all():
-        for name, value in correction.changes.items():
-            if value is None:
-                data.pop(name, None)
-            else:
-                data[name] = value
-    return data
+    return corrected(answer.data, answer.corrections.all())
 
 
 def answer_correct(*, answer: SurveyAnswer, by, changes: dict, reason: str) -> AnswerCorrection:
