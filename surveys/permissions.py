@@ -54,3 +54,21 @@ def may_collect(user, plan) -> bool:
 def may_read_answers(user, plan) -> bool:
     """The unit's secretariat and leaders, and supervisors and inspectors on or above it, read the answers."""
     return may_write_plans(user, plan.unit) or roles_above_or_on(user, plan.unit, SUBTREE_READER_ROLES)
+
+
+def may_read_results(user, results) -> bool:
+    """Who reads a results report (surveys.models.SurveyResults):
+
+    - everyone who reads the plan's answers (its unit's secretariat and leaders, supervisors and inspectors on
+      or above it) reads every report of the plan, drafts included;
+    - once published to the tier above, the leaders and secretariats of the units above read it;
+    - once published as public, anyone does (the public results page).
+    """
+    plan = results.plan
+    if may_read_answers(user, plan):
+        return True
+    if not results.is_published:
+        return False
+    if results.scope == "public":
+        return True
+    return results.scope == "parent" and _above(user, plan.unit, ABOVE_READER_ROLES)

@@ -18,11 +18,21 @@ from .models import (
     PlanStatus,
     PlanStepAlert,
     QuestionnaireStatus,
+    PublicationScope,
     QuestionnaireVersion,
+    ResultsStatus,
     SurveyAnswer,
     SurveyPlan,
+    SurveyResults,
 )
-from .permissions import ABOVE_READER_ROLES, SUBTREE_READER_ROLES, WRITER_ROLES, may_read_answers, may_read_plan
+from .permissions import (
+    ABOVE_READER_ROLES,
+    SUBTREE_READER_ROLES,
+    WRITER_ROLES,
+    may_read_answers,
+    may_read_plan,
+    may_read_results,
+)
 
 
 def _scope(user) -> Q:
@@ -40,6 +50,40 @@ def _scope(user) -> Q:
     if any(g.role == Role.INTERVIEWER for g in grants):
         scope |= Q(pk__in=InterviewerAssignment.objects.filter(user=user).values("plan_id"))
     return scope
+
+
+def _results_scope(user) -> Q:
+    """The results reports this person reads (surveys.permissions.may_read_results, as a query)."""
+    grants = user_grants(user)
+    published = Q(status=ResultsStatus.PUBLISHED)
+    scope = published & Q(scope=PublicationScope.PUBLIC)
+    writer_units = sorted({g.unit_id for g in grants if g.role in WRITER_ROLES})
+    if writer_units:
+        scope |= Q(plan__unit_id__in=writer_units)
+    for grant in grants:
+        if grant.role in SUBTREE_READER_ROLES:
+            scope |= Q(plan__unit__path__startswith=grant.path)
+        if grant.role in ABOVE_READER_ROLES:
+            scope |= (published & Q(scope=PublicationScope.PARENT) & Q(plan__unit__path__startswith=grant.path)
+                      & ~Q(plan__unit__path=grant.path))
+    return scope
+
+
+def results_list_for_user(*, user) -> QuerySet[SurveyResults]:
+    """Results reports this person reads, newest first (anonymous: the public ones)."""
+    return (SurveyResults.objects.filter(_results_scope(user)).select_related("plan__unit")
+            .order_by("-published_at", "-created_at", "-pk"))
+
+
+def results_get_for_user(*, user, pk) -> SurveyResults:
+    """One results report, or SurveyNotFound when it is missing or out of reach."""
+    try:
+        results = SurveyResults.objects.select_related("plan__unit", "weighting", "published_by").get(pk=int(pk))
+    except (SurveyResults.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise SurveyNotFound() from None
+    if not may_read_results(user, results):
+        raise SurveyNotFound()
+    return results
 
 
 def plan_list_for_user(*, user, filters: dict | None = None) -> QuerySet[SurveyPlan]:
