@@ -6,7 +6,8 @@
 - The form list (`<xforms xmlns="http://openrosa.org/xforms/xformsList">`), the Form List API's document.
 - The submitted instance: parsed without entity expansion (defusedxml); its leaves read as {question name:
   text} (a select_multiple is its choices joined by spaces, as the online form sends them), its
-  `meta/instanceID` and the time the device finished (`end`).
+  `meta/instanceID`, and the times the device started (`start`) and finished (`end`) the answer: the end tells
+  whether it came before collection closed, the two together how long it took (only that length is kept).
 """
 
 import hashlib
@@ -22,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from pyxform.xls2xform import convert
 
-from .xlsform import END_NAME, xlsform_export
+from .xlsform import END_NAME, START_NAME, xlsform_export
 
 LIST_NAMESPACE = "http://openrosa.org/xforms/xformsList"
 RESPONSE_NAMESPACE = "http://openrosa.org/http/response"
@@ -84,6 +85,7 @@ class Instance:
     instance_id: str
     finished_at: datetime | None
     answers: dict
+    started_at: datetime | None = None
 
 
 def _local(tag: str) -> str:
@@ -114,15 +116,22 @@ def instance_parse(data: bytes) -> Instance:
     walk(root, False)
     end_text = answers.pop(END_NAME, "")
     if end_text:
-        try:
-            finished = parse_datetime(end_text)
-        except ValueError:  # well formed, but no such day or hour
-            finished = None
+        finished = _moment(end_text)
         if finished is None:
             raise ValidationError(_("Thời điểm kết thúc phỏng vấn không đọc được."))
-        if timezone.is_naive(finished):  # no offset given: the server's time zone
-            finished = timezone.make_aware(finished)
+    # The start only times the answer: unreadable, the answer is taken untimed.
+    started = _moment(answers.pop(START_NAME, ""))
     if not instance_id:
         raise ValidationError(_("Thiếu meta/instanceID trong phiếu gửi lên."))
     return Instance(form_id=root.get("id", ""), version=root.get("version", ""), instance_id=instance_id[:100],
-                    finished_at=finished, answers=answers)
+                    finished_at=finished, answers=answers, started_at=started)
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = parse_datetime(text) if text else None
+    except ValueError:  # well formed, but no such day or hour
+        return None
+    if moment is not None and timezone.is_naive(moment):  # no offset given: the server's time zone
+        moment = timezone.make_aware(moment)
+    return moment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_contacts, views_interview, views_paper
+from . import views, views_cleaning, views_coding, views_contacts, views_interview, views_paper
 
 app_name = "surveys"
 
@@ -20,6 +20,14 @@ urlpatterns = [
     path("<int:pk>/contacts/", views_contacts.contacts, name="contacts"),
     path("<int:pk>/close/", views.plan_close_view, name="close"),
     path("<int:pk>/open-link/", views.open_link_set, name="open_link"),
+    path("<int:pk>/cleaning/", views_cleaning.cleaning, name="cleaning"),
+    path("<int:pk>/cleaning/check/", views_cleaning.cleaning_check, name="cleaning_check"),
+    path("<int:pk>/cleaning/<int:answer_id>/review/", views_cleaning.cleaning_review, name="cleaning_review"),
+    path("<int:pk>/coding/", views_coding.coding_index, name="coding"),
+    path("<int:pk>/coding/<str:question>/", views_coding.coding_question, name="coding_question"),
+    path("<int:pk>/coding/<str:question>/tags/", views_coding.tag_create, name="coding_tags"),
+    path("<int:pk>/coding/<str:question>/tags/<int:tag_id>/", views_coding.tag_update, name="coding_tag"),
+    path("<int:pk>/coding/<str:question>/<int:answer_id>/", views_coding.answer_codes_save, name="coding_answer"),
     path("<int:pk>/questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),
     path("<int:pk>/questionnaires/import/", views.questionnaire_upload, name="questionnaire_import"),
     path("<int:pk>/questionnaires/<int:number>/", views.questionnaire_detail, name="questionnaire"),

@@ -21,7 +21,7 @@ from .selectors import plan_get_for_user
 from .services import answer_submit_interview, collection_version, interviewer_assigned
 from .views import sections_of
 
-SKIP_FIELDS = ("csrfmiddlewaretoken", "idempotency_key", "collected_at")
+SKIP_FIELDS = ("csrfmiddlewaretoken", "idempotency_key", "collected_at", "started_at")
 
 
 def _wants_json(request) -> bool:
@@ -58,7 +58,8 @@ def interview_form(request, pk):
             filed = answer_submit_interview(plan=plan, by=request.user, raw=_raw_answers(request),
                                             idempotency_key=request.POST.get("idempotency_key")
                                             or request.headers.get("Idempotency-Key"),
-                                            collected_at=request.POST.get("collected_at"))
+                                            collected_at=request.POST.get("collected_at"),
+                                            started_at=request.POST.get("started_at"))
         except CaseNotFound:
             raise Http404 from None
         except ValidationError as error:

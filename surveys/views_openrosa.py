@@ -27,6 +27,7 @@ from .openrosa import MAX_SUBMISSION_BYTES, ListedForm, form_id, form_list, inst
     response_document, xform
 from .selectors import plan_get_for_user, plans_collecting_for
 from .services import answer_collect, collection_version
+from .services.collection import answer_duration
 
 REALM = "DLXH"
 
@@ -124,7 +125,8 @@ def submission(request):
         number = int(instance.version) if instance.version.isdigit() else None
         collected = answer_collect(plan=plan, by=user, raw=instance.answers, collected_at=instance.finished_at,
                                    instance_id=instance.instance_id, channel=AnswerChannel.INTERVIEW,
-                                   version_number=number)
+                                   version_number=number,
+                                   duration_seconds=answer_duration(instance.started_at, instance.finished_at))
     except CaseNotFound:
         return _message(_("Không tìm thấy cuộc điều tra của biểu mẫu này, hoặc bạn không được xem."), 404)
     except PermissionDenied as error:

@@ -5,11 +5,16 @@ Rate-limited per address like the public status page (the shared cache counts ev
 The code travels in POST bodies only, never in a URL or a log.
 """
 
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -19,6 +24,7 @@ from cases.exceptions import CaseError, CaseNotFound
 from .questionnaire import type_labels
 from .selectors import plan_public_get
 from .services import answer_submit_online, answer_submit_open, closed_message, collection_version, invitation_usable
+from .services.collection import answer_duration
 from .views import sections_of
 
 TRIES = 20
@@ -27,6 +33,27 @@ WINDOW_SECONDS = 600
 OPEN_ANSWERS_AN_HOUR = 20
 OPEN_COOKIE_SALT = "surveys.open-link"
 OPEN_COOKIE_DAYS = 366
+# The form's start, signed into a hidden field when the questions are shown; at submission the server keeps only
+# the length (surveys.services.collection.answer_duration). Older than a day, it is not read.
+STARTED_SALT = "surveys.answer-started"
+STARTED_MAX_AGE = 86400
+
+
+def _started_token(plan) -> str:
+    return signing.dumps({"plan": plan.pk, "at": timezone.now().timestamp()}, salt=STARTED_SALT)
+
+
+def _duration(request, plan) -> int | None:
+    """Seconds since the questions were shown to this person, read from the signed field; None if absent,
+    altered, too old or for another plan."""
+    token = request.POST.get("started", "")
+    try:
+        started = signing.loads(token, salt=STARTED_SALT, max_age=STARTED_MAX_AGE) if token else None
+    except signing.BadSignature:
+        return None
+    if not isinstance(started, dict) or started.get("plan") != plan.pk or not isinstance(started.get("at"), float):
+        return None
+    return answer_duration(datetime.fromtimestamp(started["at"], tz=dt_timezone.utc), timezone.now())
 
 
 def _open_cookie(plan) -> str:
@@ -68,7 +95,7 @@ def _over_limit(request) -> bool:
 
 def _raw_answers(request) -> dict:
     return {key: (values if len(values) > 1 else values[0])
-            for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", "code", "step")}
+            for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", "code", "step", "started")}
 
 
 @never_cache
@@ -96,14 +123,15 @@ def public_form(request, pk):
             context["error"] = _("Mã mời không đúng hoặc đã được dùng.")
             return render(request, "surveys/public_form.html", context, status=404)
         return render(request, "surveys/public_form.html", {
-            **context, "step": "answers", "code": code, "sections": sections_of(version.content), "given": {}})
+            **context, "step": "answers", "code": code, "sections": sections_of(version.content), "given": {},
+            "started": _started_token(plan)})
     raw = _raw_answers(request)
     try:
-        answer_submit_online(plan=plan, code=code, raw=raw)
+        answer_submit_online(plan=plan, code=code, raw=raw, duration_seconds=_duration(request, plan))
     except ValidationError as error:
         return render(request, "surveys/public_form.html", {
             **context, "step": "answers", "code": code, "sections": sections_of(version.content),
-            "given": raw, "errors": error.message_dict,
+            "given": raw, "errors": error.message_dict, "started": request.POST.get("started", ""),
             "error": _("Còn câu chưa trả lời hoặc trả lời chưa đúng; xem các câu được đánh dấu."),
         }, status=400)
     except CaseError as error:
@@ -115,7 +143,7 @@ def public_form(request, pk):
 def _open_form(request, plan, context):
     """The open link: no code; one answer per browser (a signed cookie), 20 per address an hour."""
     context = {**context, "step": "answers", "open": True, "sections": sections_of(context["version"].content),
-               "given": {}}
+               "given": {}, "started": request.POST.get("started") or _started_token(plan)}
     if _answered_here(request, plan):
         context.update(step="done", already=True)
         return render(request, "surveys/public_form.html", context, status=409 if request.method == "POST" else 200)
@@ -126,7 +154,7 @@ def _open_form(request, plan, context):
         return render(request, "surveys/public_form.html", context, status=429)
     raw = _raw_answers(request)
     try:
-        answer_submit_open(plan=plan, raw=raw)
+        answer_submit_open(plan=plan, raw=raw, duration_seconds=_duration(request, plan))
     except ValidationError as error:
         context.update(given=raw, errors=error.message_dict,
                        error=_("Còn câu chưa trả lời hoặc trả lời chưa đúng; xem các câu được đánh dấu."))

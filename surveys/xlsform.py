@@ -52,18 +52,21 @@ def _question_rows(item: dict) -> list[tuple]:
     return [(xls_type, item["name"], item["label"], item["hint"], required, item["relevant"], appearance)]
 
 
-# The metadata row the OpenRosa form carries: when the device finished the answer (surveys.openrosa).
+# The metadata rows the OpenRosa form carries: when the device started and finished the answer (surveys.openrosa).
+START_NAME = "dlxh_start"
 END_NAME = "dlxh_end"
 
 
 def xlsform_export(*, content: dict, title: str, version: int, with_end: bool = False) -> bytes:
     """The questionnaire as an XLSForm workbook (survey, choices, settings sheets); `with_end` adds the
-    `end` metadata row (the time the device finished the answer), for the form ODK Collect downloads."""
+    `start` and `end` metadata rows (when the device began and finished the answer), for the form ODK Collect
+    downloads."""
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"
     survey.append(SURVEY_COLUMNS)
     if with_end:
+        survey.append(("start", START_NAME, "", "", "", "", ""))
         survey.append(("end", END_NAME, "", "", "", "", ""))
     choices = workbook.create_sheet("choices")
     choices.append(("list_name", "name", "label"))

@@ -29,6 +29,10 @@ LATE_WINDOW = timedelta(days=7)
 # A device's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=10)
 
+# A time to answer beyond this says nothing of how carefully the questions were read (a form left open overnight):
+# not kept.
+MAX_DURATION = timedelta(hours=12)
+
 # Letters and digits that cannot be mistaken for one another when read aloud or from paper.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -77,6 +81,24 @@ def invitation_usable(*, plan: SurveyPlan, code: str) -> bool:
     return InvitationCode.objects.filter(plan=plan, digest=code_digest(code), used=False).exists()
 
 
+def answer_duration(started: datetime | None, finished: datetime | None) -> int | None:
+    """Whole seconds from the start of an answer to its end, or None when either is unknown, the end comes first
+    or the length is beyond MAX_DURATION. Only this length is kept, never the two times."""
+    if started is None or finished is None:
+        return None
+    return _seconds((finished - started).total_seconds())
+
+
+def _seconds(value) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return seconds if 0 <= seconds <= MAX_DURATION.total_seconds() else None
+
+
 def _stratum(plan: SurveyPlan, data: dict) -> dict:
     return {variable: data.get(variable, "") for variable in plan.strata_variables}
 
@@ -116,7 +138,7 @@ def plan_close(*, plan: SurveyPlan, by) -> SurveyPlan:
     return plan
 
 
-def answer_submit_open(*, plan: SurveyPlan, raw: dict) -> SurveyAnswer:
+def answer_submit_open(*, plan: SurveyPlan, raw: dict, duration_seconds: int | None = None) -> SurveyAnswer:
     """A resident's answers through the open link (no code); the form's limits per browser and per address
     are the caller's, which sees the browser and the address."""
     version = collection_version(plan)
@@ -128,14 +150,16 @@ def answer_submit_open(*, plan: SurveyPlan, raw: dict) -> SurveyAnswer:
     with transaction.atomic():
         contact_store(plan=plan, contact=contact)
         return SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE, data=data,
-                                           stratum=_stratum(plan, data), received_on=timezone.localdate())
+                                           stratum=_stratum(plan, data), received_on=timezone.localdate(),
+                                           duration_seconds=_seconds(duration_seconds))
 
 
-def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAnswer:
+def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict, duration_seconds: int | None = None) -> SurveyAnswer:
     """A resident's answers through the online form: one answer per invitation code.
 
     Checked against the frozen questionnaire by the form's own rules (surveys.answers); a wrong answer
-    changes nothing and leaves the code usable.
+    changes nothing and leaves the code usable. `duration_seconds`: how long the form was open (the caller
+    measured it, surveys.views_public); kept for the speeder check.
     """
     version = collection_version(plan)
     _check_open(plan, version)
@@ -148,7 +172,8 @@ def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict) -> SurveyAns
         data = answers_clean(content=version.content, raw=answer_raw_without_contact(raw))
         contact_store(plan=plan, contact=contact)
         answer = SurveyAnswer.objects.create(plan=plan, questionnaire=version, channel=AnswerChannel.ONLINE,
-                                             data=data, stratum=_stratum(plan, data), received_on=timezone.localdate())
+                                             data=data, stratum=_stratum(plan, data), received_on=timezone.localdate(),
+                                             duration_seconds=_seconds(duration_seconds))
         invitation.used = True
         invitation.save(update_fields=["used"])
     return answer
@@ -177,14 +202,16 @@ def _late(plan: SurveyPlan, collected_at: datetime | None, now: datetime) -> boo
 
 def answer_collect(*, plan: SurveyPlan, by, raw: dict, collected_at: datetime | None = None,
                    instance_id: str | None = None, idempotency_key=None, contact=None,
-                   channel: str = AnswerChannel.INTERVIEW, version_number: int | None = None) -> Collected:
+                   channel: str = AnswerChannel.INTERVIEW, version_number: int | None = None,
+                   duration_seconds: int | None = None) -> Collected:
     """An answer an interviewer (or the unit's staff) collected, sent by a device or another tool.
 
     The one door for collected answers: the offline interview form (surveys.services.interview), the API and
     OpenRosa. Checked by the form's rules (surveys.answers). After closing, an answer collected before the
     closing time is taken for 7 days and marked late, then refused. The same `instance_id` (another tool's id)
     or `idempotency_key` (our device's) is stored once; a consented `contact` is stored apart in the same
-    transaction (surveys.services.contacts).
+    transaction (surveys.services.contacts). `duration_seconds`, when the device knows how long the answer
+    took (answer_duration), is kept for the speeder check.
     """
     if not may_collect(by, plan):
         raise PermissionDenied(_("Chỉ điều tra viên được phân công hoặc văn phòng tổng hợp, lãnh đạo của đơn vị "
@@ -208,7 +235,8 @@ def answer_collect(*, plan: SurveyPlan, by, raw: dict, collected_at: datetime | 
             answer = SurveyAnswer.objects.create(
                 plan=plan, questionnaire=version, channel=channel, data=data, stratum=_stratum(plan, data),
                 received_on=timezone.localdate(), late=late, instance_id=instance_id,
-                idempotency_key=idempotency_key, collected_at=collected_at)
+                idempotency_key=idempotency_key, collected_at=collected_at,
+                duration_seconds=_seconds(duration_seconds))
     except IntegrityError:  # the same answer, sent twice at once: the first one filed it
         first = _collected_before(plan, instance_id=instance_id, idempotency_key=idempotency_key)
         if first is None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import SurveyNotFound
 from ..models import AnswerChannel, InterviewerAssignment, SurveyPlan
-from .collection import CLOCK_SKEW, Collected, answer_collect
+from .collection import CLOCK_SKEW, Collected, answer_collect, answer_duration
 from .contacts import answer_raw_without_contact, contact_clean
 
 
@@ -42,14 +42,31 @@ def _collected_at(value) -> datetime:
     return moment
 
 
-def answer_submit_interview(*, plan: SurveyPlan, by, raw: dict, idempotency_key, collected_at) -> Collected:
+def _started_at(value) -> datetime | None:
+    """When the device says the interview began; unreadable or missing, the answer is simply not timed."""
+    try:
+        moment = value if isinstance(value, datetime) else parse_datetime(str(value or "").strip())
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def answer_submit_interview(*, plan: SurveyPlan, by, raw: dict, idempotency_key, collected_at,
+                            started_at=None) -> Collected:
     """An assigned interviewer's answer from the offline form, filed once per device key (answer_collect).
+
+    `started_at`: when the device began the interview (its own clock, like `collected_at`); only the length
+    between the two is kept.
 
     Not assigned to the plan: SurveyNotFound (the plan looks missing). A repeat of a key already filed on this
     plan returns the first answer unchanged, whatever was sent the second time.
     """
     if not interviewer_assigned(plan=plan, user=by):
         raise SurveyNotFound()
+    collected_at = _collected_at(collected_at)
     return answer_collect(
-        plan=plan, by=by, raw=answer_raw_without_contact(raw), collected_at=_collected_at(collected_at),
-        idempotency_key=_key(idempotency_key), contact=contact_clean(raw), channel=AnswerChannel.INTERVIEW)
+        plan=plan, by=by, raw=answer_raw_without_contact(raw), collected_at=collected_at,
+        idempotency_key=_key(idempotency_key), contact=contact_clean(raw), channel=AnswerChannel.INTERVIEW,
+        duration_seconds=answer_duration(_started_at(started_at), collected_at))

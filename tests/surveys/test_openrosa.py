@@ -43,7 +43,7 @@ def collect(username="dtv", password="pw-for-tests-1") -> Client:
     return Client(HTTP_AUTHORIZATION=f"Basic {token}", HTTP_X_OPENROSA_VERSION="1.0", HTTP_ACCEPT_LANGUAGE="vi")
 
 
-def filled_instance(xform: bytes, values: dict, instance_id: str, end: str = "") -> bytes:
+def filled_instance(xform: bytes, values: dict, instance_id: str, end: str = "", start: str = "") -> bytes:
     """The XForm's primary instance with `values` in its leaves, as ODK Collect fills it."""
     model = ElementTree.fromstring(xform).find(f".//{XF}model")
     data = model.find(f"{XF}instance")[0]
@@ -55,6 +55,8 @@ def filled_instance(xform: bytes, values: dict, instance_id: str, end: str = "")
             node.text = instance_id
         elif name == "dlxh_end":
             node.text = end
+        elif name == "dlxh_start":
+            node.text = start
     return ElementTree.tostring(data, encoding="utf-8", xml_declaration=True)
 
 
@@ -152,3 +154,20 @@ def test_an_end_time_without_offset_is_the_servers_time_zone():
                             b"<dlxh_end>2026-12-10T08:15:00</dlxh_end><meta><instanceID>uuid:a</instanceID></meta></data>")
     assert parsed.finished_at == datetime(2026, 12, 10, 8, 15, tzinfo=TZ) and parsed.answers == {"sex": "male"}
     assert (parsed.form_id, parsed.version, parsed.instance_id) == ("dlxh_khao_sat_4", "2", "uuid:a")
+
+
+def test_the_device_times_the_answer_and_only_the_length_is_kept(collecting):
+    xform = collect().get(f"/openrosa/forms/{collecting.pk}/1.xml").content
+    assert b'jr:preloadParams="start"' in xform and b'jr:preloadParams="end"' in xform
+    timed = filled_instance(xform, ANSWERS, f"uuid:{uuid.uuid4()}", start="2026-11-20T08:00:00.000+07:00",
+                            end="2026-11-20T08:06:10.000+07:00")
+    assert submit(collect(), timed).status_code == 201
+    # An end before the start, or no start: taken, untimed.
+    backwards = filled_instance(xform, {**ANSWERS, "tuoi": "62"}, f"uuid:{uuid.uuid4()}",
+                                start="2026-11-20T09:00:00.000+07:00", end="2026-11-20T08:00:00.000+07:00")
+    assert submit(collect(), backwards).status_code == 201
+    untimed = filled_instance(xform, {**ANSWERS, "tuoi": "63"}, f"uuid:{uuid.uuid4()}",
+                              end="2026-11-20T08:06:10.000+07:00")
+    assert submit(collect(), untimed).status_code == 201
+    assert list(SurveyAnswer.objects.order_by("pk").values_list("duration_seconds", flat=True)) == [370, None, None]
+    assert "dlxh_start" not in SurveyAnswer.objects.first().data

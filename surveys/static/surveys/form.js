@@ -17,6 +17,14 @@
     });
     return found;
   }
+  function started(form, event) {
+    // The interview form's start (the device's clock, as collected_at): the first answer given. Only the length
+    // from start to collection is kept on the server. Events the scripts send to the form itself do not count.
+    if (event.target === form) return;
+    form.querySelectorAll("[data-started-at]").forEach(function (input) {
+      if (!input.value) input.value = new Date().toISOString();
+    });
+  }
   function refresh(form) {
     var given = answers(form);
     form.querySelectorAll("[data-relevant]").forEach(function (node) {
@@ -30,8 +38,12 @@
       if (form.hasAttribute("data-preview")) {  // the staff's preview sends nothing
         form.addEventListener("submit", function (event) { event.preventDefault(); });
       }
-      form.addEventListener("input", function () { refresh(form); });
-      form.addEventListener("change", function () { refresh(form); });
+      form.addEventListener("input", function (event) { started(form, event); refresh(form); });
+      form.addEventListener("change", function (event) { started(form, event); refresh(form); });
+      // A new interview after the offline module reset the form: its start is the next first answer.
+      form.addEventListener("reset", function () {
+        form.querySelectorAll("[data-started-at]").forEach(function (input) { input.value = ""; });
+      });
       refresh(form);
     });
   });
