@@ -43,6 +43,8 @@ def test_three_interviews_entered_offline_are_stored_once_each(live_server, brow
         _answer(page, "female" if number % 2 else "male", str(number + 2), wish)
         page.get_by_role("button", name="Lưu phiếu").click()
         page.wait_for_selector(f"html[data-offline-pending='{number}']", state="attached")
+        # The next interview's start is its own first answer (only the length reaches the server).
+        assert page.input_value("input[name=started_at]") == ""
     assert not SurveyAnswer.objects.filter(plan=plan).exists()  # nothing reached the server
     assert "chờ gửi" in page.inner_text("[data-offline-status]")
 
@@ -52,6 +54,7 @@ def test_three_interviews_entered_offline_are_stored_once_each(live_server, brow
     assert sorted(a.data["kien_nghi"] for a in stored) == wishes
     assert {a.channel for a in stored} == {AnswerChannel.INTERVIEW}
     assert len({a.idempotency_key for a in stored}) == 3 and all(a.collected_at for a in stored)
+    assert all(a.duration_seconds is not None for a in stored)  # timed from the first answer to saving
     # Opening the form again (the module flushes on every load) sends nothing a second time.
     page.reload()
     page.evaluate("window.dlxhOffline.flush()")
