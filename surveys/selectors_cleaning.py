@@ -131,6 +131,9 @@ def flag_detail_text(flag: AnswerFlag) -> str:
     """What a check saw, in words."""
     detail = flag.detail or {}
     if flag.kind == FlagKind.DUPLICATE:
+        if "chance" in detail:
+            return _("giống hệt phiếu #%(n)s; số phiếu giống vậy do ngẫu nhiên ước tính %(e)s") % {
+                "n": detail.get("duplicate_of", "?"), "e": _number(detail["chance"])}
         return _("giống hệt phiếu #%(n)s") % {"n": detail.get("duplicate_of", "?")}
     if flag.kind == FlagKind.SPEEDER:
         return _("%(s)s giây; trung vị của cuộc điều tra %(m)s giây") % {

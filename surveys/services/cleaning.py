@@ -8,8 +8,8 @@ reviewer has already decided on (the decision was taken on what the flags said; 
 
 The rules (docs/surveys.md, "Làm sạch và mã hóa"):
 
-- DUPLICATE: the same corrected answers, question for question, as an earlier answer of the plan (by arrival);
-  answers giving fewer than MIN_DUPLICATE_VALUES values are not compared (short answers coincide by chance).
+- DUPLICATE: the same corrected answers, question for question, as an earlier answer of the plan (by arrival),
+  when so exact a coincidence is unlikely by chance (duplicates(): fewer than DUPLICATE_CHANCE expected).
 - SPEEDER: answered in under a third of the median time of the plan's timed answers (duration_seconds), once
   at least MIN_TIMED_ANSWERS answers are timed; an answer without a time is neither counted nor flagged.
 - STRAIGHT_LINING: every row of a matrix of at least MIN_MATRIX_ROWS rows answered, all with the same choice.
@@ -21,6 +21,7 @@ answer leaves the cleaned data (surveys.dataset).
 """
 
 import json
+from collections import Counter
 from statistics import median
 
 from django.core.exceptions import ValidationError
@@ -36,7 +37,8 @@ from ..models import AnswerCorrection, AnswerFlag, CleaningDecision, FlagKind, S
 from ..permissions import may_write_plans
 from ..relevant import evaluate
 
-MIN_DUPLICATE_VALUES = 5
+# Identical answers are flagged when fewer than this many would be expected by chance (cleaning.duplicates).
+DUPLICATE_CHANCE = 0.05
 MIN_TIMED_ANSWERS = 5
 MIN_MATRIX_ROWS = 3
 MAX_REASON = 500
@@ -101,18 +103,38 @@ def speeders(durations: dict[int, int]) -> dict[int, dict]:
     return {pk: {"seconds": seconds, "median": middle} for pk, seconds in durations.items() if seconds * 3 < middle}
 
 
+def _value_key(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 def duplicates(datas: dict[int, dict]) -> dict[int, dict]:
-    """{answer id: {"duplicate_of": the first answer with the same data}} (datas in arrival order)."""
-    first: dict[str, int] = {}
-    found = {}
+    """{answer id: {"duplicate_of": the first answer with the same data, "chance": ...}} (datas in arrival order).
+
+    Identical answers are flagged only when chance would hardly give them: on a short questionnaire of choices
+    many respondents answer alike. For a group of identical answers, each question's answer is given a share
+    among the plan's other answers (an empty answer is a value too; add-one smoothing, so that a small plan does
+    not read a share of nothing); their product is the chance that one respondent answers exactly so, and
+    (answers − 1) × that chance, the number of such answers expected by chance, must be under DUPLICATE_CHANCE.
+    """
+    groups: dict[str, list[int]] = {}
     for pk, data in datas.items():
-        if sum(1 for value in data.values() if value not in (None, "", [])) < MIN_DUPLICATE_VALUES:
+        groups.setdefault(_value_key(data), []).append(pk)
+    names = sorted({name for data in datas.values() for name in data})
+    counts = {name: Counter(_value_key(data.get(name)) for data in datas.values()) for name in names}
+    total = len(datas)
+    found = {}
+    for members in groups.values():
+        if len(members) < 2:
             continue
-        key = json.dumps(data, sort_keys=True, ensure_ascii=False)
-        if key in first:
-            found[pk] = {"duplicate_of": first[key]}
-        else:
-            first[key] = pk
+        data, others = datas[members[0]], total - len(members)
+        chance = 1.0
+        for name in names:
+            value = _value_key(data.get(name))
+            chance *= (counts[name][value] - len(members) + 1) / (others + len(counts[name]))
+        expected = (total - 1) * chance
+        if expected < DUPLICATE_CHANCE:
+            for pk in members[1:]:
+                found[pk] = {"duplicate_of": members[0], "chance": float(f"{expected:.2g}")}
     return found
 
 

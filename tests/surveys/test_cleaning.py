@@ -17,7 +17,7 @@ from surveys.dataset import dataset_rows
 from surveys.models import AnswerFlag, CleaningDecision, SurveyAnswer
 from surveys.services import answer_collect, answer_correct, plan_approve, plan_close, questionnaire_draft, \
     questionnaire_freeze
-from surveys.services.cleaning import answer_review, answers_check, speeders
+from surveys.services.cleaning import answer_review, answers_check, duplicates, speeders
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -62,22 +62,55 @@ def flags(plan, kind) -> dict[int, dict]:
     return {f.answer_id: f.detail for f in AnswerFlag.objects.filter(answer__plan=plan, kind=kind)}
 
 
-def test_duplicates_are_the_same_corrected_answers_as_an_earlier_one(world, plan, collect):
+# Answers unlike FULL and unlike one another: what chance is judged by.
+BACKGROUND = [
+    {"sex": "male", "tuoi": "25", "dg_nuoc": "1", "dg_dien": "2", "dg_rac": "5", "nho_a": "1", "nho_b": "2",
+     "y_kien": "Đường xấu", "co_con": "co", "so_con": "2"},
+    {"sex": "male", "tuoi": "63", "dg_nuoc": "5", "dg_dien": "4", "dg_rac": "1", "nho_a": "3", "nho_b": "1",
+     "co_con": "khong"},
+    {"sex": "female", "tuoi": "19", "dg_nuoc": "2", "dg_dien": "5", "dg_rac": "3", "nho_a": "2", "nho_b": "4",
+     "y_kien": "Thiếu đèn đường", "co_con": "co", "so_con": "1"},
+    {"sex": "male", "tuoi": "47", "dg_nuoc": "3", "dg_dien": "1", "dg_rac": "4", "nho_a": "4", "nho_b": "3",
+     "y_kien": "Không", "co_con": "khong"},
+]
+
+
+@pytest.fixture
+def background(collect):
+    return [collect(**answers) for answers in BACKGROUND]
+
+
+def test_duplicates_are_the_same_corrected_answers_as_an_earlier_one(world, plan, collect, background):
     first = collect(**FULL)
     second = collect(**FULL)
     third = collect(**FULL)
     other = collect(**{**FULL, "tuoi": "41"})
-    short_a = collect(sex="male", tuoi="70")  # too few answers to tell a copy from a coincidence
-    short_b = collect(sex="male", tuoi="70")
     answers_check(plan=plan, by=world.secretariat)
-    assert flags(plan, "duplicate") == {second.pk: {"duplicate_of": first.pk}, third.pk: {"duplicate_of": first.pk}}
-    assert {short_a.pk, short_b.pk, other.pk}.isdisjoint(flags(plan, "duplicate"))
+    found = flags(plan, "duplicate")
+    assert {pk: detail["duplicate_of"] for pk, detail in found.items()} == {second.pk: first.pk, third.pk: first.pk}
+    assert found[second.pk]["chance"] < 0.05
     # Corrections count: the third corrected apart is no longer a duplicate; `other` corrected into one is.
     plan_close(plan=plan, by=world.secretariat)
     answer_correct(answer=third, by=world.secretariat, changes={"tuoi": 42}, reason="Đọc lại phiếu")
     answer_correct(answer=other, by=world.secretariat, changes={"tuoi": 40}, reason="Đọc lại phiếu")
     answers_check(plan=plan, by=world.secretariat)
-    assert flags(plan, "duplicate") == {second.pk: {"duplicate_of": first.pk}, other.pk: {"duplicate_of": first.pk}}
+    assert {pk: d["duplicate_of"] for pk, d in flags(plan, "duplicate").items()} == {second.pk: first.pk,
+                                                                                    other.pk: first.pk}
+
+
+def test_identical_answers_chance_would_give_are_not_duplicates():
+    # Forty answers to two choice questions: four patterns, ten answers each. Identical, but by chance.
+    common = {pk: {"sex": ("male", "female")[pk % 2], "co_con": ("co", "khong")[pk // 2 % 2]} for pk in range(40)}
+    assert duplicates(common) == {}
+    # Two more, identical down to what was typed: chance would hardly give that.
+    rare = {40: {"sex": "male", "co_con": "co", "tuoi": 57, "y_kien": "Nước đục ở xóm 3"},
+            41: {"sex": "male", "co_con": "co", "tuoi": 57, "y_kien": "Nước đục ở xóm 3"}}
+    found = duplicates({**common, **rare})
+    assert found == {41: {"duplicate_of": 40, "chance": found[41]["chance"]}}
+    # (41 others) × ½ (male) × ½ (co) × 1/42 (this age) × 1/42 (this text), each share smoothed by one.
+    assert found[41]["chance"] == pytest.approx(41 * (21 / 42) * (21 / 42) * (1 / 42) * (1 / 42), rel=0.05)
+    # Nothing to judge by: two answers, identical, and no other.
+    assert duplicates(rare) == {}
 
 
 @pytest.mark.parametrize("durations, flagged", [
@@ -132,7 +165,7 @@ def test_incomplete_is_more_than_half_of_the_questions_asked_left_empty(world, p
     assert {half.pk, skipped.pk}.isdisjoint(found)
 
 
-def test_flags_recomputed_but_kept_where_a_reviewer_decided(world, plan, collect):
+def test_flags_recomputed_but_kept_where_a_reviewer_decided(world, plan, collect, background):
     first = collect(**FULL)
     decided = collect(**FULL)
     undecided = collect(**FULL)
@@ -142,8 +175,9 @@ def test_flags_recomputed_but_kept_where_a_reviewer_decided(world, plan, collect
     plan_close(plan=plan, by=world.secretariat)
     answer_correct(answer=first, by=world.secretariat, changes={"tuoi": 39}, reason="Đọc lại")
     assert answers_check(plan=plan, by=world.secretariat)["duplicate"] == 2  # undecided now copies `decided`
-    assert flags(plan, "duplicate") == {decided.pk: {"duplicate_of": first.pk},  # kept: a decision rests on it
-                                        undecided.pk: {"duplicate_of": decided.pk}}
+    assert {pk: d["duplicate_of"] for pk, d in flags(plan, "duplicate").items()} == {
+        decided.pk: first.pk,  # kept as it was: a decision rests on it
+        undecided.pk: decided.pk}
 
 
 def test_review_refusals_come_before_the_input_is_judged(world, plan, collect):
@@ -178,7 +212,7 @@ def web(user) -> Client:
     return client
 
 
-def test_the_cleaning_screen_through_the_real_urls(world, plan, collect):
+def test_the_cleaning_screen_through_the_real_urls(world, plan, collect, background):
     first, copy = collect(**FULL), collect(**FULL)
     url = f"/surveys/{plan.pk}/cleaning/"
     secretariat = web(world.secretariat)
@@ -211,7 +245,7 @@ def test_the_cleaning_screen_through_the_real_urls(world, plan, collect):
     assert "Nhập trùng" in history and "Hai người khác nhau" in history
     assert list(CleaningDecision.objects.values_list("decision", flat=True)) == ["exclude", "keep"]
     assert web(world.supervisor).get(f"{url}?open=1").content.decode().count('data-testid="flagged-answer"') == 0
-    assert SurveyAnswer.objects.filter(plan=plan).count() == 2
+    assert SurveyAnswer.objects.filter(plan=plan).count() == 2 + len(BACKGROUND)  # a decision deletes nothing
 
 
 # --- how long an answer took ------------------------------------------------------------------------------

@@ -27,10 +27,14 @@ def test_cleaning_and_coding_screens_in_the_browser(browser, live_server):
     secretariat = get_user_model().objects.get(username="secretariat")
     for n in range(3):  # the same answer three times, straight down the matrix
         answer_collect(plan=plan, by=secretariat, raw=ANSWER, duration_seconds=240 + n)
-    answer_collect(plan=plan, by=secretariat, raw={**ANSWER, "sex": "male", "khau_su_co": "4",
-                                                    "kien_nghi": "Giá nước cao quá"}, duration_seconds=40)
-    answer_collect(plan=plan, by=secretariat, raw={**ANSWER, "nhom_tuoi": "60_plus", "khau_su_co": "1",
-                                                    "kien_nghi": "Hay mất nước"}, duration_seconds=250)
+    answer_collect(plan=plan, by=secretariat, raw={
+        "locality": "DM-ANBINH-T02", "sex": "male", "nhom_tuoi": "18-34", "dung_nuoc_may": "yes", "hai_long": "4",
+        "khau_lap_dat": "4", "khau_hoa_don": "5", "khau_su_co": "2", "kien_nghi": "Giá nước cao quá"},
+        duration_seconds=40)
+    answer_collect(plan=plan, by=secretariat, raw={
+        "locality": "DM-ANBINH-T02", "sex": "female", "nhom_tuoi": "60_plus", "dung_nuoc_may": "yes", "hai_long": "1",
+        "van_de": ["mat_nuoc"], "khau_lap_dat": "1", "khau_hoa_don": "2", "khau_su_co": "1",
+        "kien_nghi": "Hay mất nước"}, duration_seconds=250)
     answers_check(plan=plan, by=secretariat)
     code_tag_create(plan=plan, question="kien_nghi", by=secretariat, name="nuoc_duc", label="Nước đục",
                     keywords="nuoc duc, cặn")
