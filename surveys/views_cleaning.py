@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.exceptions import CaseNotFound, PermissionDenied
 from web.ui import forbidden, run_service_for_page
 
-from .dataset import dataset_variables
+from .dataset import dataset_variables, excluded_answer_ids
 from .models import CleaningDecision, FlagKind
 from .permissions import may_write_plans
 from .selectors import plan_get_for_user
@@ -62,6 +62,7 @@ def cleaning(request, pk):
                      "history": decisions, "values": answer_values_shown(answer=answer, variables=variables)})
     return render(request, "surveys/cleaning.html", {
         "plan": plan, "counts": flag_counts(plan=plan), "rows": rows, "page": page, "filters": filters,
+        "answers": plan.answers.count(), "excluded": len(excluded_answer_ids(plan=plan)),
         "query": urlencode({k: v for k, v in filters.items() if v}), "kinds": FlagKind.choices,
         "writer": may_write_plans(request.user, plan.unit), "choices": CleaningDecision.Choice.choices,
     })

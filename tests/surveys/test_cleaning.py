@@ -237,13 +237,15 @@ def test_the_cleaning_screen_through_the_real_urls(world, plan, collect, backgro
     # No reason: nothing recorded, the reason asked for.
     refused = secretariat.post(f"{url}{copy.pk}/review/", {"decision": "exclude", "reason": ""}, follow=True)
     assert "Cần ghi lý do" in refused.content.decode() and not CleaningDecision.objects.exists()
-    secretariat.post(f"{url}{copy.pk}/review/", {"decision": "exclude", "reason": "Nhập trùng"})
+    excluded = secretariat.post(f"{url}{copy.pk}/review/", {"decision": "exclude", "reason": "Nhập trùng"}, follow=True)
+    assert "6 phiếu trả lời; 1 phiếu bị loại khỏi phân tích." in excluded.content.decode()
     again = secretariat.post(f"{url}{copy.pk}/review/", {"decision": "keep", "reason": "Hai người khác nhau"},
                              follow=True)
     assert again.redirect_chain[-1][0].endswith(f"#a{copy.pk}")
     history = again.content.decode()
     assert "Nhập trùng" in history and "Hai người khác nhau" in history
     assert list(CleaningDecision.objects.values_list("decision", flat=True)) == ["exclude", "keep"]
+    assert "6 phiếu trả lời; 0 phiếu bị loại khỏi phân tích." in history
     assert web(world.supervisor).get(f"{url}?open=1").content.decode().count('data-testid="flagged-answer"') == 0
     assert SurveyAnswer.objects.filter(plan=plan).count() == 2 + len(BACKGROUND)  # a decision deletes nothing
 
