@@ -12,7 +12,16 @@ from cases.exceptions import PermissionDenied
 from cases.text import fold
 
 from .dataset import Variable, corrected, dataset_variables, excluded_answer_ids
-from .models import AnswerCode, AnswerCorrection, AnswerFlag, CleaningDecision, CodeTag, FlagKind, SurveyAnswer, SurveyPlan
+from .models import (
+    AnswerCode,
+    AnswerCorrection,
+    AnswerFlag,
+    CleaningDecision,
+    CodeTag,
+    FlagKind,
+    SurveyAnswer,
+    SurveyPlan,
+)
 from .permissions import may_read_answers
 
 

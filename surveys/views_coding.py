@@ -67,7 +67,8 @@ def coding_question(request, pk, question):
     uncoded_only = request.GET.get("uncoded") == "1"
     shown = [a for a in answers if not a.codes] if uncoded_only else answers
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"item": item, "tags": [{"tag": tag, "checked": tag.pk in item.codes if item.codes else tag.pk in item.suggested,
+    # An answer not yet coded shows its suggestions ticked; a coded one shows its codes.
+    rows = [{"item": item, "tags": [{"tag": tag, "checked": tag.pk in (item.codes or item.suggested),
                                      "suggested": tag.pk in item.suggested, "given": tag.pk in item.codes}
                                     for tag in tags]} for item in page]
     return render(request, "surveys/coding.html", {

@@ -154,7 +154,8 @@ def answer_submit_open(*, plan: SurveyPlan, raw: dict, duration_seconds: int | N
                                            duration_seconds=_seconds(duration_seconds))
 
 
-def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict, duration_seconds: int | None = None) -> SurveyAnswer:
+def answer_submit_online(*, plan: SurveyPlan, code: str, raw: dict,
+                         duration_seconds: int | None = None) -> SurveyAnswer:
     """A resident's answers through the online form: one answer per invitation code.
 
     Checked against the frozen questionnaire by the form's own rules (surveys.answers); a wrong answer
