@@ -295,3 +295,10 @@ def test_rao_scott_with_strata_matches_the_design_effect_matrix_computed_here():
     for name, value in expected.items():
         assert getattr(table.rao_scott, name) == pytest.approx(value, rel=1e-9), name
     assert table.rao_scott.deff_mean != pytest.approx(1, abs=0.05)  # the weights and strata do change the test
+
+
+def test_a_table_of_exact_independence_has_f_zero_and_p_one():
+    table = crosstab(["a", "a", "b", "b"], ["x", "y", "x", "y"], [1, 1, 1, 1], row_categories=["a", "b"],
+                     column_categories=["x", "y"])
+    assert (table.rao_scott.f, table.rao_scott.p, table.pearson.p) == (0.0, 1.0, 1.0)
+    assert table.rao_scott.deff_mean is None  # tr(Δ) = X²/F cannot be read from 0/0
