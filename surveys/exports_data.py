@@ -265,15 +265,12 @@ def _document_lines(notes: list[str]) -> list[str]:
 
 def data_sav(data: Microdata, *, title: str) -> bytes:
     """The microdata as an SPSS .sav with variable labels, value labels, measures and the notes as documents."""
-    import pandas
+    import polars
     import pyreadstat
 
-    frame = pandas.DataFrame({c.name: pandas.Series([row[c.name] for row in data.rows],
-                                                    dtype="float64" if c.kind == "number" else "object")
-                              for c in data.columns})
-    for c in data.columns:  # a text column with no answer at all: an empty string, still a text variable
-        if c.kind == "text" and not any(row[c.name] is not None for row in data.rows):
-            frame[c.name] = frame[c.name].fillna("")
+    dtypes = {"number": polars.Float64, "date": polars.Date, "text": polars.Utf8}
+    frame = polars.DataFrame([polars.Series(c.name, [row[c.name] for row in data.rows], dtype=dtypes[c.kind])
+                              for c in data.columns])
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "data.sav")
         pyreadstat.write_sav(frame, path, file_label=_bytes_cut(title, 64), note=_document_lines(data.notes),

@@ -23,7 +23,7 @@ INTERFACE = [
     r"\.management(\.|$)",
     r"^config(\.(urls|wsgi|celery))?$",  # the project's wiring
 ]
-MODELS = [r"\.models$", r"^cases\.(fields|keys)$"]
+MODELS = [r"\.models(\.\w+)?$", r"^cases\.(fields|keys)$"]
 
 
 def layer_of(module: str) -> str:
