@@ -15,6 +15,7 @@ from cases.demo import COMMUNE_A, COMMUNE_B, PROVINCE
 from cases.models import Unit
 
 from .answers import answers_clean
+from .demo_results import wave_clean_and_code, wave_seed, with_bank
 from .models import AnswerChannel, SurveyAnswer, SurveyPlan
 from .services import (
     PlanInput,
@@ -65,10 +66,24 @@ CONTENT = {"form_id": "nuoc_sach_2026", "items": [
 
 @transaction.atomic
 def surveys_demo_seed() -> dict:
-    """Create the demo plans once (one collecting, one closed with its answers); returns what was created."""
+    """Create the demo plans once (commune A's earlier wave taken to published results, its collecting wave,
+    the province's closed survey with its answers); returns what was created."""
+    wave = _wave_seed()
     made = _collecting_seed()
     closed = closed_survey_seed()
-    return {"plans": made["plans"] + closed["plans"], "answers": closed["answers"]}
+    return {"plans": made["plans"] + closed["plans"] + (1 if wave["answers"] else 0),
+            "answers": closed["answers"] + wave["answers"]}
+
+
+def _wave_seed() -> dict:
+    """Commune A's earlier wave of the clean-water survey (surveys/demo_results.py), cleaned and coded."""
+    commune = Unit.objects.get(code=COMMUNE_A[0])
+    users = get_user_model().objects.in_bulk(["secretariat", "leader"], field_name="username")
+    hamlets = list(Unit.objects.filter(code__in=["DM-ANBINH-T01", "DM-ANBINH-T02"]).order_by("code"))
+    wave = wave_seed(users=users, commune=commune, hamlets=hamlets, content=CONTENT)
+    if wave["answers"]:
+        wave_clean_and_code(plan=wave["plan"], by=users["secretariat"])
+    return wave
 
 
 def _collecting_seed() -> dict:
@@ -95,7 +110,7 @@ def _collecting_seed() -> dict:
     ))
     plan_approve(plan=plan, by=users["leader"])
     version = questionnaire_draft(plan=plan, by=users["secretariat"], title="Phiếu hỏi ý kiến người dân về nước sạch",
-                                  content=CONTENT)
+                                  content=with_bank(CONTENT))  # its shared questions compare with the earlier wave
     questionnaire_freeze(version=version, by=users["secretariat"])  # collecting: the online form is open
     if "dtv" in users:
         assignment_add(plan=plan, by=users["secretariat"], user=users["dtv"], locality=hamlets[0], target=100)

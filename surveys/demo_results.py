@@ -6,6 +6,18 @@ tier above (the province)."""
 
 import copy
 import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from .answers import answers_clean
+from .models import AnswerChannel, AnswerFlag, BankQuestion, CodeTag, SurveyAnswer, SurveyPlan
+from .selectors_cleaning import suggested_tags
+from .services import PlanInput, plan_approve, plan_close, plan_create, questionnaire_draft, questionnaire_freeze
+from .services.bank import bank_question_add
+from .services.cleaning import answer_review, answers_check
+from .services.coding import answer_code_set, code_tag_create
+from .services.questionnaires import questionnaire_update
 
 WAVE_TOPIC = "Mức độ hài lòng của người dân về dịch vụ nước sạch, đợt 1 (dữ liệu mẫu)"
 WAVE_ANSWERS = 240
@@ -77,3 +89,91 @@ def wave_answers_generate(*, count: int = WAVE_ANSWERS, seed: int = WAVE_SEED) -
     for index in rng.sample(range(len(made)), DUPLICATES):
         made.append((copy.deepcopy(made[index][0]), made[index][1]))
     return made
+
+
+# --- seeding ---------------------------------------------------------------------------------------
+
+# The questions the two waves share through the question bank, so that their results compare.
+BANK = {"dung_nuoc_may": "nuoc-sach-dung-nuoc-may", "hai_long": "nuoc-sach-hai-long"}
+# How the reviewer settles what the checks flagged, by kind: (decision, reason).
+REVIEW = {
+    "duplicate": ("exclude", "Phiếu nhập trùng: giữ phiếu nhập trước."),
+    "speeder": ("exclude", "Trả lời quá nhanh so với thời gian đọc phiếu; không bảo đảm chất lượng."),
+    "straight_lining": ("keep", "Ma trận chỉ ba dòng; người trả lời đánh giá nhất quán với câu hài lòng chung."),
+    "incomplete": ("keep", "Các câu bỏ trống đều không bắt buộc."),
+}
+
+
+def with_bank(content: dict) -> dict:
+    """The clean-water questionnaire with its shared questions naming their bank codes."""
+    content = copy.deepcopy(content)
+    for section in content["items"]:
+        for item in section.get("items", [section]):
+            if item["name"] in BANK:
+                item["bank"] = BANK[item["name"]]
+    return content
+
+
+def wave_seed(*, users: dict, commune, hamlets: list, content: dict) -> dict:
+    """The earlier wave, closed, with WAVE_ANSWERS answers; its shared questions put into the bank. Idempotent."""
+    plan = SurveyPlan.objects.filter(unit=commune, topic=WAVE_TOPIC).first()
+    if plan is not None:
+        return {"plan": plan, "answers": 0}
+    secretariat, leader = users["secretariat"], users["leader"]
+    today = timezone.localdate()
+    start, end = today - timedelta(days=330), today - timedelta(days=300)
+    plan = plan_create(by=secretariat, data=PlanInput(
+        unit=commune, topic=WAVE_TOPIC, purpose="Đợt 1: nắm dư luận về nước sạch trước khi thay đường ống thôn Đông.",
+        period_start=start, period_end=end, method="face_to_face", target_size=240, localities=hamlets,
+        strata_variables=["locality", "sex"],
+        quotas=[{"stratum": {"locality": h.code, "sex": sex}, "target": 60} for h in hamlets for sex in ("male", "female")],
+        margins=[{"variable": "sex", "category": "male", "population": 2455},
+                 {"variable": "sex", "category": "female", "population": 2590},
+                 {"variable": "locality", "category": "DM-ANBINH-T01", "population": 2690},
+                 {"variable": "locality", "category": "DM-ANBINH-T02", "population": 2355}],
+    ))
+    plan_approve(plan=plan, by=leader)
+    version = questionnaire_draft(plan=plan, by=secretariat, title="Phiếu hỏi ý kiến người dân về nước sạch (đợt 1)",
+                                  content=content)
+    for name, code in BANK.items():
+        if not BankQuestion.objects.filter(code=code).exists():
+            bank_question_add(version=version, question=name, code=code, topic="Nước sạch", by=secretariat)
+    version = questionnaire_update(version=version, by=secretariat, content=with_bank(content))
+    version = questionnaire_freeze(version=version, by=secretariat)
+    plan_close(plan=plan, by=leader)
+    SurveyPlan.objects.filter(pk=plan.pk).update(closed_at=timezone.make_aware(datetime.combine(end, time(17, 0))))
+    rng = random.Random(WAVE_SEED + 1)
+    rows = []
+    for raw, seconds in wave_answers_generate():
+        data = answers_clean(content=version.content, raw=raw)
+        rows.append(SurveyAnswer(plan=plan, questionnaire=version, channel=AnswerChannel.INTERVIEW, data=data,
+                                 stratum={v: data[v] for v in plan.strata_variables}, duration_seconds=seconds,
+                                 received_on=start + timedelta(days=rng.randint(0, (end - start).days))))
+    SurveyAnswer.objects.bulk_create(rows)
+    plan.refresh_from_db()
+    return {"plan": plan, "answers": len(rows)}
+
+
+def wave_clean_and_code(*, plan, by) -> dict:
+    """The checks run, every flagged answer settled by REVIEW (an exclusion wins over a keep), the open
+    question's codes made and given where their keywords occur."""
+    answers_check(plan=plan, by=by)
+    kinds: dict[int, set] = {}
+    for answer_id, kind in AnswerFlag.objects.filter(answer__plan=plan).values_list("answer_id", "kind"):
+        kinds.setdefault(answer_id, set()).add(kind)
+    answers = SurveyAnswer.objects.in_bulk(list(kinds))
+    excluded = 0
+    for answer_id, its_kinds in sorted(kinds.items()):
+        exclusions = [REVIEW[k] for k in sorted(its_kinds) if REVIEW[k][0] == "exclude"]
+        decision, reason = exclusions[0] if exclusions else REVIEW[sorted(its_kinds)[0]]
+        answer_review(answer=answers[answer_id], by=by, decision=decision, reason=reason)
+        excluded += decision == "exclude"
+    tags = [code_tag_create(plan=plan, question="kien_nghi", by=by, name=name, label=label, keywords=keywords)
+            for name, label, keywords in CODE_TAGS] if not CodeTag.objects.filter(plan=plan).exists() else []
+    coded = 0
+    for answer in SurveyAnswer.objects.filter(plan=plan, data__has_key="kien_nghi").order_by("pk"):
+        found = suggested_tags(answer.data["kien_nghi"], tags)
+        if found:
+            answer_code_set(answer=answer, question="kien_nghi", tags=found, by=by)
+            coded += 1
+    return {"flagged": len(kinds), "excluded": excluded, "coded": coded}
