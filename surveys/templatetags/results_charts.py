@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-WIDTH = 640
-LABEL_WIDTH = 220
+# A narrow drawing, so that its text stays readable when a phone scales it to the screen's width.
+WIDTH = 420
+LABEL_WIDTH = 140
 BAR_HEIGHT = 22
 GAP = 8
 # Colours far enough apart for common colour blindness (Okabe & Ito), text always beside them.
@@ -38,7 +39,7 @@ def p_value(value) -> str:
     return text if (get_language() or "vi").startswith("en") else text.replace(".", ",")
 
 
-def _short(text: str, limit: int = 30) -> str:
+def _short(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -101,8 +102,8 @@ def crosstab_chart(table: dict, *id_parts) -> str:
     legend_y = GAP + len(rows) * (BAR_HEIGHT + GAP) + 4
     legend = format_html_join("", '<rect x="{}" y="{}" width="12" height="12" fill="{}"></rect>'
                                   '<text x="{}" y="{}" font-size="12" fill="#222">{}</text>',
-                              ((LABEL_WIDTH + (i % 3) * 140, legend_y + (i // 3) * 18, PALETTE[i % len(PALETTE)],
-                                LABEL_WIDTH + (i % 3) * 140 + 16, legend_y + (i // 3) * 18 + 11, _short(c["label"], 18))
+                              ((10 + (i % 3) * 135, legend_y + (i // 3) * 18, PALETTE[i % len(PALETTE)],
+                                10 + (i % 3) * 135 + 16, legend_y + (i // 3) * 18 + 11, _short(c["label"], 17))
                                for i, c in enumerate(columns)))
     height = legend_y + ((len(columns) + 2) // 3) * 18 + 4
     title = f"{table.get('row_label', '')} × {table.get('column_label', '')}"
