@@ -101,7 +101,7 @@ class RaoScott(_Row):
     df2: float  # d · ν, ν the design's degrees of freedom
     p: float
     chisq: float = 0.0  # X², Pearson on the weighted proportions scaled to n (R prints it as X-squared)
-    deff_mean: float = 0.0  # δ̄ = tr(Δ) / ((r−1)(c−1)), the mean generalised design effect
+    deff_mean: float | None = None  # δ̄ = tr(Δ) / ((r−1)(c−1)), the mean generalised design effect
     p_first_order: float = 0.0  # X²/δ̄ against χ² on (r−1)(c−1) df (R's statistic="Chisq")
     df_first_order: int = 0
 
@@ -295,8 +295,8 @@ def crosstab(row_values: Sequence, column_values: Sequence, weights: Sequence[fl
             for row in table.to_polars().iter_rows(named=True):
                 estimated[(str(row["_r"]), str(row["_c"]))] = (row["est"], row["se"], row["lci"], row["uci"])
             if len(used_rows) >= 2:
-                rao_scott, pearson = _tests(table.stats, len(used_rows), len(used_columns), df)
-        df = _design_df([ok for ok in both], strata, clusters)
+                rao_scott, pearson = _tests(table.stats, len(used_rows), len(used_columns))
+        df = _design_df(both, strata, clusters)
     cells = []
     for i, rc in enumerate(row_categories):
         line = []
@@ -321,20 +321,22 @@ def _design_df(in_base: list[bool], strata, clusters) -> int:
     return len(psus) - len({strata[i] if strata else None for i in rows})
 
 
-def _tests(stats, r: int, c: int, nu) -> tuple[RaoScott | None, Pearson | None]:
-    """svy's Rao–Scott statistics as ours, and the plain Pearson test from the same X²."""
+def _tests(stats, r: int, c: int) -> tuple[RaoScott | None, Pearson | None]:
+    """svy's Rao–Scott statistics as ours, and the plain Pearson test from the same X²; None where undefined."""
     from scipy import stats as distributions
 
-    if stats is None or stats.f is None:
+    if stats is None or stats.chisq is None or not math.isfinite(stats.chisq.value):
         return None, None
     k = (r - 1) * (c - 1)
     chisq = float(stats.chisq.value)
-    f = float(stats.f.value)
-    if not all(math.isfinite(x) for x in (chisq, f, stats.f.df_num, stats.f.df_den, stats.f.p_value)):
-        return None, Pearson(chisq=chisq, df=k, p=float(distributions.chi2.sf(chisq, k))) if math.isfinite(chisq) else None
-    trace = chisq / f if f > 0 else float("nan")
+    pearson = Pearson(chisq=chisq, df=k, p=float(distributions.chi2.sf(chisq, k)))
+    second = stats.f
+    if second is None or not all(math.isfinite(x) for x in (second.value, second.df_num, second.df_den,
+                                                            second.p_value, stats.chisq.p_value)):
+        return None, pearson
+    f = float(second.value)
     rao_scott = RaoScott(
-        f=f, df1=float(stats.f.df_num), df2=float(stats.f.df_den), p=float(stats.f.p_value), chisq=chisq,
-        deff_mean=trace / k if math.isfinite(trace) else float("nan"), p_first_order=float(stats.chisq.p_value),
-        df_first_order=k)
-    return rao_scott, Pearson(chisq=chisq, df=k, p=float(distributions.chi2.sf(chisq, k)))
+        f=f, df1=float(second.df_num), df2=float(second.df_den), p=float(second.p_value), chisq=chisq,
+        deff_mean=chisq / f / k if f > 0 else None,  # tr(Δ) = X²/F, unknown from them when X² = 0
+        p_first_order=float(stats.chisq.p_value), df_first_order=k)
+    return rao_scott, pearson

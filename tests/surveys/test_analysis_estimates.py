@@ -236,3 +236,69 @@ def test_rao_scott_is_absent_when_a_table_has_one_answered_row():
                      column_categories=["x", "y"])
     assert table.rao_scott is None
     assert table.cells[1] == [estimates.Cell(n=0, pct=None), estimates.Cell(n=0, pct=None)]
+
+
+def rao_scott_by_hand(rows, columns, weights, strata, row_codes, column_codes):
+    """The Rao–Scott statistics written out with numpy (Rao & Scott 1984, in the log-linear form of R's
+    svychisq): cell proportions p̂ (r·c), their stratified Taylor covariance V, the interaction contrasts C (the
+    r×c interaction columns made orthogonal to the main effects), D = diag(p̂), n respondents, H strata:
+
+        Δ = (C′D⁻¹C / n)⁻¹ (C′D⁻¹ V D⁻¹C),  X² = n Σ (p̂ᵢⱼ − p̂ᵢ.p̂.ⱼ)² / (p̂ᵢ.p̂.ⱼ),
+        F = X² / tr Δ on (d, d(n − H)) df, d = (tr Δ)² / tr Δ²."""
+    import numpy as np
+
+    r, c = len(row_codes), len(column_codes)
+    w = np.array(weights, float)
+    y = np.array([[float(a == rc and b == cc) for rc in row_codes for cc in column_codes]
+                  for a, b in zip(rows, columns)])
+    p = w @ y / w.sum()
+    z = w[:, None] * (y - p) / w.sum()
+    V = np.zeros((r * c, r * c))
+    labels = np.array(strata)
+    for h in set(strata):
+        zh = z[labels == h]
+        centred = zh - zh.mean(axis=0)
+        V += len(zh) / (len(zh) - 1) * centred.T @ centred
+    main = np.array([[1.0] + [float(i == k) for k in range(1, r)] + [float(j == k) for k in range(1, c)]
+                     for i in range(r) for j in range(c)])
+    interaction = np.array([[float(i == a and j == b) for a in range(1, r) for b in range(1, c)]
+                            for i in range(r) for j in range(c)])
+    C = interaction - main @ np.linalg.pinv(main) @ interaction
+    n = len(rows)
+    D_inv = np.diag(1 / p)
+    delta = np.linalg.solve(C.T @ D_inv @ C / n, C.T @ D_inv @ V @ D_inv @ C)
+    table = p.reshape(r, c)
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0))
+    chisq = n * ((table - expected) ** 2 / expected).sum()
+    trace, trace2 = np.trace(delta), np.trace(delta @ delta)
+    d = trace**2 / trace2
+    nu = n - len(set(strata))
+    f = chisq / trace
+    return {"chisq": chisq, "f": f, "df1": d, "df2": d * nu, "p": stats.f.sf(f, d, d * nu),
+            "p_first_order": stats.chi2.sf(chisq / (trace / ((r - 1) * (c - 1))), (r - 1) * (c - 1))}
+
+
+def test_rao_scott_with_strata_matches_the_design_effect_matrix_computed_here():
+    import random
+
+    rng = random.Random(21)
+    strata = [rng.choice(["xa_a", "xa_b", "xa_c"]) for _ in range(80)]
+    rows = [rng.choice(["male", "female"]) for _ in range(80)]
+    # The answer leans on the stratum and the sex, so the design matters and the test has something to find.
+    columns = [rng.choice(["1", "2", "3", "3"] if s == "xa_a" else ["1", "2", "3"]) if r == "male"
+               else rng.choice(["1", "1", "2", "3"]) for r, s in zip(rows, strata)]
+    weights = [rng.choice([0.5, 1, 2, 4]) for _ in range(80)]
+    table = crosstab(rows, columns, weights, strata=strata, row_categories=["male", "female"],
+                     column_categories=["1", "2", "3"])
+    expected = rao_scott_by_hand(rows, columns, weights, strata, ["male", "female"], ["1", "2", "3"])
+
+    for name, value in expected.items():
+        assert getattr(table.rao_scott, name) == pytest.approx(value, rel=1e-9), name
+    assert table.rao_scott.deff_mean != pytest.approx(1, abs=0.05)  # the weights and strata do change the test
+
+
+def test_a_table_of_exact_independence_has_f_zero_and_p_one():
+    table = crosstab(["a", "a", "b", "b"], ["x", "y", "x", "y"], [1, 1, 1, 1], row_categories=["a", "b"],
+                     column_categories=["x", "y"])
+    assert (table.rao_scott.f, table.rao_scott.p, table.pearson.p) == (0.0, 1.0, 1.0)
+    assert table.rao_scott.deff_mean is None  # tr(Δ) = X²/F cannot be read from 0/0

@@ -105,7 +105,13 @@ def test_two_per_line_is_not_always_enough_and_the_audit_adds_what_is_needed():
               [3, 2, 40, 40],
               [40, 1, 3, 2],
               [40, 40, 2, 3]]
+    two_per_line = [[True, True, False, False],
+                    [True, True, False, False],
+                    [False, True, True, True],
+                    [False, False, True, True]]
+    assert recoverable(counts, two_per_line) == {(2, 1): 1}  # every line has two hidden cells, yet the 1 shows
     mask = suppress(counts)
+    assert all(mask[i][j] for i, j in hidden_cells(two_per_line))
     assert recoverable(counts, mask) == {}
 
 
