@@ -13,6 +13,7 @@ Suppression (`table_suppressed`), for anything published:
 - a hidden cell carries n=None, pct=None (and ci=None), suppressed=True, so no figure of it is left.
 """
 
+import math
 from dataclasses import dataclass
 
 from .analysis import estimates, suppression
@@ -67,12 +68,16 @@ def analysis_data(*, plan: SurveyPlan) -> AnalysisData:
 
 
 def _value(raw, variable: Variable):
-    """An answer as the estimates take it: a code, a list of codes (multiple choice), or None (not answered)."""
+    """An answer as the estimates take it: a code, a list of codes (multiple choice), or None (not answered).
+    A code the questionnaire does not list (an older version's) counts as not answered."""
+    codes = {code for code, _label in variable.choices}
     if raw is None or raw == "" or raw == []:
         return None
     if variable.is_multiple:
-        return [str(code) for code in raw] if isinstance(raw, list) else [str(raw)]
-    return str(raw[0]) if isinstance(raw, list) else str(raw)
+        kept = [str(code) for code in (raw if isinstance(raw, list) else [raw]) if str(code) in codes]
+        return kept or None
+    value = str(raw[0]) if isinstance(raw, list) else str(raw)
+    return value if value in codes else None
 
 
 def _get(obj, name):
@@ -109,23 +114,19 @@ def frequency_table(data: AnalysisData, name: str) -> dict:
 def crosstab_table(data: AnalysisData, row: str, column: str) -> dict:
     """Two variables crossed: unweighted n and weighted % of the row per cell, and the Rao–Scott test."""
     row_variable, column_variable = data.variables[row], data.variables[column]
-    kept = [(r_value, c_value, weight, data.strata[index] if data.strata else None)
-            for index, (r_value, c_value, weight) in enumerate(zip(
-                (_value(r.values.get(row), row_variable) for r in data.respondents),
-                (_value(r.values.get(column), column_variable) for r in data.respondents),
-                data.weights, strict=True))
-            if r_value is not None and c_value is not None]
-    row_codes = [code for code, _label in row_variable.choices]
-    column_codes = [code for code, _label in column_variable.choices]
-    result = estimates.crosstab([k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept],
-                                strata=[k[3] for k in kept] if data.strata else None,
-                                row_categories=row_codes, column_categories=column_codes)
+    result = estimates.crosstab([_value(r.values.get(row), row_variable) for r in data.respondents],
+                                [_value(r.values.get(column), column_variable) for r in data.respondents],
+                                data.weights, strata=data.strata,
+                                row_categories=[code for code, _label in row_variable.choices],
+                                column_categories=[code for code, _label in column_variable.choices])
     cells = [[{"n": int(_get(cell, "n")), "pct": _pct(_get(cell, "pct")), "suppressed": False} for cell in line]
              for line in result.cells]
     test = result.rao_scott
     rao_scott = None
     if test is not None and _get(test, "p") is not None:
         rao_scott = {key: float(_get(test, key)) for key in ("f", "df1", "df2", "p")}
+        if not all(math.isfinite(value) for value in rao_scott.values()):  # JSON stores no NaN
+            rao_scott = None
     return {"kind": "crosstab", "row": row, "column": column, "row_label": row_variable.label,
             "column_label": column_variable.label, "weighted": data.weighted,
             "row_categories": [{"code": c, "label": label} for c, label in row_variable.choices],
