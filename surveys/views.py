@@ -27,7 +27,7 @@ from .forms import (
     unit_choices_below,
 )
 from .models import STEP_ORDER
-from .permissions import MENU_ROLES, may_approve_plans, may_write_plans
+from .permissions import MENU_ROLES, may_approve_plans, may_read_answers, may_write_plans
 from .questionnaire import SECTION, question_count, type_labels
 from .selectors import (
     interviewer_candidates,
@@ -139,6 +139,7 @@ def plan_detail(request, pk):
         "counts": invitation_counts(plan=plan), "progress": quota_progress(plan=plan),
         "interviewing": interviewer_assigned(plan=plan, user=request.user),
         "paper_keying": collection_version(plan) is not None and may_key_paper(request.user, plan),
+        "reads_answers": may_read_answers(request.user, plan),
     })
 
 

@@ -176,6 +176,10 @@ def test_who_reads_results_drafts_stay_home_published_go_up(world, closed, peopl
     # Reading is not acting, and reading the report is not reading the answers.
     assert province.post(f"/surveys/results/{results.pk}/approve/").status_code == 403
     assert province.get(f"/surveys/{closed.pk}/analysis/").status_code == 403
+    # The way there: the survey list links the results; the plan page links the analysis to answer readers only.
+    assert 'data-testid="results-list-link"' in province.get("/surveys/").content.decode()
+    assert 'data-testid="results-links"' not in province.get(f"/surveys/{closed.pk}/").content.decode()
+    assert 'data-testid="results-links"' in client_for(world.supervisor).get(f"/surveys/{closed.pk}/").content.decode()
     other = client_for(people["leader_q"])
     assert other.get(f"/surveys/results/{results.pk}/").status_code == 404
     assert results.title not in other.get("/surveys/results/").content.decode()
