@@ -69,8 +69,8 @@ def document_sections(results, tables: list[dict]) -> list[dict]:
 def _official(results, tables):
     day = timezone.localtime(results.published_at).date() if results.published_at else None
     with translation.override("vi"):
-        doc = unit_document(unit=results.plan.unit, day=day,
-                            subject=f"Kết quả điều tra dư luận xã hội về “{results.plan.topic}”")
+        # The report's own title is the subject line (trích yếu) under "BÁO CÁO"; the topic is in its facts.
+        doc = unit_document(unit=results.plan.unit, day=day, subject=results.title)
         return doc, document_sections(results, tables)
 
 
