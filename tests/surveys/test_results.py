@@ -219,7 +219,23 @@ def test_a_leader_returns_a_report_with_a_reason(world, closed):
     leader.post(f"/surveys/results/{results.pk}/return/", {"reason": "Bổ sung bảng chéo theo giới tính."})
     results.refresh_from_db()
     assert results.status == ResultsStatus.DRAFT and results.returned_reason == "Bổ sung bảng chéo theo giới tính."
-    assert "Bổ sung bảng chéo theo giới tính." in _client.get(f"/surveys/results/{results.pk}/").content.decode()
+    page = _client.get(f"/surveys/results/{results.pk}/").content.decode()
+    assert "Bổ sung bảng chéo theo giới tính." in page and 'data-testid="results-preview"' in page
+    # The draft is edited as asked: a crosstab added; one of the same question twice is refused, nothing saved.
+    refused = _client.post(f"/surveys/results/{results.pk}/edit/", {
+        "title": "Kết quả (sửa)", "scope": "internal", "frequencies": ["hai_long"], "row_0": "sex", "column_0": "sex"})
+    assert refused.status_code == 200 and "hai câu hỏi khác nhau" in refused.content.decode()
+    results.refresh_from_db()
+    assert results.title == "Kết quả"
+    _client.post(f"/surveys/results/{results.pk}/edit/", {"title": "Kết quả (sửa)", "scope": "internal",
+                                                          "frequencies": ["hai_long"], "row_0": "sex",
+                                                          "column_0": "hai_long"})
+    results.refresh_from_db()
+    assert results.title == "Kết quả (sửa)" and results.table_specs == [
+        {"kind": "frequency", "question": "hai_long"}, {"kind": "crosstab", "row": "sex", "column": "hai_long"}]
+    # The preview already hides what publication would: the 3 very dissatisfied men.
+    page = _client.get(f"/surveys/results/{results.pk}/").content.decode()
+    assert 'data-testid="crosstab-sex-hai_long"' in page and 'data-testid="suppressed"' in page
 
 
 def test_publication_needs_fresh_weights_and_a_bad_raking_stores_nothing(world, closed):
