@@ -40,6 +40,7 @@ def logging_config(*, debug: bool) -> dict:
             "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
             # Its start-up banner, once per process (bin/run starts five); lockouts are still logged by axes.
             "axes.apps": {"level": "WARNING"},
+            "svy": {"level": "WARNING"},  # svy logs an INFO line for each estimate at 0 % or 100 %
         },
     }
 

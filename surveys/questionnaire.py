@@ -6,6 +6,8 @@ section (phần), and a section holds questions (sections do not nest):
     question: {"type", "name", "label", "hint", "required", "relevant"}
               + "list_name", "choices": [{"name", "label"}]  for select_one, select_multiple, likert, matrix
               + "rows": [{"name", "label"}]                  for matrix (each row is answered on the scale)
+              + "bank": code                                 when it is a question of the question bank
+                                                             (surveys.models.BankQuestion), of the same type
     section:  {"type": "section", "name", "label", "relevant", "items": [question, ...]}
 
 Types: select_one (một lựa chọn), select_multiple (nhiều lựa chọn), likert (thang Likert), matrix (ma
@@ -79,6 +81,8 @@ def _question(raw: dict, errors: list) -> dict:
         item["choices"] = _pairs(raw.get("choices"), where, errors, _("lựa chọn"))
     if kind == "matrix":
         item["rows"] = _pairs(raw.get("rows"), where, errors, _("dòng"))
+    if bank := _text(raw.get("bank"), 64):
+        item["bank"] = bank
     return item
 
 
@@ -115,6 +119,7 @@ def clean_content(raw) -> dict:
     if sum(1 for _item in all_items({"items": items})) > MAX_ITEMS:
         errors.append(_("Phiếu hỏi quá dài (tối đa %(n)s câu).") % {"n": MAX_ITEMS})
     _check_names_and_conditions(items, errors)
+    _check_bank(items, errors)
     if errors:
         raise ValidationError({"content": list(dict.fromkeys(errors))})
     return {"form_id": form_id, "items": items}
@@ -150,6 +155,24 @@ def _check_names_and_conditions(items: list, errors: list) -> None:
         for name in sorted(unknown):
             errors.append(_("Điều kiện hiển thị của “%(name)s” nhắc đến câu “%(ref)s” không có trong phiếu.")
                           % {"name": item["name"], "ref": name})
+
+
+def _check_bank(items: list, errors: list) -> None:
+    """A question taken from the bank names a code the bank has, and keeps the bank question's type (its
+    answers are compared with other surveys' answers to it)."""
+    named = [item for item in all_items({"items": items}) if item.get("bank")]
+    if not named:
+        return
+    from .models import BankQuestion
+
+    types = dict(BankQuestion.objects.filter(code__in={item["bank"] for item in named}).values_list("code", "type"))
+    for item in named:
+        if item["bank"] not in types:
+            errors.append(_("Câu “%(name)s”: ngân hàng câu hỏi không có mã “%(code)s”.")
+                          % {"name": item["name"], "code": item["bank"]})
+        elif types[item["bank"]] != item["type"]:
+            errors.append(_("Câu “%(name)s”: câu “%(code)s” của ngân hàng là loại khác; giữ đúng loại để so sánh "
+                            "được kết quả.") % {"name": item["name"], "code": item["bank"]})
 
 
 def strata_problems(content: dict, *, variables: list[str], categories: dict[str, set[str]]) -> list[str]:

@@ -10,6 +10,7 @@ from cases.permissions import user_grants, users_with_role_on
 from .exceptions import SurveyNotFound
 from .models import (
     AnswerCorrection,
+    BankQuestion,
     FollowUpContact,
     FollowUpContactRead,
     InterviewerAssignment,
@@ -25,6 +26,7 @@ from .models import (
     SurveyPlan,
     SurveyResults,
 )
+from .questionnaire import SECTION, all_items
 from .permissions import (
     ABOVE_READER_ROLES,
     SUBTREE_READER_ROLES,
@@ -267,3 +269,79 @@ def plans_collecting_for(*, user) -> list[SurveyPlan]:
     return list(SurveyPlan.objects.filter(scope, status=PlanStatus.APPROVED, closed_at__isnull=True,
                                           questionnaires__status=QuestionnaireStatus.FROZEN)
                 .distinct().select_related("unit").order_by("pk"))
+
+
+# --- the survey data system (kho dữ liệu điều tra) and the question bank ----------------------------
+
+SEARCH_LIMIT = 200
+# Text is matched in Python (diacritics folded, the same on PostgreSQL and SQLite) over the plans that pass the
+# database's filters, the newest this many.
+SEARCH_SCANNED = 5000
+
+
+def _words(text: str) -> list[str]:
+    from cases.text import fold
+
+    return fold(text or "").split()[:8]
+
+
+def _matches(words: list[str], text: str) -> bool:
+    from cases.text import fold
+
+    folded = fold(text)
+    return all(word in folded for word in words)
+
+
+def survey_search_for_user(*, user, filters: dict | None = None) -> list[dict]:
+    """The data system's search: every plan this person reads (plan_list_for_user's scope) and every plan whose
+    results were published to them, newest period first, each as {"plan", "readable" (the plan page opens),
+    "results" (its published results they read), "questions" (labels the question text matched)}.
+
+    Filters: topic (words of the topic or purpose), question (words of a question's label in a frozen
+    questionnaire, or of the bank question it was taken from), period_from / period_to (the plan's period
+    overlaps), locality (a Unit: the plan's unit or one of its localities is in its subtree).
+    """
+    filters = filters or {}
+    published = results_list_for_user(user=user).filter(status=ResultsStatus.PUBLISHED)
+    plans = SurveyPlan.objects.filter(_scope(user) | Q(pk__in=published.values("plan_id")))
+    if period_from := filters.get("period_from"):
+        plans = plans.filter(period_end__gte=period_from)
+    if period_to := filters.get("period_to"):
+        plans = plans.filter(period_start__lte=period_to)
+    if locality := filters.get("locality"):
+        plans = plans.filter(Q(unit__path__startswith=locality.path) | Q(localities__path__startswith=locality.path))
+    plans = list(plans.distinct().select_related("unit").order_by("-period_start", "-pk")[:SEARCH_SCANNED])
+    if topic := _words(filters.get("topic", "")):
+        plans = [plan for plan in plans if _matches(topic, f"{plan.topic} {plan.purpose}")]
+    matched: dict[int, list[str]] = {}
+    if question := _words(filters.get("question", "")):
+        banked = {code for code, label in BankQuestion.objects.values_list("code", "label") if _matches(question, label)}
+        for plan_id, content in (QuestionnaireVersion.objects.filter(plan_id__in=[p.pk for p in plans],
+                                                                     status=QuestionnaireStatus.FROZEN)
+                                 .values_list("plan_id", "content")):
+            for item in all_items(content):
+                if item.get("type") == SECTION:
+                    continue
+                labels = [item.get("label", "")] + [row["label"] for row in item.get("rows", [])]
+                if item.get("bank") in banked or any(_matches(question, label) for label in labels):
+                    found = matched.setdefault(plan_id, [])
+                    if item.get("label") not in found:
+                        found.append(item.get("label", ""))
+        plans = [plan for plan in plans if plan.pk in matched]
+    plans = plans[:SEARCH_LIMIT]
+    in_scope = set(SurveyPlan.objects.filter(_scope(user), pk__in=[p.pk for p in plans]).values_list("pk", flat=True))
+    results: dict[int, list[SurveyResults]] = {}
+    for item in published.filter(plan_id__in=[p.pk for p in plans]):
+        results.setdefault(item.plan_id, []).append(item)
+    return [{"plan": plan, "readable": plan.pk in in_scope, "results": results.get(plan.pk, []),
+             "questions": matched.get(plan.pk, [])} for plan in plans]
+
+
+def bank_list(*, q: str = "") -> list[BankQuestion]:
+    """The question bank (shared by every tier, read by anyone who plans or reads surveys), by code; `q`: words
+    of the code, label or topic, diacritics folded."""
+    questions = list(BankQuestion.objects.select_related("unit").order_by("code"))
+    if words := _words(q):
+        questions = [b for b in questions if _matches(words, f"{b.code} {b.label} {b.topic}")]
+    return questions
+

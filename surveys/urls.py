@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views, views_contacts, views_interview, views_paper, views_results
+from . import views, views_contacts, views_data, views_interview, views_paper, views_results
 
 app_name = "surveys"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("new/", views.plan_new, name="new"),
+    path("data-system/", views_data.data_system, name="data_system"),
+    path("data-system/results/<int:pk>/tables.<str:fmt>", views_data.results_tables_export, name="results_tables"),
+    path("bank/", views_data.bank, name="bank"),
+    path("<int:pk>/data.<str:fmt>", views_data.data_export, name="data_export"),
+    path("<int:pk>/codebook.csv", views_data.codebook_export, name="codebook"),
     path("<int:pk>/", views.plan_detail, name="plan"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
     path("<int:pk>/approve/", views.plan_approve_view, name="approve"),
@@ -25,6 +30,8 @@ urlpatterns = [
     path("<int:pk>/questionnaires/<int:number>/", views.questionnaire_detail, name="questionnaire"),
     path("<int:pk>/questionnaires/<int:number>/freeze/", views.questionnaire_freeze_view, name="questionnaire_freeze"),
     path("<int:pk>/questionnaires/<int:number>/xlsform.xlsx", views.questionnaire_xlsform, name="questionnaire_xlsform"),
+    path("<int:pk>/questionnaires/<int:number>/bank/add/", views_data.bank_add, name="bank_add"),
+    path("<int:pk>/questionnaires/<int:number>/bank/use/", views_data.bank_use, name="bank_use"),
     path("<int:pk>/questionnaires/<int:number>/print/", views.questionnaire_print, name="questionnaire_print"),
     path("<int:pk>/questionnaires/<int:number>/print.pdf", views.questionnaire_print_pdf, name="questionnaire_pdf"),
     # Results: weights, analysis, the results reports and their publication.

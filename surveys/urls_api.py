@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from api.views import not_found
 
-from . import api
+from . import api, api_data
 
 urlpatterns = [
     path("plans/", api.PlanListCreateApi.as_view(), name="api-survey-plans"),
@@ -19,5 +19,11 @@ urlpatterns = [
     path("plans/<int:pk>/answers/", api.AnswerListCreateApi.as_view(), name="api-survey-answers"),
     path("plans/<int:pk>/answers/<int:answer_id>/corrections/", api.AnswerCorrectionApi.as_view(),
          name="api-survey-answer-corrections"),
+    path("results/", api_data.ResultsListApi.as_view(), name="api-survey-results"),
+    path("results/<int:pk>/", api_data.ResultsDetailApi.as_view(), name="api-survey-results-detail"),
+    path("results/<int:pk>/tables.csv", api_data.ResultsTablesCsvApi.as_view(), name="api-survey-results-csv"),
+    path("results/<int:pk>/tables.xlsx", api_data.ResultsTablesXlsxApi.as_view(), name="api-survey-results-xlsx"),
+    path("data-system/", api_data.DataSystemApi.as_view(), name="api-survey-data-system"),
+    path("bank/", api_data.BankListApi.as_view(), name="api-survey-bank"),
     re_path(r"^[\s\S]*$", not_found),
 ]

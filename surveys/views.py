@@ -58,6 +58,7 @@ from .services import (
     questionnaire_update,
 )
 from .exports import questionnaire_pdf
+from .views_data import bank_forms
 from .xlsform import xlsform_export
 
 
@@ -293,6 +294,7 @@ def questionnaire_detail(request, pk, number):
     return render(request, "surveys/questionnaire.html", {
         "plan": plan, "version": version, "sections": sections_of(version.content), "form": form, "writer": writer,
         "types": type_labels(), "questions": question_count(version.content),
+        **(bank_forms(version) if writer else {}),
     })
 
 

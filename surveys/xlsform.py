@@ -13,7 +13,8 @@ Out: pyxform reads but does not write, so the workbook is written here with open
 | matrix          | begin_group, appearance table-list; one select_one LIST row per line      |
 | integer, decimal, date, text, note | the same type                                          |
 
-`required` is yes or empty, `relevant` is copied as written. Settings: form_title, form_id, version.
+`required` is yes or empty, `relevant` is copied as written; the column `bank` carries the question bank's code of
+a question taken from it (a matrix: on its begin_group row). Settings: form_title, form_id, version.
 """
 
 import io
@@ -26,7 +27,7 @@ from openpyxl import Workbook
 
 from .questionnaire import SECTION, clean_content
 
-SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "appearance")
+SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "appearance", "bank")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _MAGIC = {".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}  # a zip; an OLE2 compound file
 
@@ -37,11 +38,12 @@ _MAGIC = {".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}  # a zip; an OLE2
 def _question_rows(item: dict) -> list[tuple]:
     kind = item["type"]
     required = "yes" if item.get("required") else ""
+    bank = item.get("bank", "")
     if kind == "matrix":
-        rows = [("begin_group", item["name"], item["label"], item["hint"], "", item["relevant"], "table-list")]
-        rows += [(f"select_one {item['list_name']}", row["name"], row["label"], "", required, "", "")
+        rows = [("begin_group", item["name"], item["label"], item["hint"], "", item["relevant"], "table-list", bank)]
+        rows += [(f"select_one {item['list_name']}", row["name"], row["label"], "", required, "", "", "")
                  for row in item["rows"]]
-        return rows + [("end_group", "", "", "", "", "", "")]
+        return rows + [("end_group", "", "", "", "", "", "", "")]
     if kind in ("select_one", "likert"):
         xls_type = f"select_one {item['list_name']}"
     elif kind == "select_multiple":
@@ -49,7 +51,7 @@ def _question_rows(item: dict) -> list[tuple]:
     else:
         xls_type = kind
     appearance = "likert" if kind == "likert" else ""
-    return [(xls_type, item["name"], item["label"], item["hint"], required, item["relevant"], appearance)]
+    return [(xls_type, item["name"], item["label"], item["hint"], required, item["relevant"], appearance, bank)]
 
 
 # The metadata row the OpenRosa form carries: when the device finished the answer (surveys.openrosa).
@@ -64,13 +66,13 @@ def xlsform_export(*, content: dict, title: str, version: int, with_end: bool = 
     survey.title = "survey"
     survey.append(SURVEY_COLUMNS)
     if with_end:
-        survey.append(("end", END_NAME, "", "", "", "", ""))
+        survey.append(("end", END_NAME, "", "", "", "", "", ""))
     choices = workbook.create_sheet("choices")
     choices.append(("list_name", "name", "label"))
     written_lists = set()
     for item in content["items"]:
         if item["type"] == SECTION:
-            survey.append(("begin_group", item["name"], item["label"], "", "", item["relevant"], ""))
+            survey.append(("begin_group", item["name"], item["label"], "", "", item["relevant"], "", ""))
             questions = item["items"]
         else:
             questions = [item]
@@ -82,7 +84,7 @@ def xlsform_export(*, content: dict, title: str, version: int, with_end: bool = 
                 for choice in question["choices"]:
                     choices.append((question["list_name"], choice["name"], choice["label"]))
         if item["type"] == SECTION:
-            survey.append(("end_group", "", "", "", "", "", ""))
+            survey.append(("end_group", "", "", "", "", "", "", ""))
     settings = workbook.create_sheet("settings")
     settings.append(("form_title", "form_id", "version"))
     settings.append((title, content["form_id"], str(version)))
@@ -113,7 +115,7 @@ def _common(node: dict) -> dict:
     bind = node.get("bind", {})
     return {"name": node.get("name", ""), "label": _label(node.get("label")), "hint": _label(node.get("hint")),
             "required": str(bind.get("required", "")).lower() in ("yes", "true", "true()"),
-            "relevant": bind.get("relevant", "") or ""}
+            "relevant": bind.get("relevant", "") or "", "bank": str(node.get("bank") or "")}
 
 
 def _is_table_list(node: dict) -> bool:
@@ -164,7 +166,7 @@ def _items(children: list, errors: list, *, nested: bool) -> list[dict]:
                 errors.append(_("Nhóm “%(name)s”: nhóm lồng trong nhóm chưa được hỗ trợ.") % {"name": node.get("name")})
                 continue
             section = _common(node)
-            section = {"type": SECTION, "name": section["name"], "label": section["label"],
+            section = {"type": SECTION, "name": section["name"], "label": section["label"],  # no bank: not a question
                        "relevant": section["relevant"], "items": _items(node.get("children", []), errors, nested=True)}
             items.append(section)
         elif kind == "repeat":

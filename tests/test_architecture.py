@@ -18,12 +18,12 @@ MAX_LINES = 450
 INTERFACE = [
     r"^web(\.|$)",  # the screens: views, forms, their helpers (web.ui), template tags
     r"^api\.(views|serializers|urls|adapters|pagination|throttling|exceptions)",
-    r"\.(views|views_\w+|forms|forms_\w+|urls|urls_\w+|admin|api|apps|tasks|middleware|context_processors|receivers)$",
+    r"\.(views|views_\w+|forms|forms_\w+|urls|urls_\w+|admin|api|api_\w+|apps|tasks|middleware|context_processors|receivers)$",
     r"\.templatetags(\.|$)",
     r"\.management(\.|$)",
     r"^config(\.(urls|wsgi|celery))?$",  # the project's wiring
 ]
-MODELS = [r"\.models$", r"^cases\.(fields|keys)$"]
+MODELS = [r"\.models(\.\w+)?$", r"^cases\.(fields|keys)$"]
 
 
 def layer_of(module: str) -> str:

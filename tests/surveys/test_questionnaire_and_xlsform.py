@@ -44,10 +44,10 @@ def test_export_is_plain_xlsform():
     content = clean_content(CONTENT)
     book = load_workbook(io.BytesIO(xlsform_export(content=content, title="T", version=1)))
     survey = [tuple(cell or "" for cell in row) for row in book["survey"].iter_rows(values_only=True)]
-    assert survey[0] == ("type", "name", "label", "hint", "required", "relevant", "appearance")
-    assert ("select_one muc_do", "hai_long", "Mức độ hài lòng với dịch vụ nước sạch", "", "", "", "likert") in survey
-    assert ("begin_group", "danh_gia", "Đánh giá các khâu", "", "", "", "table-list") in survey
-    assert ("select_one muc_do", "dg_xu_ly", "Xử lý", "", "yes", "", "") in survey
+    assert survey[0] == ("type", "name", "label", "hint", "required", "relevant", "appearance", "bank")
+    assert ("select_one muc_do", "hai_long", "Mức độ hài lòng với dịch vụ nước sạch", "", "", "", "likert", "") in survey
+    assert ("begin_group", "danh_gia", "Đánh giá các khâu", "", "", "", "table-list", "") in survey
+    assert ("select_one muc_do", "dg_xu_ly", "Xử lý", "", "yes", "", "", "") in survey
     choices = list(book["choices"].iter_rows(values_only=True))
     assert sum(1 for row in choices if row[0] == "muc_do") == 5  # a list shared by two questions, written once
     assert list(book["settings"].iter_rows(values_only=True))[1] == ("T", "phieu_thu", "1")
