@@ -84,3 +84,34 @@ def results_pdf(*, results, tables: list[dict]) -> bytes:
     html = render_to_string("reports/pdf/report.html", {
         "report": results, "doc": doc, "sections": sections, "font_faces": font_faces(), "page": word.PAGE})
     return html_to_pdf(html)
+
+
+# --- the situation report of a tier: the survey results published in its period -----------------------
+
+SITUATION_TABLES = 3  # frequencies shown per survey in a situation report; the full report has the rest
+
+
+def situation_sections(*, unit, start, end) -> list[dict]:
+    """Survey results for a unit's situation report (reports.situation.SURVEY_RESULT_PROVIDERS): those it
+    published in the period, and those the units below published to the tier above or to the public. Their
+    frozen, suppressed figures only; a unit's internal results stay out of the report it sends up."""
+    from django.db.models import Q
+
+    from .models import PublicationScope, ResultsStatus, SurveyResults
+
+    found = (SurveyResults.objects.filter(status=ResultsStatus.PUBLISHED, published_at__date__gte=start,
+                                          published_at__date__lte=end)
+             .filter(Q(plan__unit=unit) | Q(plan__unit__path__startswith=unit.path,
+                                           scope__in=(PublicationScope.PARENT, PublicationScope.PUBLIC)))
+             .select_related("plan__unit").order_by("published_at", "pk"))
+    sections = []
+    for results in found:
+        rows = []
+        for table in [t for t in results.tables if t.get("kind") == "frequency"][:SITUATION_TABLES]:
+            rows += [(f"{table['label']} — {row['label']}", HIDDEN if row["pct"] is None else f"{_number(row['pct'])} %")
+                     for row in table["rows"]]
+        paragraphs = [line for line in (results.summary or "").splitlines() if line.strip()]
+        sections.append({"title": f"Kết quả điều tra: {results.title} ({results.plan.unit.name}, n = "
+                                  f"{max((t.get('n', 0) for t in results.tables), default=0)})",
+                         "rows": rows, "paragraphs": paragraphs})
+    return sections

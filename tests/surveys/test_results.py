@@ -293,3 +293,22 @@ def test_small_totals_are_hidden_with_a_complement():
     assert published["column_totals"] == [20, 22]
     hidden = Counter(c["suppressed"] for line in published["cells"] for c in line)
     assert hidden[True] >= 4
+
+
+def test_published_results_go_into_the_situation_report_of_the_tier(world, closed):
+    from django.utils import timezone
+
+    from reports.situation import survey_results
+
+    results = _publish(world, closed, scope="parent")
+    internal = SurveyResults.objects.create(plan=closed, title="Chỉ trong xã", created_by=world.secretariat,
+                                            status=ResultsStatus.PUBLISHED, scope=PublicationScope.INTERNAL,
+                                            published_at=timezone.now(), tables=[])
+    today = timezone.localdate()
+    province = survey_results(unit=world.province, start=today, end=today)
+    assert [s["title"].split(" (")[0] for s in province] == [f"Kết quả điều tra: {results.title}"]
+    rows = dict(province[0]["rows"])
+    assert rows["Vấn đề gặp phải — Có mùi"] == "x"  # the frozen, suppressed figure
+    commune = [s["title"] for s in survey_results(unit=world.commune_a, start=today, end=today)]
+    assert len(commune) == 2 and any(internal.title in title for title in commune)  # its own, internal too
+    assert survey_results(unit=world.commune_b, start=today, end=today) == []
