@@ -15,8 +15,10 @@ from cases.actions import CaseAction
 # (đợt nắm bắt dư luận) and its reminder. Their params: the subject's title, the asking unit, the deadline.
 OPINION_REQUEST = "opinion_request"
 OPINION_REQUEST_REMIND = "opinion_request_remind"
+# A unit published a survey's results to the tier above (surveys.services.results); params: title, unit.
+SURVEY_RESULTS = "survey_results"
 # The kinds of message that are not about a case (services_direct); every other kind is a CaseAction.
-DIRECT_KINDS = frozenset({OPINION_REQUEST, OPINION_REQUEST_REMIND})
+DIRECT_KINDS = frozenset({OPINION_REQUEST, OPINION_REQUEST_REMIND, SURVEY_RESULTS})
 
 # kind → (subject, sentence)
 TEXTS = {
@@ -83,6 +85,10 @@ TEXTS = {
     OPINION_REQUEST_REMIND: (
         _("Nhắc báo cáo đợt nắm bắt dư luận: %(title)s"),
         _("Đợt nắm bắt dư luận về “%(title)s” hết hạn lúc %(due)s. Xin gửi phiếu thông tin trước hạn."),
+    ),
+    SURVEY_RESULTS: (
+        _("Kết quả điều tra gửi cấp trên: %(title)s"),
+        _("%(unit)s đã công bố kết quả điều tra “%(title)s” gửi cấp trên."),
     ),
 }
 FALLBACK = (_("Cập nhật vụ việc %(code)s"), _("Vụ việc %(code)s «%(title)s» có cập nhật mới."))
@@ -163,6 +169,11 @@ GROUPS = {
         _("Nhắc hạn đợt nắm bắt dư luận"),
         ngettext_lazy("Nhắc hạn %(count)s đợt nắm bắt dư luận của %(unit)s",
                       "Nhắc hạn %(count)s đợt nắm bắt dư luận của %(unit)s", "count"),
+    ),
+    SURVEY_RESULTS: (
+        _("Kết quả điều tra gửi cấp trên"),
+        ngettext_lazy("%(count)s kết quả điều tra của %(unit)s gửi cấp trên",
+                      "%(count)s kết quả điều tra của %(unit)s gửi cấp trên", "count"),
     ),
 }
 GROUP_FALLBACK = ngettext_lazy(

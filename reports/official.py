@@ -133,13 +133,20 @@ def blank_number(pattern: str) -> str:
 
 
 def official_document(*, report, version=None) -> OfficialDocument:
-    settings = document_settings_for(report.unit)
+    day = timezone.localtime(version.submitted_at).date() if version else None
+    return unit_document(unit=report.unit, subject=_subject_line(report),
+                         number=report.document_number if version else "", day=day)
+
+
+def unit_document(*, unit, subject: str, number: str = "", day: date | None = None,
+                  kind: str = DOCUMENT_KIND) -> OfficialDocument:
+    """The blocks of an official document of `unit` on `subject`, in the unit's layout; a number and a date left
+    blank until it is issued. Reports use it, and so do other documents of the unit (surveys' results)."""
+    settings = document_settings_for(unit)
     party = settings.layout == DocumentLayout.PARTY
-    number = report.document_number if version else ""
     number = number or blank_number(settings.number_pattern)
     # 36-HD/VPTW writes "Số 12-BC/ĐU"; Nghị định 30 writes "Số: 12/BC-UBND".
     number_line = f"Số {number}" if party else f"Số: {number}"
-    day = timezone.localtime(version.submitted_at).date() if version else None
     recipients = [line.strip().lstrip("-").strip() for line in settings.recipients.splitlines() if line.strip()]
     return OfficialDocument(
         party=party,
@@ -147,8 +154,8 @@ def official_document(*, report, version=None) -> OfficialDocument:
         issuing_body=settings.issuing_body.upper(),
         number_line=number_line,
         place_date=place_date(settings.place, day, (day or timezone.localdate()).year),
-        kind=DOCUMENT_KIND,
-        subject=_subject_line(report),
+        kind=kind,
+        subject=subject,
         recipients=_punctuated(recipients, party=party),
         signer_authority=settings.signer_authority.upper(),
         signer_title=settings.signer_title.upper(),

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_cleaning, views_coding, views_contacts, views_data, views_interview, views_paper
+from . import (
+    views,
+    views_cleaning,
+    views_coding,
+    views_contacts,
+    views_data,
+    views_interview,
+    views_paper,
+    views_results,
+)
 
 app_name = "surveys"
 
@@ -42,4 +51,16 @@ urlpatterns = [
     path("<int:pk>/questionnaires/<int:number>/bank/use/", views_data.bank_use, name="bank_use"),
     path("<int:pk>/questionnaires/<int:number>/print/", views.questionnaire_print, name="questionnaire_print"),
     path("<int:pk>/questionnaires/<int:number>/print.pdf", views.questionnaire_print_pdf, name="questionnaire_pdf"),
+    # Results: weights, analysis, the results reports and their publication.
+    path("<int:pk>/weighting/", views_results.weighting, name="weighting"),
+    path("<int:pk>/analysis/", views_results.analysis, name="analysis"),
+    path("<int:pk>/results/new/", views_results.results_new, name="results_new"),
+    path("results/", views_results.results_list, name="results_list"),
+    path("results/<int:rid>/", views_results.results_detail, name="results"),
+    path("results/<int:rid>/edit/", views_results.results_edit, name="results_edit"),
+    path("results/<int:rid>/submit/", views_results.results_submit_view, name="results_submit"),
+    path("results/<int:rid>/approve/", views_results.results_approve_view, name="results_approve"),
+    path("results/<int:rid>/return/", views_results.results_return_view, name="results_return"),
+    path("results/<int:rid>/report.docx", views_results.results_docx_view, name="results_docx"),
+    path("results/<int:rid>/report.pdf", views_results.results_pdf_view, name="results_pdf"),
 ]

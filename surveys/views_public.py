@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.views.decorators.csrf import csrf_protect
 from cases.exceptions import CaseError, CaseNotFound
 
 from .questionnaire import type_labels
-from .selectors import plan_public_get
+from .selectors import plan_public_get, results_get_for_user, results_list_for_user
 from .services import answer_submit_online, answer_submit_open, closed_message, collection_version, invitation_usable
 from .services.collection import answer_duration
 from .views import sections_of
@@ -168,3 +169,23 @@ def _open_form(request, plan, context):
                                httponly=True, samesite="Lax", secure=request.is_secure(),
                                path=request.path)
     return response
+
+
+# --- results published as public ------------------------------------------------------------------
+
+
+@never_cache
+def public_results_list(request):
+    """Every survey's results published as public, newest first; read as no one in particular, so a signed-in
+    person sees here what anyone sees."""
+    found = results_list_for_user(user=AnonymousUser())[:200]
+    return render(request, "surveys/public_results_list.html", {"found": list(found)})
+
+
+@never_cache
+def public_results(request, rid):
+    try:
+        results = results_get_for_user(user=AnonymousUser(), pk=rid)
+    except CaseNotFound:
+        raise Http404 from None
+    return render(request, "surveys/public_results.html", {"results": results, "tables": results.tables})

@@ -196,6 +196,8 @@ class SurveyResults(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Why a leader sent it back to draft, the last time one did (kept until it is published).
+    returned_reason = models.TextField(_("lý do trả lại"), blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("lãnh đạo duyệt"))
     published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)

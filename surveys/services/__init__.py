@@ -41,3 +41,15 @@ __all__ = [
     "plan_create", "plan_step_complete", "plan_update", "questionnaire_draft", "questionnaire_freeze",
     "questionnaire_import", "questionnaire_update",
 ]
+
+# Weights, the results report and its publication.
+from .results import (
+    results_approve,
+    results_create,
+    results_return,
+    results_submit,
+    results_update,
+    weighting_run,
+)
+
+__all__ += ["results_approve", "results_create", "results_return", "results_submit", "results_update", "weighting_run"]
