@@ -15,7 +15,7 @@ from cases.demo import COMMUNE_A, COMMUNE_B, PROVINCE
 from cases.models import Unit
 
 from .answers import answers_clean
-from .demo_results import wave_clean_and_code, wave_seed, with_bank
+from .demo_results import wave_clean_and_code, wave_publish, wave_seed, with_bank
 from .models import AnswerChannel, SurveyAnswer, SurveyPlan
 from .services import (
     PlanInput,
@@ -83,6 +83,7 @@ def _wave_seed() -> dict:
     wave = wave_seed(users=users, commune=commune, hamlets=hamlets, content=CONTENT)
     if wave["answers"]:
         wave_clean_and_code(plan=wave["plan"], by=users["secretariat"])
+        wave_publish(plan=wave["plan"], secretariat=users["secretariat"], leader=users["leader"])
     return wave
 
 

@@ -11,13 +11,14 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from .answers import answers_clean
-from .models import AnswerChannel, AnswerFlag, BankQuestion, CodeTag, SurveyAnswer, SurveyPlan
+from .models import AnswerChannel, AnswerFlag, BankQuestion, CodeTag, PublicationScope, SurveyAnswer, SurveyPlan
 from .selectors_cleaning import suggested_tags
 from .services import PlanInput, plan_approve, plan_close, plan_create, questionnaire_draft, questionnaire_freeze
 from .services.bank import bank_question_add
 from .services.cleaning import answer_review, answers_check
 from .services.coding import answer_code_set, code_tag_create
 from .services.questionnaires import questionnaire_update
+from .services.results import results_approve, results_create, results_submit, weighting_run
 
 WAVE_TOPIC = "Mức độ hài lòng của người dân về dịch vụ nước sạch, đợt 1 (dữ liệu mẫu)"
 WAVE_ANSWERS = 240
@@ -177,3 +178,27 @@ def wave_clean_and_code(*, plan, by) -> dict:
             answer_code_set(answer=answer, question="kien_nghi", tags=found, by=by)
             coded += 1
     return {"flagged": len(kinds), "excluded": excluded, "coded": coded}
+
+
+RESULTS_TITLE = "Kết quả điều tra dư luận về dịch vụ nước sạch, đợt 1"
+RESULTS_SUMMARY = (
+    "Đa số người dân dùng nước máy; mức hài lòng ở thôn Đông thấp hơn thôn Đoài, chủ yếu vì nước đục, có cặn "
+    "và hay mất nước vào mùa khô. Đề nghị đơn vị cấp nước thay đường ống cũ ở thôn Đông, báo trước lịch cắt "
+    "nước và công khai kết quả kiểm tra chất lượng nước.")
+RESULTS_TABLES = [
+    {"kind": "frequency", "question": "dung_nuoc_may"},
+    {"kind": "frequency", "question": "hai_long"},
+    {"kind": "frequency", "question": "van_de"},
+    {"kind": "frequency", "question": "kien_nghi__codes"},
+    {"kind": "crosstab", "row": "locality", "column": "hai_long"},
+    {"kind": "crosstab", "row": "sex", "column": "dung_nuoc_may"},
+]
+
+
+def wave_publish(*, plan, secretariat, leader):
+    """Weighted, reported on and published to the tier above (the province) by the commune's leader."""
+    weighting_run(plan=plan, by=secretariat)
+    results = results_create(plan=plan, by=secretariat, title=RESULTS_TITLE, summary=RESULTS_SUMMARY,
+                             table_specs=RESULTS_TABLES, scope=PublicationScope.PARENT)
+    results_submit(results=results, by=secretariat)
+    return results_approve(results=results, by=leader)
