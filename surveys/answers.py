@@ -78,10 +78,9 @@ def _questions(content: dict):
             yield item, None
 
 
-def answers_clean(*, content: dict, raw: dict) -> dict:
-    """The answers to keep, or ValidationError naming each question wrongly answered or left out."""
-    errors: dict[str, str] = {}
-    kept: dict = {}
+def asked_questions(content: dict, kept: dict):
+    """(question, its answer names) for each question the form asks, in order: each condition (and its
+    section's) is read on `kept`, the answers so far, which the caller fills as it goes."""
     for question, section in _questions(content):
         if question["type"] == "note":
             continue
@@ -89,7 +88,15 @@ def answers_clean(*, content: dict, raw: dict) -> dict:
             continue
         if not evaluate(question["relevant"], kept):
             continue
-        names = [row["name"] for row in question["rows"]] if question["type"] == "matrix" else [question["name"]]
+        yield question, ([row["name"] for row in question["rows"]] if question["type"] == "matrix"
+                         else [question["name"]])
+
+
+def answers_clean(*, content: dict, raw: dict) -> dict:
+    """The answers to keep, or ValidationError naming each question wrongly answered or left out."""
+    errors: dict[str, str] = {}
+    kept: dict = {}
+    for question, names in asked_questions(content, kept):
         for name in names:
             value = _value(question, raw.get(name), errors, name)
             if value is not None:

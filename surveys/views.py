@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.exceptions import CaseNotFound
 from cases.selectors import user_roles
-from web.ui import forbidden, run_service_for_page
+from web.ui import forbidden, found_or_404, run_service_for_page
 
 from .forms import (
     AssignmentForm,
@@ -66,10 +66,7 @@ _run = run_service_for_page
 
 
 def _plan(request, pk):
-    try:
-        return plan_get_for_user(user=request.user, pk=pk)
-    except CaseNotFound:
-        raise Http404 from None
+    return found_or_404(plan_get_for_user, user=request.user, pk=pk)
 
 
 def _version(plan, number):

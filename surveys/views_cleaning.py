@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.exceptions import CaseNotFound, PermissionDenied
-from web.ui import forbidden, run_service_for_page
+from cases.exceptions import PermissionDenied
+from web.ui import forbidden, found_or_404, run_service_for_page
 
 from .dataset import dataset_variables, excluded_answer_ids
 from .models import CleaningDecision, FlagKind
@@ -31,10 +31,7 @@ PER_PAGE = 20
 
 
 def _plan(request, pk):
-    try:
-        return plan_get_for_user(user=request.user, pk=pk)
-    except CaseNotFound:
-        raise Http404 from None
+    return found_or_404(plan_get_for_user, user=request.user, pk=pk)
 
 
 def _filters(source) -> dict:

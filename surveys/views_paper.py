@@ -5,13 +5,12 @@ settled field by field. Thin: services check and write, selectors read; a plan o
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.exceptions import CaseError, CaseNotFound, PermissionDenied
-from web.ui import forbidden, refused
+from cases.exceptions import CaseError, PermissionDenied
+from web.ui import forbidden, found_or_404, refused
 
 from .permissions import may_write_plans
 from .questionnaire import type_labels
@@ -30,10 +29,7 @@ SKIP_FIELDS = ("csrfmiddlewaretoken", "form_number")
 
 
 def _plan(request, pk):
-    try:
-        return plan_get_for_user(user=request.user, pk=pk)
-    except CaseNotFound:
-        raise Http404 from None
+    return found_or_404(plan_get_for_user, user=request.user, pk=pk)
 
 
 def _raw_answers(request) -> dict:

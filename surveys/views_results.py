@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.exceptions import CaseNotFound
-from web.ui import forbidden, run_service_for_page
+from web.ui import forbidden, found_or_404, run_service_for_page
 
 from .forms_results import ResultsForm, results_initial
 from .models import ResultsStatus
@@ -35,10 +35,7 @@ _run = run_service_for_page
 
 
 def _plan(request, pk):
-    try:
-        return plan_get_for_user(user=request.user, pk=pk)
-    except CaseNotFound:
-        raise Http404 from None
+    return found_or_404(plan_get_for_user, user=request.user, pk=pk)
 
 
 def _results(request, rid):

@@ -44,6 +44,14 @@ def refused(message) -> str:
     return str(message) if message else gettext("Không thực hiện được thao tác.")
 
 
+def found_or_404(selector, **kwargs):
+    """What a selector finds; missing or out of reach (CaseNotFound and its kin) is the 404 page."""
+    try:
+        return selector(**kwargs)
+    except CaseNotFound:
+        raise Http404 from None
+
+
 def run_service_for_page(request, service, **kwargs):
     """Run a service as this person from a screen: its answer, or None once its refusal is shown as a message;
     out of reach is a 404."""

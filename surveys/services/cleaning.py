@@ -31,11 +31,10 @@ from django.utils.translation import gettext as _
 
 from cases.exceptions import PermissionDenied
 
-from ..answers import _questions
+from ..answers import _questions, asked_questions
 from ..dataset import corrected
 from ..models import AnswerCorrection, AnswerFlag, CleaningDecision, FlagKind, SurveyAnswer, SurveyPlan
 from ..permissions import may_write_plans
-from ..relevant import evaluate
 
 # Identical answers are flagged when fewer than this many would be expected by chance (cleaning.duplicates).
 DUPLICATE_CHANCE = 0.05
@@ -58,14 +57,7 @@ def _asked(content: dict, data: dict) -> tuple[list[str], list[str]]:
     them left empty."""
     kept: dict = {}
     asked, empty = [], []
-    for question, section in _questions(content):
-        if question["type"] == "note":
-            continue
-        if section and not evaluate(section["relevant"], kept):
-            continue
-        if not evaluate(question["relevant"], kept):
-            continue
-        names = [row["name"] for row in question["rows"]] if question["type"] == "matrix" else [question["name"]]
+    for _question, names in asked_questions(content, kept):
         for name in names:
             asked.append(name)
             value = data.get(name)
