@@ -16,6 +16,7 @@ from cases.models import Unit
 from collaborators.models import NoteAction, NoteEvent
 from reports.models import Report, ReportAlert, ReportKind, ReportStatus
 from reports.services import report_alerts_sweep, report_draft_create
+from surveys.demo_results import RESULTS_TITLE
 
 from . import briefing_factories as make
 
@@ -83,7 +84,9 @@ def test_secretariat_drafts_leader_submits_province_reads_commune_b_never(demo_n
     assert response.status_code == 302 and report.status == ReportStatus.SUBMITTED and report.version == 1
     version = report.versions.get()
     assert version.marked_cases == [] and version.narrative.endswith("Đề xuất: đối thoại.")
-    assert version.figures["opinion"]["notes"] == 3 and version.figures["surveys"] == []
+    assert version.figures["opinion"]["notes"] == 3
+    # The demo's earlier clean-water wave, published by the commune that month (surveys/demo_results.py).
+    assert [s["title"].split(" (")[0] for s in version.figures["surveys"]] == [f"Kết quả điều tra: {RESULTS_TITLE}"]
 
     # Frozen: a late note for March changes the draft-era numbers nowhere.
     make.note(demo_notes["lan"], demo_notes["water"], demo_notes["east"], "concerned", at(2026, 3, 30))

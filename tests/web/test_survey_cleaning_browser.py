@@ -64,6 +64,6 @@ def test_cleaning_and_coding_screens_in_the_browser(browser, live_server):
             assert card.get_by_test_id("suggested").count() == 1
             card.get_by_role("button", name="Lưu mã của phiếu này").click()
             page.wait_for_url("**#a*")
-            assert AnswerCode.objects.count() == 1
+            assert AnswerCode.objects.filter(answer__plan=plan).count() == 1  # the demo's earlier wave has its own
         page.context.close()
     assert problems == []
