@@ -1,10 +1,10 @@
 """Messages that are not about a case: a request to collaborators, its reminder (notifications.texts names the kinds).
 
-They travel as a case event's do (services.outbox_record_event): one `Notification` per person, shown in the bell
-once the caller's transaction commits (its in-app delivery written sent with it), an `email` or `digest` delivery for people with an address who did not turn the kind off,
-all written in the caller's transaction and queued after it commits. They carry no case and no event, so no
-webhook: integrations receive case events only. What a message is about (`about`) is unique per person: sending it
-again reaches nobody twice.
+They travel as a case event's do (services.outbox_record_event): one `Notification` per person, in the bell once
+the caller's transaction commits (its in-app delivery written sent with it), an `email` or `digest` delivery for
+people with an address who did not turn the kind off, all written in the caller's transaction and queued after it
+commits. They carry no case and no event, so no webhook: integrations receive case events only. What a message
+is about (`about`) is unique per person: sending it again reaches nobody twice.
 """
 
 from django.contrib.auth import get_user_model
