@@ -17,7 +17,7 @@ from rest_framework import serializers
 from cases.exceptions import CaseNotFound
 from cases.lifecycle import transition_of
 from cases.models import CaseKind, CaseStatus, Channel, Priority, Topic, Unit
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, reference_by_code
 from security.two_factor import second_factor_refusal
 from cases.validation import DESCRIPTION_MAX_CHARS, DESCRIPTION_TOO_LONG
 from workflow.engine import case_directing_units
@@ -43,12 +43,23 @@ class CodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-def _by_code(model, message, **kwargs):
-    return CodeField(slug_field="code", queryset=model.objects.all(), error_messages={"does_not_exist": message}, **kwargs)
+class CachedCodeField(CodeField):
+    """A channel or topic by its code, from the process's copy of the table (`reference_by_code`): no query on
+    every request. A code the copy does not know is looked up in the database as CodeField does."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and (row := reference_by_code(self.queryset.model, data)) is not None:
+            return row
+        return super().to_internal_value(data)
+
+
+def _by_code(model, message, *, field_class=CodeField, **kwargs):
+    return field_class(slug_field="code", queryset=model.objects.all(), error_messages={"does_not_exist": message},
+                       **kwargs)
 
 
 def topic_field(**kwargs):
-    return _by_code(Topic, _("Không có lĩnh vực mã “{value}”."), **kwargs)
+    return _by_code(Topic, _("Không có lĩnh vực mã “{value}”."), field_class=CachedCodeField, **kwargs)
 
 
 def unit_field(**kwargs):
@@ -279,7 +290,7 @@ class CaseIntakeInputSerializer(serializers.Serializer):
     title = TextField(allow_blank=True, not_blank=True, max_length_by_service=300)  # the service says why
     description = TextField(required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS,
                             error_messages={"max_length": DESCRIPTION_TOO_LONG})
-    channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."))
+    channel = _by_code(Channel, _("Không có kênh tiếp nhận mã “{value}”."), field_class=CachedCodeField)
     topic = topic_field()
     locality = unit_field(help_text=_("Mã đơn vị nơi phát sinh vụ việc."))
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)

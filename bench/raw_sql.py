@@ -55,21 +55,23 @@ class RawWriter:
         self.conn.close()
 
     def _notify(self, cur, case_id, event_id, recipient_id, action, now):
-        # As many notifications (and in-app outbox rows) per event as the Django path wrote, on average.
+        # As many notifications (and in-app outbox rows) per event as the Django path wrote, on average; shown at
+        # once, their in-app rows written sent, as the outbox does it (notifications.services.shown_in_app).
         self._carry += self.notes_per_event
         while self._carry >= 1:
             self._carry -= 1
             cur.execute(
-                "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, recipient_id, about, "
-                "link) VALUES (%s, %s, %s, %s, %s, %s, '', '') ON CONFLICT DO NOTHING RETURNING id",
-                (action, json.dumps({"code": case_id}), now, case_id, event_id, recipient_id))
+                "INSERT INTO notifications_notification (kind, params, created_at, delivered_at, case_id, event_id, "
+                "recipient_id, about, link) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '') ON CONFLICT DO NOTHING "
+                "RETURNING id",
+                (action, json.dumps({"code": case_id}), now, now, case_id, event_id, recipient_id))
             row = cur.fetchone()
             if row:
                 cur.execute(
                     "INSERT INTO notifications_outboxmessage (uid, channel, payload, status, attempts, last_error, "
-                    "next_attempt_at, created_at, event_id, notification_id, recipient_id) "
-                    "VALUES (%s, 'inapp', '{}', 'pending', 0, '', %s, %s, %s, %s, %s)",
-                    (uuid.uuid4(), now, now, event_id, row[0], recipient_id))
+                    "next_attempt_at, sent_at, created_at, event_id, notification_id, recipient_id) "
+                    "VALUES (%s, 'inapp', '{}', 'sent', 1, '', %s, %s, %s, %s, %s, %s)",
+                    (uuid.uuid4(), now, now, now, event_id, row[0], recipient_id))
 
     def _event(self, cur, *, case_id, code, seq, prev, action, frm, to, actor, note, data, now):
         digest = event_hash(case_code=code, seq=seq, action=action, from_status=frm, to_status=to, actor_id=actor,
@@ -243,23 +245,26 @@ class RawWriter:
                         cur.execute("UPDATE cases_case SET event_count = %s, head_hash = %s WHERE id = %s",
                                     (count + 1, digest, case_id))
                         # The reminder's people, as the outbox writes them: the owning unit's handlers and the
-                        # assignee, active; a notification, its in-app row and an email row each.
+                        # assignee, active; a notification (shown), its in-app row (sent) and an email row each.
                         cur.execute("SELECT u.id, u.email FROM auth_user u WHERE u.is_active AND u.id IN ("
                                     "SELECT g.user_id FROM cases_unituserobjectpermission g JOIN auth_permission p "
                                     "ON p.id = g.permission_id WHERE g.content_object_id = %s AND p.codename = "
                                     "'role_handler' UNION ALL SELECT %s) ORDER BY u.id", (owner_id, assignee_id))
                         for recipient_id, email in cur.fetchall():
                             cur.execute(
-                                "INSERT INTO notifications_notification (kind, params, created_at, case_id, event_id, "
-                                "recipient_id, about, link) VALUES ('remind', %s, %s, %s, %s, %s, '', '') RETURNING id",
-                                (json.dumps({"code": code}), now, case_id, event_id, recipient_id))
+                                "INSERT INTO notifications_notification (kind, params, created_at, delivered_at, "
+                                "case_id, event_id, recipient_id, about, link) "
+                                "VALUES ('remind', %s, %s, %s, %s, %s, %s, '', '') RETURNING id",
+                                (json.dumps({"code": code}), now, now, case_id, event_id, recipient_id))
                             note_id = cur.fetchone()[0]
                             for channel in ("inapp", "email") if email else ("inapp",):
+                                sent = channel == "inapp"
                                 cur.execute(
                                     "INSERT INTO notifications_outboxmessage (uid, channel, payload, status, attempts, "
-                                    "last_error, next_attempt_at, created_at, event_id, notification_id, recipient_id) "
-                                    "VALUES (%s, %s, '{}', 'pending', 0, '', %s, %s, %s, %s, %s)",
-                                    (uuid.uuid4(), channel, now, now, event_id, note_id, recipient_id))
+                                    "last_error, next_attempt_at, sent_at, created_at, event_id, notification_id, "
+                                    "recipient_id) VALUES (%s, %s, '{}', %s, %s, '', %s, %s, %s, %s, %s, %s)",
+                                    (uuid.uuid4(), channel, "sent" if sent else "pending", int(sent), now,
+                                     now if sent else None, now, event_id, note_id, recipient_id))
                         fired += 1
             # The heartbeat the health check reads, as the sweep records it.
             cur.execute("INSERT INTO workflow_sweepheartbeat (name, last_success_at, last_duration_ms, last_fired) "

@@ -95,6 +95,7 @@ class Bench:
 
         self.db, self.scale, self.repeat, self.r = db, scale, repeat, results
         self.quick = quick  # tiny counts: proves every benchmark runs (tests/bench)
+        self.web_workers = 2  # gunicorn sync workers of each HTTP server (--web-workers)
         self.dsn = database_url(db)
         User = get_user_model()
         with connection.cursor() as cur:
@@ -560,8 +561,9 @@ class Bench:
         # People's tokens as the token endpoint issues them (knox: only a digest is stored); both apps check them.
         token = AuthToken.objects.create(user=self.reader_leader)[1]
         clerk_token = AuthToken.objects.create(user=self.clerk)[1]
-        server = http_load.Server("config.wsgi:application")
-        raw_server = http_load.Server("bench.raw_app:app")
+        # Both servers alike: the same gunicorn, the same number of sync workers (--web-workers).
+        server = http_load.Server("config.wsgi:application", workers=self.web_workers)
+        raw_server = http_load.Server("bench.raw_app:app", workers=self.web_workers)
         celery = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1",
                                    "--loglevel=WARNING", "-n", "bench@%h"], cwd=ROOT, env=os.environ.copy(),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -735,6 +737,8 @@ def main(argv=None):
                         help="comma-separated: intake,lifecycle,sweep,reads,plans,audit,http; or burst (the intake "
                              "burst of http alone)")
     parser.add_argument("--http-seconds", type=int, default=10)
+    parser.add_argument("--web-workers", type=int, default=2,
+                        help="gunicorn sync workers of each server, Django's and the raw twin's (deploy/ runs 2 per CPU)")
     parser.add_argument("--quick", action="store_true", help="tiny counts, to prove every benchmark runs")
     args = parser.parse_args(argv)
     if "bench" not in args.db:
@@ -759,6 +763,7 @@ def main(argv=None):
                   generated=gen["cases"] if gen else None)
     only = set(filter(None, args.only.split(",")))
     bench.plan_lines = {}
+    bench.web_workers = args.web_workers
     for name in ("intake", "lifecycle", "sweep", "reads", "plans", "audit", "http", "burst"):
         if (only and name not in only) or (not only and name == "burst"):
             continue

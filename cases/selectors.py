@@ -251,6 +251,26 @@ def all_channels() -> QuerySet[Channel]:
     return Channel.objects.order_by("name")
 
 
+def reference_by_code(model: type[Channel] | type[Topic], code: str) -> Channel | Topic | None:
+    """A channel or a topic by its code (active or not: the services say what an inactive one means), from this
+    process's copy of the whole table; None when the copy does not hold that code (the caller then asks the
+    database: one created a moment ago in another process).
+
+    The copy is read through `versioned`: a channel or topic saved, deleted or moved in the tree anywhere
+    (`cases.receivers`) makes every process read the table again, this one at once and the others within
+    `RECHECK_SECONDS`, as for the calendar and the clock policies. A copy of the row is returned, so nothing a
+    request does to it reaches the next request.
+    """
+    from copy import copy
+
+    from config.shared_configuration import versioned
+
+    table = versioned(f"reference:{model._meta.label_lower}",
+                      lambda: {row.code: row for row in model.objects.all()})
+    row = table.get(code)
+    return copy(row) if row is not None else None
+
+
 # --- routing ------------------------------------------------------------------
 
 

@@ -1,12 +1,11 @@
 """Every write of the notifications app: the outbox, its delivery, read marks, preferences.
 
-The outbox rows are written in the transaction of the case change that
-causes them (`outbox_record_event`, called by the `case_event_recorded`
-receiver), so both commit or neither. After commit each delivery is queued
-as a Celery task; if the broker is down then, the rows simply wait and the
-sweep (`outbox_requeue_due`, on beat) queues them later. A delivery claims
-its row with a short lease and records the outcome on it, so running a task
-twice, or two workers at once, delivers once.
+The outbox rows are written in the transaction of the case change that causes them (`outbox_record_event`,
+called by the `case_event_recorded` receiver), so both commit or neither. The in-app delivery is a column of the
+notification's own row, so it is done right there (`shown_in_app`). The others (email, webhook) are queued after
+commit as Celery tasks; if the broker is down then, the rows simply wait and the sweep (`outbox_requeue_due`, on
+beat) queues them later. A delivery claims its row with a short lease and records the outcome on it, so running a
+task twice, or two workers at once, delivers once.
 """
 
 import logging
@@ -42,7 +41,7 @@ from .texts import GROUPS
 
 logger = logging.getLogger(__name__)
 
-# Channels delivered one task per message; digest rows wait for the daily digest.
+# Channels delivered one task per message (in-app: only rows an older version left pending); digests wait a day.
 QUEUED_CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL, OutboxChannel.WEBHOOK)
 
 # Event data an integration may receive; anything else (e.g. people's names) stays home.
@@ -94,11 +93,11 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
     if people:
         params = message_params(case=case, event=event)
         notifications = Notification.objects.bulk_create(
-            Notification(recipient=person, case=case, event=event, kind=event.action, params=params)
+            Notification(recipient=person, case=case, event=event, kind=event.action, params=params, delivered_at=now)
             for person in people
         )
         for person, notification in zip(people, notifications):
-            messages.append(_message(OutboxChannel.IN_APP, now, event, notification=notification, recipient=person))
+            messages.append(shown_in_app(now, event, notification=notification, recipient=person))
             if person.email and not _muted(person, event.action):
                 channel = OutboxChannel.DIGEST if _wants_digest(person) else OutboxChannel.EMAIL
                 messages.append(_message(channel, now, event, notification=notification, recipient=person))
@@ -110,10 +109,12 @@ def outbox_record_event(*, case: Case, event: CaseEvent) -> list[OutboxMessage]:
     if not messages:
         return []
     OutboxMessage.objects.bulk_create(messages)
-    queued = [m.pk for m in messages if m.channel in QUEUED_CHANNELS]
-    if queued:
-        _queue_after_commit(queued)
+    _queue_after_commit(_to_queue(messages))
     return messages
+
+
+def _to_queue(messages: list[OutboxMessage]) -> list[int]:  # email, webhook: not in-app (done), nor digest
+    return [m.pk for m in messages if m.channel in QUEUED_CHANNELS and m.status == OutboxStatus.PENDING]
 
 
 # The deliveries recorded in this thread's current transaction, queued once it commits.
@@ -125,6 +126,8 @@ def _queue_after_commit(message_ids: list[int]) -> None:
     transaction that recorded many events (the clock sweep) together, since one publish per event cost more
     than writing the event. A rollback drops the rows and the queueing together; a message whose savepoint
     rolled back is simply not found by the worker."""
+    if not message_ids:
+        return
     connection = transaction.get_connection()
     scope = _callers_transaction(connection)
     pending = getattr(_this_transaction, "pending", None)
@@ -168,6 +171,13 @@ def active_webhook_endpoints() -> list[WebhookEndpoint]:
 
 def _message(channel, now, event, **fields) -> OutboxMessage:
     return OutboxMessage(channel=channel, event=event, next_attempt_at=now, **fields)
+
+
+def shown_in_app(now, event, *, notification: Notification, recipient) -> OutboxMessage:
+    """The in-app delivery of `notification` (whose `delivered_at` is `now`), written sent with it: the bell shows it
+    when the caller's transaction commits, a rollback takes both, and no task is queued for it."""
+    return _message(OutboxChannel.IN_APP, now, event, notification=notification, recipient=recipient,
+                    status=OutboxStatus.SENT, attempts=1, sent_at=now)
 
 
 def _wants_digest(person) -> bool:

@@ -1,10 +1,10 @@
 """Messages that are not about a case: a request to collaborators, its reminder (notifications.texts names the kinds).
 
-They travel as a case event's do (services.outbox_record_event): one `Notification` per person, shown once its
-in-app delivery ran, an `email` or `digest` delivery for people with an address who did not turn the kind off,
-all written in the caller's transaction and queued after it commits. They carry no case and no event, so no
-webhook: integrations receive case events only. What a message is about (`about`) is unique per person: sending it
-again reaches nobody twice.
+They travel as a case event's do (services.outbox_record_event): one `Notification` per person, in the bell once
+the caller's transaction commits (its in-app delivery written sent with it), an `email` or `digest` delivery for
+people with an address who did not turn the kind off, all written in the caller's transaction and queued after it
+commits. They carry no case and no event, so no webhook: integrations receive case events only. What a message
+is about (`about`) is unique per person: sending it again reaches nobody twice.
 """
 
 from django.contrib.auth import get_user_model
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, OutboxChannel, OutboxMessage
-from .services import QUEUED_CHANNELS, _message, _muted, _queue_after_commit, _wants_digest
+from .services import _message, _muted, _queue_after_commit, _to_queue, _wants_digest, shown_in_app
 
 
 @transaction.atomic
@@ -34,16 +34,17 @@ def notification_send(*, recipients, kind: str, about: str, link: str, params: d
     )
     if not people:
         return []
-    notifications = Notification.objects.bulk_create(
-        Notification(recipient=person, kind=kind, about=about, link=link, params=params) for person in people
-    )
     now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient=person, kind=kind, about=about, link=link, params=params, delivered_at=now)
+        for person in people
+    )
     messages = []
     for person, notification in zip(people, notifications):
-        messages.append(_message(OutboxChannel.IN_APP, now, None, notification=notification, recipient=person))
+        messages.append(shown_in_app(now, None, notification=notification, recipient=person))
         if person.email and not _muted(person, kind):
             channel = OutboxChannel.DIGEST if _wants_digest(person) else OutboxChannel.EMAIL
             messages.append(_message(channel, now, None, notification=notification, recipient=person))
     OutboxMessage.objects.bulk_create(messages)
-    _queue_after_commit([m.pk for m in messages if m.channel in QUEUED_CHANNELS])
+    _queue_after_commit(_to_queue(messages))
     return notifications

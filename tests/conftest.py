@@ -128,6 +128,15 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_copy_of_the_configuration_from_an_earlier_test():
+    """The process's copies of the configuration (calendar, policies, channels, topics: `versioned`) start empty:
+    a copy read during an earlier test holds rows its rollback took away."""
+    from config import shared_configuration
+
+    shared_configuration._memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     """A test that rendered in English must not leave it active: the next one's system-written texts (a sweep's
     event notes) would be stored in English, as no worker would ever write them."""

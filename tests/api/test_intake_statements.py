@@ -14,11 +14,11 @@ from workflow.models import CaseClock
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
-# Token, grants, channel, topic and locality by code, the receiving unit; then (inside a savepoint here,
-# BEGIN/COMMIT in production) the case number, the case, its report, its clocks (one INSERT), its event,
-# the chain head, the process, its two tasks and their link, the people to tell, their notifications and
-# the outbox rows.
-ANONYMOUS_INTAKE_STATEMENTS = 21
+# Token, grants, locality by code, the receiving unit (channel and topic come from the process's copy,
+# cases.selectors.reference_by_code); then (inside a savepoint here, BEGIN/COMMIT in production) the case
+# number, the case, its report, its clocks (one INSERT), its event, the chain head, the process, its two tasks
+# and their link, the people to tell, their notifications (shown) and the outbox rows (in-app ones sent).
+ANONYMOUS_INTAKE_STATEMENTS = 19
 
 
 def test_one_anonymous_intake_sends_at_most_its_statements_and_writes_everything(api, intake_body, world):
@@ -31,11 +31,13 @@ def test_one_anonymous_intake_sends_at_most_its_statements_and_writes_everything
     assert response.status_code == 201
     statements = [q["sql"] for q in captured.captured_queries]
     assert len(statements) <= ANONYMOUS_INTAKE_STATEMENTS, "\n".join(statements)
-    # Nothing was saved by leaving it out: the case, its event, both clocks, its notifications and outbox rows.
+    # Nothing was saved by leaving it out: the case, its event, both clocks, its notifications and outbox rows;
+    # the channel and topic named are the case's.
     case = Case.objects.get(code=response.json()["code"])
     assert case.events.count() == case.event_count == 1
     assert case.head_hash == CaseEvent.objects.get(case=case).hash
     assert case.public_secret_hash
+    assert (case.channel.code, case.topic.code) == (intake_body()["channel"], intake_body()["topic"])
     assert set(CaseClock.objects.filter(case=case).values_list("clock", flat=True)) == {"verify", "reply_reporter"}
     assert Notification.objects.filter(case=case).exists()
     assert OutboxMessage.objects.filter(event__case=case).count() >= Notification.objects.filter(case=case).count()

@@ -37,8 +37,37 @@ def test_committed_change_queues_each_delivery_after_commit(people, new_case, qu
         assert queued == []  # nothing reaches the broker before the commit
     for callback in callbacks:
         callback()
-    expected = OutboxMessage.objects.filter(notification__case=case).values_list("pk", flat=True)
-    assert sorted(queued) == sorted(expected) and len(queued) == 2  # the leader: in-app and email
+    email = OutboxMessage.objects.get(notification__case=case, channel="email")
+    assert queued == [email.pk]  # the leader's email; the in-app delivery needs no task
+    in_app = OutboxMessage.objects.get(notification__case=case, channel="inapp")
+    assert (in_app.status, in_app.attempts, in_app.sent_at is not None) == ("sent", 1, True)
+    assert in_app.notification.delivered_at == in_app.sent_at
+
+
+def test_the_in_app_delivery_is_written_with_the_change_and_shown_once(people, new_case, queued):
+    """No task delivers it: the bell shows it when the change commits; a task or sweep for its row does nothing."""
+    case = new_case()
+    notification = Notification.objects.get(case=case, recipient=people.leader)
+    assert notification.delivered_at is not None
+    in_app = notification.deliveries.get(channel="inapp")
+    assert message_deliver(message_id=in_app.pk).status == "skipped"
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        outbox_requeue_due()
+    assert in_app.pk not in queued
+    in_app.refresh_from_db()
+    assert (in_app.status, in_app.attempts) == ("sent", 1)
+
+
+def test_an_in_app_row_left_pending_by_an_older_process_is_still_delivered_once(people, new_case):
+    case = new_case()
+    notification = Notification.objects.get(case=case, recipient=people.leader)
+    in_app = notification.deliveries.get(channel="inapp")
+    # As a process of the version before this one left them: not shown, the delivery waiting for its task.
+    Notification.objects.filter(pk=notification.pk).update(delivered_at=None)
+    OutboxMessage.objects.filter(pk=in_app.pk).update(status="pending", attempts=0, sent_at=None)
+    assert [message_deliver(message_id=in_app.pk).status for _ in range(2)] == ["sent", "skipped"]
+    notification.refresh_from_db()
+    assert notification.delivered_at is not None
 
 
 def test_rolled_back_transition_leaves_no_message_and_queues_nothing(
@@ -72,9 +101,9 @@ def test_delivering_twice_sends_one_email_and_shows_the_notification_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case()
-    assert deliver_all(queued) == ["sent", "sent"]
-    assert deliver_all(queued) == ["skipped", "skipped"]
-    assert [outbox_deliver.apply(args=[pk]).get() for pk in queued] == ["skipped", "skipped"]
+    assert deliver_all(queued) == ["sent"]  # the email (the in-app delivery was written with the case)
+    assert deliver_all(queued) == ["skipped"]
+    assert [outbox_deliver.apply(args=[pk]).get() for pk in queued] == ["skipped"]
 
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
@@ -232,22 +261,23 @@ def test_broker_down_at_commit_delays_delivery_until_the_sweep(
     with time_machine.travel(T0, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             case = new_case()  # the change commits although the broker is down
-        waiting = set(OutboxMessage.objects.values_list("pk", flat=True))
-        assert OutboxMessage.objects.filter(status="pending").count() == len(waiting) == 2
-        assert Notification.objects.get(case=case).delivered_at is None
+        waiting = set(OutboxMessage.objects.filter(status="pending").values_list("pk", flat=True))
+        assert len(waiting) == 1 == OutboxMessage.objects.filter(channel="email", status="pending").count()
+        # The bell does not need the broker: the in-app delivery was written with the change.
+        assert Notification.objects.get(case=case).delivered_at is not None
 
     broker["up"] = True
     with time_machine.travel(T0 + timedelta(seconds=30), tick=False):
         assert outbox_requeue_due() == 0  # not overdue yet: its task may still be on the way
     with time_machine.travel(T0 + timedelta(seconds=61), tick=False):
-        assert outbox_requeue_due() == 2
+        assert outbox_requeue_due() == 1
         assert outbox_requeue_due() == 0  # pushed back a full interval
     assert set(broker["published"]) == waiting
 
-    # The sweep ran again before the worker got to them: duplicates deliver once.
+    # The sweep ran again before the worker got to it: duplicates deliver once.
     with time_machine.travel(T0 + timedelta(seconds=122), tick=False):
-        assert outbox_requeue_due() == 2
-        assert sorted(deliver_all(broker["published"])) == ["sent", "sent", "skipped", "skipped"]
+        assert outbox_requeue_due() == 1
+        assert sorted(deliver_all(broker["published"])) == ["sent", "skipped"]
     assert len(mailoutbox) == 1
     assert OutboxMessage.objects.filter(status="sent").count() == 2
     with time_machine.travel(T0 + timedelta(seconds=600), tick=False):
@@ -262,7 +292,7 @@ def test_a_worker_that_died_mid_send_is_covered_by_the_sweep_after_its_lease(peo
         # A worker claimed it and died before recording anything.
         OutboxMessage.objects.filter(pk=email.pk).update(claimed_until=T0 + timedelta(seconds=120))
     with time_machine.travel(T0 + timedelta(seconds=90), tick=False):
-        assert outbox_requeue_due() == 1  # the in-app one, never claimed
+        assert outbox_requeue_due() == 0  # the email is still leased (the in-app delivery was never queued)
         assert email.pk not in queued
         assert message_deliver(message_id=email.pk).status == "skipped"  # still leased
     with time_machine.travel(T0 + timedelta(seconds=121), tick=False):
@@ -280,7 +310,7 @@ def test_daily_digest_sends_one_email_of_the_waiting_items_once(
         second = new_case("Đèn đường hỏng")
     digest_ids = set(OutboxMessage.objects.filter(channel="digest").values_list("pk", flat=True))
     assert len(digest_ids) == 2 and not digest_ids & set(queued)  # not sent one by one
-    deliver_all(queued)  # the in-app ones
+    assert queued == []  # the in-app deliveries were written with the cases
     assert mailoutbox == []
     assert Notification.objects.filter(recipient=people.leader, delivered_at__isnull=False).count() == 2
 
@@ -331,7 +361,10 @@ def test_a_sweep_queues_its_deliveries_together_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         result = clocks_sweep()
     assert result.reminders == 3
-    reminders = OutboxMessage.objects.filter(event__action="remind", channel__in=QUEUED_CHANNELS)
+    shown = OutboxMessage.objects.filter(event__action="remind", channel="inapp")
+    assert shown.count() >= 3 and set(shown.values_list("status", flat=True)) == {"sent"}
+    reminders = OutboxMessage.objects.filter(event__action="remind", channel__in=QUEUED_CHANNELS).exclude(
+        channel="inapp")
     assert reminders.count() >= 3
     assert queued == []  # nothing published message by message
     assert [sorted(batch) for batch in batches] == [sorted(reminders.values_list("pk", flat=True))]

@@ -9,27 +9,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from notifications.models import Notification, OutboxMessage
-from notifications.services import message_deliver
 
 
 @pytest.fixture
-def deliver():
-    """Run the pending in-app deliveries, as the worker would: the bell shows what they deliver."""
-
-    def run():
-        pending = OutboxMessage.objects.filter(channel="inapp", status="pending").values_list("pk", flat=True)
-        for pk in list(pending):
-            message_deliver(message_id=pk)
-
-    return run
-
-
-@pytest.fixture
-def three_new(people, new_case, deliver):
-    """Three cases logged by commune A's clerk today: its leader is told of each."""
-    cases = [new_case(f"Nước sinh hoạt có vấn đề {n}") for n in range(1, 4)]
-    deliver()
-    return cases
+def three_new(people, new_case):
+    """Three cases logged by commune A's clerk today: its leader is told of each (in the bell as each commits)."""
+    return [new_case(f"Nước sinh hoạt có vấn đề {n}") for n in range(1, 4)]
 
 
 def unread(client) -> int:
@@ -59,15 +44,14 @@ def test_new_cases_of_one_unit_on_one_day_are_one_row_that_opens_to_their_list(t
     assert as_user("handler2").get(group_url).status_code == 404
 
 
-def test_a_group_of_one_is_the_notification_itself_and_opens_its_case(people, new_case, deliver, as_user, text):
+def test_a_group_of_one_is_the_notification_itself_and_opens_its_case(people, new_case, as_user, text):
     case = new_case("Đèn đường hỏng")
-    deliver()
     panel = as_user("leader").get(reverse("web:bell_panel"))
     assert f"Vụ việc mới {case.code}" in text(panel)
     assert f'href="{reverse("web:case", args=[case.code])}"' in panel.content.decode()
 
 
-def test_another_day_or_another_unit_is_another_row(three_new, people, new_case, deliver, as_user, text, world):
+def test_another_day_or_another_unit_is_another_row(three_new, people, new_case, as_user, text, world):
     yesterday = Notification.objects.filter(recipient=people.leader, params__code=three_new[0].code)
     yesterday.update(created_at=yesterday.get().created_at - timedelta(days=1))
     panel = as_user("leader").get(reverse("web:bell_panel"))
@@ -93,7 +77,7 @@ def test_mark_all_read_is_a_post_that_needs_its_csrf_token(three_new, people, te
     assert "Đã đánh dấu 3 thông báo là đã đọc." in text(client.get(reverse("web:notifications")))
 
 
-def test_opening_a_group_marks_only_that_group_read(three_new, people, new_case, deliver, as_user):
+def test_opening_a_group_marks_only_that_group_read(three_new, people, new_case, as_user):
     leader = as_user("leader")
     new_case("Đường ngập sau mưa", by=people.leader)  # logged by the leader: told to the clerk, not the leader
     older = Notification.objects.filter(recipient=people.leader, params__code=three_new[0].code)
@@ -105,7 +89,7 @@ def test_opening_a_group_marks_only_that_group_read(three_new, people, new_case,
     assert unread(leader) == 1
 
 
-def test_a_kind_turned_off_leaves_the_bell_and_the_mail(three_new, people, new_case, deliver, as_user, text):
+def test_a_kind_turned_off_leaves_the_bell_and_the_mail(three_new, people, new_case, as_user, text):
     leader = as_user("leader")
     page = leader.get(reverse("web:notifications"))
     assert 'name="shown_kinds" value="intake" id="id_shown_kinds_0" checked' in page.content.decode()
@@ -124,7 +108,6 @@ def test_a_kind_turned_off_leaves_the_bell_and_the_mail(three_new, people, new_c
 
     # Turned back on, the bell shows them again (nothing was thrown away).
     leader.post(reverse("web:notification_preferences"), {"email_mode": "immediate", "shown_kinds": shown + ["intake"]})
-    deliver()
     assert unread(leader) == 4
 
 
