@@ -1,0 +1,59 @@
+"""Review of issue 21: what a published table must not give away, and bad input that must not break a screen."""
+
+import pytest
+from scipy.optimize import linprog
+
+from surveys.results_tables import table_suppressed
+
+from .test_results import client_for, closed, people  # noqa: F401  (fixtures)
+
+
+def _crosstab(counts):
+    return {"kind": "crosstab", "row": "a", "column": "b", "row_label": "A", "column_label": "B",
+            "row_categories": [{"code": str(i), "label": str(i)} for i in range(len(counts))],
+            "column_categories": [{"code": str(j), "label": str(j)} for j in range(len(counts[0]))],
+            "cells": [[{"n": n, "pct": round(100 * n / sum(line), 2), "suppressed": False} for n in line]
+                      for line in counts],
+            "row_totals": [sum(line) for line in counts], "column_totals": [sum(c) for c in zip(*counts)],
+            "n": sum(map(sum, counts)), "rao_scott": None}
+
+
+def _range_of_row_total(published, row):
+    """What someone holding only the published table can say of a row's total: its smallest and largest
+    values consistent with the shown cells, the shown totals, the grand total and non-negativity."""
+    cells = published["cells"]
+    unknown = [(i, j) for i, line in enumerate(cells) for j, cell in enumerate(line) if cell["suppressed"]]
+    index = {cell: k for k, cell in enumerate(unknown)}
+    equations, values = [], []
+
+    def known(members, total):
+        shown = sum(cells[i][j]["n"] for i, j in members if (i, j) not in index)
+        equations.append([1.0 if cell in members else 0.0 for cell in unknown])
+        values.append(float(total - shown))
+
+    rows, columns = len(cells), len(cells[0])
+    for i, total in enumerate(published["row_totals"]):
+        if total is not None:
+            known([(i, j) for j in range(columns)], total)
+    for j, total in enumerate(published["column_totals"]):
+        if total is not None:
+            known([(i, j) for i in range(rows)], total)
+    known([(i, j) for i in range(rows) for j in range(columns)], published["n"])
+    shown = sum(cells[row][j]["n"] for j in range(columns) if (row, j) not in index)
+    objective = [1.0 if cell[0] == row else 0.0 for cell in unknown]
+    low = linprog(objective, A_eq=equations, b_eq=values, bounds=(0, None), method="highs")
+    high = linprog([-x for x in objective], A_eq=equations, b_eq=values, bounds=(0, None), method="highs")
+    return shown + low.fun, shown - high.fun
+
+
+def test_a_small_row_total_cannot_be_recovered_through_its_complement_rows_shown_cells():
+    # Row 0 is 3 people. Its total is hidden with row 1's as the complement; before the fix row 1's cells were
+    # all shown (10 + 12 + 11 = its total) and row 0 was 83 − 33 − 47 = 3.
+    published = table_suppressed(_crosstab([[2, 1, 0], [10, 12, 11], [8, 9, 30]]))
+    assert published["row_totals"][0] is None
+    low, high = _range_of_row_total(published, 0)
+    assert high - low >= 1, (low, high)
+    # No percentage of a line with a hidden total is left either (a row % and its n give the total).
+    for i, total in enumerate(published["row_totals"]):
+        if total is None:
+            assert all(cell["pct"] is None and cell["n"] is None for cell in published["cells"][i])
