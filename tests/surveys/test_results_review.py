@@ -57,3 +57,18 @@ def test_a_small_row_total_cannot_be_recovered_through_its_complement_rows_shown
     for i, total in enumerate(published["row_totals"]):
         if total is None:
             assert all(cell["pct"] is None and cell["n"] is None for cell in published["cells"][i])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "99999999999999999999"])
+def test_odd_numbers_in_a_parameter_are_refused_not_a_server_error(world, closed, value):
+    from surveys.models import AnswerCode, SurveyAnswer
+
+    secretariat = client_for(world.secretariat)
+    # The results list's plan filter: "²" is a digit to str.isdigit but not to int; 20 digits overflow the column.
+    assert secretariat.get("/surveys/results/", {"plan": value}).status_code == 200
+    # An answer's codes: such a tag id is no tag of the question, said so, and nothing saved.
+    answer = SurveyAnswer.objects.filter(plan=closed).first()
+    response = secretariat.post(f"/surveys/{closed.pk}/coding/mo_ta/{answer.pk}/", {"tags": [value]}, follow=True)
+    assert response.status_code == 200 and "Mã không thuộc câu hỏi này." in response.content.decode()
+    assert not AnswerCode.objects.filter(answer=answer).exists()
