@@ -72,3 +72,28 @@ def test_odd_numbers_in_a_parameter_are_refused_not_a_server_error(world, closed
     response = secretariat.post(f"/surveys/{closed.pk}/coding/mo_ta/{answer.pk}/", {"tags": [value]}, follow=True)
     assert response.status_code == 200 and "Mã không thuộc câu hỏi này." in response.content.decode()
     assert not AnswerCode.objects.filter(answer=answer).exists()
+
+
+@pytest.mark.django_db
+def test_a_plan_without_answers_gets_no_results_report_and_none_is_published(world, closed):
+    from surveys.models import ResultsStatus, SurveyAnswer, SurveyResults
+
+    secretariat, leader = client_for(world.secretariat), client_for(world.leader)
+    closed.population_margins.all().delete()  # unweighted: nothing else stops the approval
+    form = {"title": "Kết quả", "scope": "public", "frequencies": ["hai_long"], "row_0": "sex", "column_0": "hai_long"}
+    assert secretariat.post(f"/surveys/{closed.pk}/results/new/", form).status_code == 302
+    results = SurveyResults.objects.get(plan=closed)
+    assert secretariat.post(f"/surveys/results/{results.pk}/submit/").status_code == 302
+    answers = list(SurveyAnswer.objects.filter(plan=closed))
+    SurveyAnswer.objects.filter(plan=closed).delete()  # as if every answer were excluded since the draft
+
+    page = leader.post(f"/surveys/results/{results.pk}/approve/", follow=True).content.decode()
+    assert "Chưa có phiếu trả lời nào (sau làm sạch) để lập và công bố báo cáo kết quả." in page
+    results.refresh_from_db()
+    assert results.status == ResultsStatus.SUBMITTED and results.tables == []
+    assert client_for(world.leader).get(f"/khao-sat/ket-qua/{results.pk}/").status_code == 404
+
+    page = secretariat.post(f"/surveys/{closed.pk}/results/new/", form, follow=True).content.decode()
+    assert "Chưa có phiếu trả lời nào (sau làm sạch) để lập và công bố báo cáo kết quả." in page
+    assert SurveyResults.objects.filter(plan=closed).count() == 1
+    assert answers  # the fixture had answers to remove
