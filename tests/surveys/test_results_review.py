@@ -97,3 +97,28 @@ def test_a_plan_without_answers_gets_no_results_report_and_none_is_published(wor
     assert "Chưa có phiếu trả lời nào (sau làm sạch) để lập và công bố báo cáo kết quả." in page
     assert SurveyResults.objects.filter(plan=closed).count() == 1
     assert answers  # the fixture had answers to remove
+
+
+@pytest.mark.django_db
+def test_a_published_report_refuses_every_further_move_and_keeps_its_frozen_tables(world, closed):
+    from surveys.models import ResultsStatus
+
+    from .test_results import _publish
+
+    results = _publish(world, closed, scope="internal")
+    frozen, published_at = results.tables, results.published_at
+    secretariat, leader = client_for(world.secretariat), client_for(world.leader)
+    for client, action, data, said in (
+        (leader, "approve", {}, "Chỉ duyệt được báo cáo đang chờ duyệt."),
+        (secretariat, "submit", {}, "Báo cáo kết quả này không còn là dự thảo."),
+        (leader, "return", {"reason": "Sửa lại."}, "Chỉ trả lại được báo cáo đang chờ duyệt."),
+        (secretariat, "edit", {"title": "Khác", "scope": "public", "frequencies": ["hai_long"]},
+         "Chỉ sửa được báo cáo kết quả khi còn là dự thảo."),
+    ):
+        page = client.post(f"/surveys/results/{results.pk}/{action}/", data, follow=True).content.decode()
+        assert said in page, action
+    # Weighting again after publication changes nothing published.
+    assert secretariat.post(f"/surveys/{closed.pk}/weighting/").status_code == 302
+    results.refresh_from_db()
+    assert (results.status, results.scope, results.title) == (ResultsStatus.PUBLISHED, "internal", results.title)
+    assert results.tables == frozen and results.published_at == published_at
