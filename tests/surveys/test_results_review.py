@@ -122,3 +122,13 @@ def test_a_published_report_refuses_every_further_move_and_keeps_its_frozen_tabl
     results.refresh_from_db()
     assert (results.status, results.scope, results.title) == (ResultsStatus.PUBLISHED, "internal", results.title)
     assert results.tables == frozen and results.published_at == published_at
+
+
+@pytest.mark.django_db
+def test_the_bank_over_the_api_is_for_whom_its_page_is(world):
+    # A handler (cán bộ xử lý) has no survey role: the bank's page says 403, and so does the API now.
+    handler = client_for(world.handler)
+    assert handler.get("/surveys/bank/").status_code == 403
+    response = handler.get("/api/v1/surveys/bank/", {"q": "x" * 500})  # 403 before the filter's 400
+    assert response.status_code == 403
+    assert client_for(world.secretariat).get("/api/v1/surveys/bank/").status_code == 200
