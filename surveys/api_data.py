@@ -13,9 +13,12 @@ from rest_framework.response import Response
 from api.fields import TextField
 from api.serializers import error_responses
 from api.views import ApiView
+from cases.exceptions import PermissionDenied
 from cases.models import Unit
+from cases.selectors import user_roles
 
 from . import exports_data
+from .permissions import MENU_ROLES
 from .selectors import bank_list, results_get_for_user, results_list_for_user, survey_search_for_user
 
 MAX_LISTED = 200
@@ -168,9 +171,11 @@ class BankFilterSerializer(serializers.Serializer):
 
 class BankListApi(ApiView):
     @extend_schema(tags=["surveys"], parameters=[BankFilterSerializer],
-                   responses={200: BankQuestionSerializer(many=True), **_errors(400, 401, 429)},
+                   responses={200: BankQuestionSerializer(many=True), **_errors(400, 401, 403, 429)},
                    summary=_("Ngân hàng câu hỏi dùng chung giữa các cuộc điều tra"))
     def get(self, request):
+        if not user_roles(request.user) & MENU_ROLES:  # as the bank's page; 403 before the filter is read
+            raise PermissionDenied(_("Trang này dành cho văn phòng tổng hợp, lãnh đạo, giám sát và thanh tra."))
         serializer = BankFilterSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return Response(BankQuestionSerializer(bank_list(q=serializer.validated_data.get("q", "")), many=True).data)

@@ -92,17 +92,15 @@ SITUATION_TABLES = 3  # frequencies shown per survey in a situation report; the 
 
 
 def situation_sections(*, unit, start, end) -> list[dict]:
-    """Survey results for a unit's situation report (reports.situation.SURVEY_RESULT_PROVIDERS): those it
-    published in the period, and those the units below published to the tier above or to the public. Their
-    frozen, suppressed figures only; a unit's internal results stay out of the report it sends up."""
-    from django.db.models import Q
-
+    """Survey results for a unit's situation report (reports.situation.SURVEY_RESULT_PROVIDERS): those it and
+    the units below published in the period to the tier above or to the public. Their frozen, suppressed figures
+    only; internal results, its own included, stay out of the report: it is sent up, and the tiers above read it
+    (reports.permissions.may_read_report), who may not read internal results."""
     from .models import PublicationScope, ResultsStatus, SurveyResults
 
     found = (SurveyResults.objects.filter(status=ResultsStatus.PUBLISHED, published_at__date__gte=start,
-                                          published_at__date__lte=end)
-             .filter(Q(plan__unit=unit) | Q(plan__unit__path__startswith=unit.path,
-                                           scope__in=(PublicationScope.PARENT, PublicationScope.PUBLIC)))
+                                          published_at__date__lte=end, plan__unit__path__startswith=unit.path,
+                                          scope__in=(PublicationScope.PARENT, PublicationScope.PUBLIC))
              .select_related("plan__unit").order_by("published_at", "pk"))
     sections = []
     for results in found:

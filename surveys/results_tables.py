@@ -9,7 +9,8 @@ Suppression (`table_suppressed`), for anything published:
 - a cell of fewer than SUPPRESS_BELOW answers is hidden, and enough further cells that none can be recovered
   from its row and column totals (surveys.analysis.suppression);
 - a row or column total under the threshold is itself a small count (a small group of people): it is hidden,
-  with a second total so that it cannot be recovered from the grand total;
+  with a second total so that it cannot be recovered from the grand total, and both lines are hidden whole
+  (shown cells of the second would add up to its total);
 - a hidden cell carries n=None, pct=None (and ci=None), suppressed=True, so no figure of it is left.
 """
 
@@ -179,12 +180,15 @@ def table_suppressed(table: dict, *, multiple: bool = False, threshold: int = SU
         hidden = suppression.suppress([[row["n"] for row in table["rows"]]], threshold=threshold)[0]
         return {**table, "rows": [_hide(row) if hide else row for row, hide in zip(table["rows"], hidden, strict=True)]}
     hidden = suppression.suppress([[cell["n"] for cell in line] for line in table["cells"]], threshold=threshold)
-    cells = [[_hide(cell) if hide else cell for cell, hide in zip(line, flags, strict=True)]
-             for line, flags in zip(table["cells"], hidden, strict=True)]
-    row_totals = [None if hide else n for n, hide in zip(table["row_totals"],
-                                                          _totals_hidden(table["row_totals"], threshold), strict=True)]
-    column_totals = [None if hide else n for n, hide in zip(
-        table["column_totals"], _totals_hidden(table["column_totals"], threshold), strict=True)]
+    rows_hidden = _totals_hidden(table["row_totals"], threshold)
+    columns_hidden = _totals_hidden(table["column_totals"], threshold)
+    # A line whose total is hidden is hidden whole: its shown cells would add up to its total (or give it through
+    # their row percentages), and the small total would then be the grand total less the others.
+    cells = [[_hide(cell) if hide or rows_hidden[i] or columns_hidden[j] else cell
+              for j, (cell, hide) in enumerate(zip(line, flags, strict=True))]
+             for i, (line, flags) in enumerate(zip(table["cells"], hidden, strict=True))]
+    row_totals = [None if hide else n for n, hide in zip(table["row_totals"], rows_hidden, strict=True)]
+    column_totals = [None if hide else n for n, hide in zip(table["column_totals"], columns_hidden, strict=True)]
     return {**table, "cells": cells, "row_totals": row_totals, "column_totals": column_totals}
 
 

@@ -135,9 +135,11 @@ def answer_codes_save(request, pk, question, answer_id):
         raise Http404
     if not may_write_plans(request.user, plan.unit):
         return forbidden(request, _writers_only())
-    ids = {int(value) for value in request.POST.getlist("tags") if value.isdigit()}
+    given = request.POST.getlist("tags")
+    # An id that is not a plain number of at most 9 digits ("²", or beyond the column) is no tag of this question.
+    ids = {int(value) for value in given if value.isascii() and value.isdigit() and len(value) <= 9}
     tags = list(CodeTag.objects.filter(pk__in=ids))
-    if len(tags) != len(ids):
+    if len(tags) != len(set(given)):
         messages.error(request, _("Mã không thuộc câu hỏi này."))
     elif run_service_for_page(request, answer_code_set, answer=answer, question=question, tags=tags) is not None:
         messages.success(request, _("Đã lưu mã của phiếu #%(n)s.") % {"n": answer.pk})

@@ -103,7 +103,7 @@ def analysis(request, pk):
 def results_list(request):
     found = results_list_for_user(user=request.user)
     plan_id = request.GET.get("plan", "")
-    if plan_id.isdigit():
+    if plan_id.isascii() and plan_id.isdigit() and len(plan_id) <= 9:  # "²" is a digit to isdigit, not to int
         found = found.filter(plan_id=int(plan_id))
     return render(request, "surveys/results_list.html", {"found": list(found[:200])})
 

@@ -30,6 +30,10 @@ from ..results_tables import analysis_data, newest_run, published_table
 MAX_TABLES = 60
 
 
+def _no_answers() -> str:
+    return _("Chưa có phiếu trả lời nào (sau làm sạch) để lập và công bố báo cáo kết quả.")
+
+
 def _check_writer(by, plan: SurveyPlan) -> None:
     """403 to someone who reads the plan's answers but may not write; "not found" to everyone else."""
     if not may_write_plans(by, plan.unit):
@@ -135,6 +139,8 @@ def results_create(*, plan: SurveyPlan, by, title: str, summary: str = "", table
     if plan.closed_at is None:
         raise TransitionNotAllowed(_("Cuộc điều tra chưa kết thúc thu thập; chưa lập được báo cáo kết quả."))
     fields = _fields_clean(plan=plan, title=title, summary=summary, table_specs=table_specs, scope=scope)
+    if not dataset_rows(plan=plan):
+        raise TransitionNotAllowed(_no_answers())
     return SurveyResults.objects.create(plan=plan, created_by=by, **fields)
 
 
@@ -192,6 +198,8 @@ def results_approve(*, results: SurveyResults, by) -> SurveyResults:
             raise TransitionNotAllowed(_("Chỉ duyệt được báo cáo đang chờ duyệt."))
         plan = locked.plan
         data = analysis_data(plan=plan)
+        if not data.respondents:  # every answer excluded since the draft: nothing to publish
+            raise TransitionNotAllowed(_no_answers())
         if plan.margins() and not data.weighted:
             raise TransitionNotAllowed(
                 _("Trọng số chưa có hoặc đã cũ so với dữ liệu sau làm sạch; hãy gia quyền lại trước khi duyệt.")
