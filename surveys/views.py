@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.exceptions import CaseNotFound
 from cases.selectors import user_roles
 from web.ui import forbidden, found_or_404, run_service_for_page
 
@@ -70,10 +69,7 @@ def _plan(request, pk):
 
 
 def _version(plan, number):
-    try:
-        return questionnaire_get(plan=plan, number=number)
-    except CaseNotFound:
-        raise Http404 from None
+    return found_or_404(questionnaire_get, plan=plan, number=number)
 
 
 @login_required

@@ -9,9 +9,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.exceptions import CaseNotFound
 from cases.selectors import user_roles
-from web.ui import forbidden, run_service_for_page
+from web.ui import forbidden, found_or_404, run_service_for_page
 
 from . import exports_data
 from .forms_data import BankAddForm, BankSearchForm, BankUseForm, SurveySearchForm
@@ -23,13 +22,6 @@ from .services.bank import BANK_TYPES, bank_question_add, bank_question_use
 DATA_FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": exports_data.XLSX, "sav": "application/x-spss-sav"}
 
 
-def _found(read, **kwargs):
-    try:
-        return read(**kwargs)
-    except CaseNotFound:
-        raise Http404 from None
-
-
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -37,7 +29,7 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 def _data(request, pk):
-    plan = _found(plan_get_for_user, user=request.user, pk=pk)
+    plan = found_or_404(plan_get_for_user, user=request.user, pk=pk)
     if not may_read_answers(request.user, plan):
         raise Http404
     return plan, exports_data.microdata(plan=plan)
@@ -69,7 +61,7 @@ def codebook_export(request, pk):
 @require_GET
 def results_tables_export(request, pk, fmt):
     """A results report's frozen tables (suppressed cells hidden), for whoever reads the report."""
-    results = _found(results_get_for_user, user=request.user, pk=pk)
+    results = found_or_404(results_get_for_user, user=request.user, pk=pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     body = exports_data.results_csv(results) if fmt == "csv" else exports_data.results_xlsx(results)
@@ -115,8 +107,8 @@ def bank_forms(version, data=None) -> dict:
 @login_required
 @require_POST
 def bank_add(request, pk, number):
-    plan = _found(plan_get_for_user, user=request.user, pk=pk)
-    version = _found(questionnaire_get, plan=plan, number=number)
+    plan = found_or_404(plan_get_for_user, user=request.user, pk=pk)
+    version = found_or_404(questionnaire_get, plan=plan, number=number)
     if not may_write_plans(request.user, plan.unit):  # 403 before the form is read
         return forbidden(request)
     form = bank_forms(version, request.POST)["bank_add_form"]
@@ -131,8 +123,8 @@ def bank_add(request, pk, number):
 @login_required
 @require_POST
 def bank_use(request, pk, number):
-    plan = _found(plan_get_for_user, user=request.user, pk=pk)
-    version = _found(questionnaire_get, plan=plan, number=number)
+    plan = found_or_404(plan_get_for_user, user=request.user, pk=pk)
+    version = found_or_404(questionnaire_get, plan=plan, number=number)
     if not may_write_plans(request.user, plan.unit):  # 403 before the form is read
         return forbidden(request)
     form = BankUseForm(request.POST)

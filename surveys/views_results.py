@@ -5,13 +5,12 @@ a plan or a report out of reach is a 404 like a missing one, a reader who may no
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.exceptions import CaseNotFound
 from web.ui import forbidden, found_or_404, run_service_for_page
 
 from .forms_results import ResultsForm, results_initial
@@ -39,10 +38,7 @@ def _plan(request, pk):
 
 
 def _results(request, rid):
-    try:
-        return results_get_for_user(user=request.user, pk=rid)
-    except CaseNotFound:
-        raise Http404 from None
+    return found_or_404(results_get_for_user, user=request.user, pk=rid)
 
 
 NOT_ANSWER_READER = gettext_lazy("Chỉ văn phòng tổng hợp, lãnh đạo đơn vị chủ trì và giám sát, kiểm tra cấp trên mới xem "
